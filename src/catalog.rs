@@ -1,0 +1,245 @@
+//! The catalog: layers built from the configuration, with their opened
+//! sources, parsed styles and extents in every offered CRS.
+//!
+//! A layer whose source or style cannot be read is left out and reported;
+//! the other layers keep serving.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::UNIX_EPOCH;
+
+use crate::config::{Config, LayerConfig, SourceKind};
+use crate::grid::{BBox, Crs, transform_bbox};
+use crate::metadata::{Language, ServiceMetadata};
+use crate::source::{Resampling, Source, SourceVersion};
+use crate::style::{Style, sld};
+
+/// Editions of a layer selectable through a TIME parameter.
+#[derive(Debug, Clone)]
+pub struct TimeDimension {
+    /// The feature property holding the edition.
+    pub field: String,
+    /// Every edition present in the data, ascending.
+    pub values: Vec<String>,
+    pub default: String,
+}
+
+pub struct Layer {
+    pub config: LayerConfig,
+    pub source: Source,
+    pub styles: Vec<Arc<Style>>,
+    pub crs: Vec<Crs>,
+    /// Extent in the source's CRS.
+    pub native_extent: BBox,
+    /// Extent in CRS84 (lon/lat).
+    pub geographic_extent: BBox,
+    extents: HashMap<Crs, BBox>,
+    pub time: Option<TimeDimension>,
+    pub resampling: Resampling,
+}
+
+impl Layer {
+    pub fn name(&self) -> &str {
+        &self.config.name
+    }
+
+    pub fn title(&self, lang: Language) -> &str {
+        match (lang, &self.config.title_en) {
+            (Language::En, Some(t)) => t,
+            _ => &self.config.title,
+        }
+    }
+
+    pub fn abstract_text(&self, lang: Language) -> &str {
+        match (lang, &self.config.abstract_en) {
+            (Language::En, Some(t)) => t,
+            _ => &self.config.abstract_,
+        }
+    }
+
+    pub fn is_vector(&self) -> bool {
+        matches!(self.source, Source::Vector(_))
+    }
+
+    pub fn default_style(&self) -> &Arc<Style> {
+        let name = self.config.default_style.as_deref();
+        name.and_then(|n| self.styles.iter().find(|s| s.name == n))
+            .unwrap_or(&self.styles[0])
+    }
+
+    /// A style by name; empty and `default` mean the default style.
+    pub fn style(&self, name: &str) -> Option<&Arc<Style>> {
+        if name.is_empty() || name.eq_ignore_ascii_case("default") {
+            return Some(self.default_style());
+        }
+        self.styles.iter().find(|s| s.name == name)
+    }
+
+    pub fn offers_crs(&self, crs: Crs) -> bool {
+        self.crs.contains(&crs)
+    }
+
+    /// The layer's extent in an offered CRS (x/y order).
+    pub fn extent_in(&self, crs: Crs) -> Option<BBox> {
+        self.extents.get(&crs).copied()
+    }
+
+    /// Whether the layer draws at a scale denominator.
+    pub fn visible_at(&self, scale: f64) -> bool {
+        self.config.min_scale.is_none_or(|m| scale >= m) && self.config.max_scale.is_none_or(|m| scale < m)
+    }
+}
+
+pub struct Catalog {
+    pub config: Config,
+    pub metadata: ServiceMetadata,
+    pub layers: Vec<Arc<Layer>>,
+    /// Problems found while loading: each names the layer and the file.
+    pub problems: Vec<String>,
+    /// Changes whenever the configuration or a source changes (WMS/WMTS updateSequence).
+    pub update_sequence: u64,
+}
+
+impl Catalog {
+    /// Builds the catalog. Only unreadable service metadata is fatal; a broken
+    /// layer is recorded in `problems` and left out.
+    pub fn load(config: Config) -> Result<Catalog, String> {
+        let metadata_path = config.resolve(&config.server.metadata);
+        let metadata = ServiceMetadata::load(&metadata_path).map_err(|e| e.to_string())?;
+        let mut layers = Vec::new();
+        let mut problems = Vec::new();
+        let mut newest = SourceVersion::of(&config.path)
+            .map(|v| v.modified)
+            .unwrap_or(UNIX_EPOCH);
+        for lc in &config.layers {
+            match open_layer(&config, lc) {
+                Ok(layer) => {
+                    newest = newest.max(layer.source.version().modified);
+                    layers.push(Arc::new(layer));
+                }
+                Err(msg) => problems.push(format!("layer `{}`: {msg}", lc.name)),
+            }
+        }
+        let update_sequence = newest
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        Ok(Catalog {
+            config,
+            metadata,
+            layers,
+            problems,
+            update_sequence,
+        })
+    }
+
+    pub fn layer(&self, name: &str) -> Option<&Arc<Layer>> {
+        self.layers.iter().find(|l| l.name() == name)
+    }
+
+    /// CRSs every layer offers, in the order of the first layer's list.
+    pub fn common_crs(&self) -> Vec<Crs> {
+        let Some(first) = self.layers.first() else {
+            return Vec::new();
+        };
+        first
+            .crs
+            .iter()
+            .copied()
+            .filter(|c| self.layers.iter().all(|l| l.offers_crs(*c)))
+            .collect()
+    }
+
+    /// The union of every layer's CRS84 extent.
+    pub fn geographic_extent(&self) -> Option<BBox> {
+        self.layers
+            .iter()
+            .map(|l| l.geographic_extent)
+            .reduce(|a, b| a.union(&b))
+    }
+}
+
+fn open_layer(config: &Config, lc: &LayerConfig) -> Result<Layer, String> {
+    let path = config.resolve(&lc.source.path);
+    let source = Source::open(lc.source.kind, &path).map_err(|e| e.to_string())?;
+    let styles = match lc.source.kind {
+        SourceKind::Raster if lc.styles.is_empty() => vec![Arc::new(Style::raster_default())],
+        SourceKind::Raster => {
+            return Err("raster layers draw as is; remove `styles`".into());
+        }
+        SourceKind::Flatgeobuf => lc
+            .styles
+            .iter()
+            .map(|name| {
+                let style_path = config.style_path(&lc.name, name);
+                let mut style = sld::load(&style_path).map_err(|e| e.to_string())?;
+                // The configured name is the one clients see.
+                style.name = name.clone();
+                Ok(Arc::new(style))
+            })
+            .collect::<Result<Vec<_>, String>>()?,
+    };
+    let crs: Vec<Crs> = lc
+        .crs
+        .iter()
+        .map(|c| Crs::parse(c).map_err(|e| e.to_string()))
+        .collect::<Result<_, _>>()?;
+    let native_extent = source.extent();
+    let native_crs = source.crs();
+    let geographic_extent = transform_bbox(&native_extent, native_crs, Crs::CRS84)
+        .map_err(|e| format!("cannot place the extent on the globe: {e}"))?;
+    let mut extents = HashMap::new();
+    for c in &crs {
+        let b = if c.is_crs84() || c.epsg() == Some(4326) {
+            // Identical numbers, so that WMS 1.3.0 EPSG:4326 and EX_Geographic boxes agree exactly.
+            geographic_extent
+        } else {
+            transform_bbox(&native_extent, native_crs, *c)
+                .map_err(|e| format!("cannot express the extent in {c}: {e}"))?
+        };
+        extents.insert(*c, b);
+    }
+    let time = match (&lc.time, &source) {
+        (Some(tc), Source::Vector(v)) => {
+            let col = v
+                .columns()
+                .iter()
+                .position(|c| c.name == tc.field)
+                .ok_or_else(|| format!("time field `{}` is not a column of {}", tc.field, path.display()))?;
+            let mut values = BTreeSet::new();
+            v.scan(Default::default(), |f, _| {
+                if let Some(t) = f.property_at(col).to_text() {
+                    values.insert(t);
+                }
+                true
+            })
+            .map_err(|e| e.to_string())?;
+            let values: Vec<String> = values.into_iter().collect();
+            let default = match &tc.default {
+                Some(d) if values.contains(d) => d.clone(),
+                Some(d) => return Err(format!("time default `{d}` is not in the data ({values:?})")),
+                None => values
+                    .last()
+                    .cloned()
+                    .ok_or_else(|| "the time field holds no value".to_string())?,
+            };
+            Some(TimeDimension {
+                field: tc.field.clone(),
+                values,
+                default,
+            })
+        }
+        _ => None,
+    };
+    Ok(Layer {
+        config: lc.clone(),
+        source,
+        styles,
+        crs,
+        native_extent,
+        geographic_extent,
+        extents,
+        time,
+        resampling: Resampling::default(),
+    })
+}

@@ -1,0 +1,402 @@
+//! The `tuile.toml` configuration: server settings and layers.
+//!
+//! Parsing is strict (unknown keys are errors) because a typo that silently
+//! drops a setting is worse than a refusal to start. Every error names the
+//! file, the key and, where there is one, the layer.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::grid::Crs;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub server: ServerConfig,
+    #[serde(default, rename = "layers")]
+    pub layers: Vec<LayerConfig>,
+    /// The directory relative paths are resolved against (the config file's).
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+    /// The file this configuration was read from, for error messages.
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address `tuile serve` listens on when `--bind` is not given.
+    pub bind: String,
+    /// The public base URL written into capabilities and links, such as
+    /// `https://geo.example.org/tuile`. Without it, it is derived from each
+    /// request's Host header.
+    pub public_url: Option<String>,
+    /// Service metadata (titles, contact, fees, access constraints).
+    pub metadata: PathBuf,
+    /// Directory holding `<layer>/<style>.sld` files.
+    pub styles_dir: PathBuf,
+    /// Worker threads for rendering and GDAL reads; 0 means one per core.
+    pub render_threads: usize,
+    /// GDAL block cache size, in MiB.
+    pub gdal_cache_mb: u32,
+    pub limits: Limits,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            bind: "127.0.0.1:8080".to_string(),
+            public_url: None,
+            metadata: PathBuf::from("capabilities/service.toml"),
+            styles_dir: PathBuf::from("styles"),
+            render_threads: 0,
+            gdal_cache_mb: 256,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Request limits, enforced and advertised in capabilities.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    pub max_width: u32,
+    pub max_height: u32,
+    /// Most layers in one GetMap (WMS LayerLimit).
+    pub max_layers: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_width: 4096,
+            max_height: 4096,
+            max_layers: 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerConfig {
+    pub name: String,
+    pub title: String,
+    pub title_en: Option<String>,
+    #[serde(rename = "abstract", default)]
+    pub abstract_: String,
+    pub abstract_en: Option<String>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    pub attribution: Option<Attribution>,
+    pub licence: Option<String>,
+    pub source: SourceConfig,
+    /// The style used when a request names none; the first of `styles` by default.
+    pub default_style: Option<String>,
+    /// Style names, each read from `<styles_dir>/<layer>/<style>.sld`.
+    #[serde(default)]
+    pub styles: Vec<String>,
+    /// CRSs offered, as `EPSG:nnnn` or `CRS:84`.
+    pub crs: Vec<String>,
+    /// Smallest scale denominator the layer is drawn at (the most zoomed-in).
+    pub min_scale: Option<f64>,
+    /// Largest scale denominator the layer is drawn at (the most zoomed-out).
+    pub max_scale: Option<f64>,
+    /// A time dimension read from a feature property, such as OCS GE millésimes.
+    pub time: Option<TimeConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attribution {
+    pub title: String,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    pub kind: SourceKind,
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// Anything GDAL opens as a raster: a COG, a VRT mosaic.
+    Raster,
+    /// A FlatGeobuf file with its packed R-tree index.
+    Flatgeobuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeConfig {
+    /// The feature property holding the edition, such as `millesime`.
+    pub field: String,
+    /// The edition drawn when a request gives no TIME; the latest by default.
+    pub default: Option<String>,
+}
+
+/// One configuration problem, located by file, line, key and layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub layer: Option<String>,
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub fn new(file: &Path, message: impl Into<String>) -> ConfigError {
+        ConfigError {
+            file: file.to_path_buf(),
+            line: None,
+            layer: None,
+            key: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        f.write_str(": ")?;
+        if let Some(layer) = &self.layer {
+            write!(f, "layer `{layer}`, ")?;
+        }
+        if let Some(key) = &self.key {
+            write!(f, "key `{key}`: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// Locates a TOML error: its line, and the `[[layers]]` entry it falls in.
+pub fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
+    let mut err = ConfigError::new(path, e.message());
+    if let Some(span) = e.span() {
+        let before = &text[..span.start.min(text.len())];
+        err.line = Some(before.matches('\n').count() + 1);
+        let nth = before.lines().filter(|l| l.trim_start().starts_with("[[layers]]")).count();
+        if nth > 0 {
+            let name = toml::from_str::<toml::Table>(text)
+                .ok()
+                .and_then(|t| t.get("layers")?.as_array()?.get(nth - 1)?.get("name")?.as_str().map(str::to_string));
+            err.layer = Some(name.unwrap_or_else(|| format!("layers[{}]", nth - 1)));
+        }
+    }
+    err
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Reads and checks a configuration file. Source files are not opened
+    /// here; the catalog does that and reports each failure on its own.
+    pub fn load(path: &Path) -> Result<Config, Vec<ConfigError>> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| vec![ConfigError::new(path, format!("cannot read the configuration: {e}"))])?;
+        Config::from_toml(&text, path)
+    }
+
+    /// Parses configuration text as if read from `path`.
+    pub fn from_toml(text: &str, path: &Path) -> Result<Config, Vec<ConfigError>> {
+        let mut config: Config = toml::from_str(text).map_err(|e| vec![toml_error(path, text, &e)])?;
+        config.path = path.to_path_buf();
+        config.base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let errors = config.validate();
+        if errors.is_empty() {
+            Ok(config)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// A path from the configuration, resolved against the config's directory.
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.base_dir.join(p)
+        }
+    }
+
+    fn validate(&self) -> Vec<ConfigError> {
+        let mut errors = Vec::new();
+        let mut err = |layer: Option<&str>, key: String, message: String| {
+            errors.push(ConfigError {
+                file: self.path.clone(),
+                line: None,
+                layer: layer.map(str::to_string),
+                key: Some(key),
+                message,
+            })
+        };
+        let l = &self.server.limits;
+        if l.max_width == 0 || l.max_height == 0 || l.max_layers == 0 {
+            err(
+                None,
+                "server.limits".into(),
+                "max_width, max_height and max_layers must be positive".into(),
+            );
+        }
+        if let Some(url) = &self.server.public_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                err(
+                    None,
+                    "server.public_url".into(),
+                    format!("`{url}` is not an http(s) URL"),
+                );
+            }
+        }
+        let mut names = HashSet::new();
+        for (i, layer) in self.layers.iter().enumerate() {
+            let name = Some(layer.name.as_str());
+            if layer.name.is_empty()
+                || !layer
+                    .name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                err(
+                    name,
+                    format!("layers[{i}].name"),
+                    "a layer name is made of ASCII letters, digits, `_` and `-`".into(),
+                );
+            }
+            if !names.insert(layer.name.clone()) {
+                err(
+                    name,
+                    format!("layers[{i}].name"),
+                    "this name is used by another layer".into(),
+                );
+            }
+            if layer.title.trim().is_empty() {
+                err(
+                    name,
+                    format!("layers[{i}].title"),
+                    "a title is required".into(),
+                );
+            }
+            if layer.crs.is_empty() {
+                err(
+                    name,
+                    format!("layers[{i}].crs"),
+                    "list at least one CRS".into(),
+                );
+            }
+            for (j, c) in layer.crs.iter().enumerate() {
+                if Crs::parse(c).is_err() {
+                    err(
+                        name,
+                        format!("layers[{i}].crs[{j}]"),
+                        format!("`{c}` is not a CRS that PROJ knows"),
+                    );
+                }
+            }
+            if let (Some(min), Some(max)) = (layer.min_scale, layer.max_scale) {
+                if !(min >= 0.0 && min < max) {
+                    err(
+                        name,
+                        format!("layers[{i}].min_scale"),
+                        format!("min_scale ({min}) must be below max_scale ({max})"),
+                    );
+                }
+            }
+            if let Some(default) = &layer.default_style {
+                if !layer.styles.is_empty() && !layer.styles.contains(default) {
+                    err(
+                        name,
+                        format!("layers[{i}].default_style"),
+                        format!("`{default}` is not one of the layer's styles"),
+                    );
+                }
+            }
+            if layer.source.kind == SourceKind::Flatgeobuf && layer.styles.is_empty() {
+                err(
+                    name,
+                    format!("layers[{i}].styles"),
+                    "a vector layer needs at least one style".into(),
+                );
+            }
+            if layer.time.is_some() && layer.source.kind != SourceKind::Flatgeobuf {
+                err(
+                    name,
+                    format!("layers[{i}].time"),
+                    "a time dimension is read from vector features only".into(),
+                );
+            }
+        }
+        errors
+    }
+
+    /// The path of a layer's style file.
+    pub fn style_path(&self, layer: &str, style: &str) -> PathBuf {
+        self.resolve(&self.server.styles_dir)
+            .join(layer)
+            .join(format!("{style}.sld"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+[[layers]]
+name = "erp"
+title = "ERP"
+source = { kind = "flatgeobuf", path = "data/erp.fgb" }
+styles = ["default"]
+crs = ["EPSG:2154", "CRS:84"]
+"#;
+
+    #[test]
+    fn minimal_config_loads_with_defaults() {
+        let c = Config::from_toml(MINIMAL, Path::new("conf/tuile.toml")).unwrap();
+        assert_eq!(c.server.bind, "127.0.0.1:8080");
+        assert_eq!(c.server.limits.max_width, 4096);
+        assert_eq!(
+            c.resolve(&c.layers[0].source.path),
+            PathBuf::from("conf/data/erp.fgb")
+        );
+    }
+
+    #[test]
+    fn unknown_key_names_file_and_position() {
+        let text = MINIMAL.replace("styles =", "stiles =");
+        let errs = Config::from_toml(&text, Path::new("tuile.toml")).unwrap_err();
+        let msg = errs[0].to_string();
+        assert!(msg.starts_with("tuile.toml:7: layer `erp`, "), "{msg}");
+        assert!(msg.contains("stiles"), "{msg}");
+    }
+
+    #[test]
+    fn semantic_errors_name_layer_and_key() {
+        let text = MINIMAL.replace("\"CRS:84\"", "\"EPSG:999999\"");
+        let errs = Config::from_toml(&text, Path::new("tuile.toml")).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].layer.as_deref(), Some("erp"));
+        assert_eq!(errs[0].key.as_deref(), Some("layers[0].crs[1]"));
+        assert!(errs[0].to_string().contains("layer `erp`"));
+    }
+
+    #[test]
+    fn duplicate_names_and_bad_scales_are_reported_together() {
+        let text = format!("{MINIMAL}{}", MINIMAL.replace("crs =", "min_scale = 10.0\nmax_scale = 5.0\ncrs ="));
+        let errs = Config::from_toml(&text, Path::new("tuile.toml")).unwrap_err();
+        let keys: Vec<_> = errs.iter().filter_map(|e| e.key.as_deref()).collect();
+        assert!(keys.contains(&"layers[1].name"), "{keys:?}");
+        assert!(keys.contains(&"layers[1].min_scale"), "{keys:?}");
+    }
+}

@@ -1,0 +1,123 @@
+//! `tuile demo-data`: a deterministic synthetic data set over Montpellier,
+//! in Lambert-93, with the real schemas of the shared layers:
+//!
+//! - `bdortho/`: 20 cm RGB orthophoto tiles (JPEG COGs) and a VRT mosaic;
+//! - `ocsol.fgb`: OCS GE land cover, two editions (2019, 2022);
+//! - `erp.fgb`: établissements recevant du public;
+//! - `adresses.fgb`: BAN addresses.
+//!
+//! The same seed always yields the same files.
+
+mod geom;
+mod landcover;
+mod names;
+pub mod ortho;
+mod points;
+mod write;
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::Context;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+pub use points::LANDMARK_ERP;
+
+const SEED: u64 = 0x7475_696c_6534; // "tuile4"
+
+/// A water basin parcel at a fixed place, visible in the ortho and the land
+/// cover, for tests to look at: (x0, y0, x1, y1) in Lambert-93.
+pub const BASIN: (f64, f64, f64, f64) = (770_200.0, 6_279_100.0, 770_300.0, 6_279_200.0);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scale {
+    /// Same schemas, a few square kilometres: generated in seconds, for tests.
+    Small,
+    /// The whole demo area: ≥100k land cover polygons, ≥10k ERP, ≥1M addresses.
+    Full,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Area {
+    pub x0: f64,
+    pub y0: f64,
+    pub x1: f64,
+    pub y1: f64,
+}
+
+impl Area {
+    pub fn contains(&self, p: (f64, f64)) -> bool {
+        p.0 >= self.x0 && p.0 <= self.x1 && p.1 >= self.y0 && p.1 <= self.y1
+    }
+}
+
+struct Plan {
+    vectors: Area,
+    ortho: Area,
+    density: f64,
+    addresses: usize,
+    erp: usize,
+}
+
+fn plan(scale: Scale) -> Plan {
+    match scale {
+        Scale::Full => Plan {
+            vectors: Area { x0: 765_000.0, y0: 6_275_000.0, x1: 775_000.0, y1: 6_285_000.0 },
+            ortho: Area { x0: 768_000.0, y0: 6_277_000.0, x1: 772_000.0, y1: 6_281_000.0 },
+            density: 1.0,
+            addresses: 1_050_000,
+            erp: 12_000,
+        },
+        Scale::Small => Plan {
+            vectors: Area { x0: 769_000.0, y0: 6_278_000.0, x1: 771_000.0, y1: 6_280_000.0 },
+            ortho: Area { x0: 769_000.0, y0: 6_278_000.0, x1: 771_000.0, y1: 6_280_000.0 },
+            density: 0.5,
+            addresses: 12_000,
+            erp: 400,
+        },
+    }
+}
+
+/// Generates the data set into `out`. A `MANIFEST.json` written last marks
+/// a complete set (`make run` checks for it).
+pub fn generate(out: &Path, scale: Scale) -> anyhow::Result<()> {
+    let started = Instant::now();
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let manifest = out.join("MANIFEST.json");
+    let _ = std::fs::remove_file(&manifest);
+    crate::server::init_gdal(512);
+    let plan = plan(scale);
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED);
+
+    let lc = landcover::generate(&plan.vectors, plan.density, &mut rng);
+    let ocsol = write::land_cover(&out.join("ocsol.fgb"), &lc)?;
+    eprintln!("ocsol: {ocsol} polygons ({} per edition, {} roads) in {:.1?}", lc.parcels.len(), lc.roads.len(), started.elapsed());
+
+    let addresses = points::addresses(&lc, &plan.vectors, plan.addresses, &mut rng);
+    write::addresses(&out.join("adresses.fgb"), &addresses)?;
+    eprintln!("adresses: {} points in {:.1?}", addresses.len(), started.elapsed());
+
+    let erps = points::erps(&lc, &addresses, plan.erp, &mut rng);
+    write::erps(&out.join("erp.fgb"), &erps)?;
+    eprintln!("erp: {} points in {:.1?}", erps.len(), started.elapsed());
+
+    let vrt = ortho::write(&out.join("bdortho"), &plan.ortho, &lc)?;
+    eprintln!("bdortho: {} in {:.1?}", vrt.display(), started.elapsed());
+
+    let summary = serde_json::json!({
+        "scale": format!("{scale:?}").to_lowercase(),
+        "seed": SEED,
+        "crs": "EPSG:2154",
+        "vector_extent": [plan.vectors.x0, plan.vectors.y0, plan.vectors.x1, plan.vectors.y1],
+        "ortho_extent": [plan.ortho.x0, plan.ortho.y0, plan.ortho.x1, plan.ortho.y1],
+        "ocsol": ocsol,
+        "erp": erps.len(),
+        "adresses": addresses.len(),
+        "basin": [BASIN.0, BASIN.1, BASIN.2, BASIN.3],
+        "landmark_erp": [LANDMARK_ERP.0, LANDMARK_ERP.1],
+    });
+    std::fs::write(&manifest, serde_json::to_vec_pretty(&summary)?)?;
+    eprintln!("demo data ({scale:?}) written to {} in {:.1?}", out.display(), started.elapsed());
+    Ok(())
+}

@@ -1,0 +1,18 @@
+//! tuile: an OGC geoservice server (WMS, WMTS, OGC API – Features) over
+//! Cloud-Optimized GeoTIFF and FlatGeobuf sources.
+//!
+//! One core (catalog → sources → renderer) and thin protocol adapters.
+
+pub mod catalog;
+pub mod config;
+pub mod demo;
+pub mod grid;
+pub mod metadata;
+pub mod ows;
+pub mod pool;
+pub mod render;
+pub mod server;
+pub mod source;
+pub mod style;
+pub mod wms;
+pub mod xml;

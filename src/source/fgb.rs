@@ -1,0 +1,548 @@
+//! FlatGeobuf sources.
+//!
+//! The packed R-tree is loaded once and searched in memory; features are then
+//! read with positioned reads (`pread`) in runs of neighbouring offsets, which
+//! the Hilbert ordering of the file makes common. Properties are decoded on
+//! demand, so a filter on one attribute never decodes the others, and the
+//! geometry is only decoded when the caller asks for it.
+
+use std::fs::File;
+use std::io::Read;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+use flatgeobuf::packed_r_tree::PackedRTree;
+use flatgeobuf::{ColumnType, Feature, Geometry, GeometryType};
+
+use super::{SourceError, SourceVersion};
+use crate::grid::{BBox, Crs};
+
+/// Largest gap between two wanted features that is read through rather than skipped.
+const MAX_GAP: u64 = 64 * 1024;
+/// Largest run of features fetched by one read.
+const MAX_RUN: u64 = 4 * 1024 * 1024;
+/// Largest feature accepted; a bigger size prefix means a corrupt file.
+const MAX_FEATURE_SIZE: u64 = 64 * 1024 * 1024;
+
+/// Where a sequential scan stands: byte offset in the feature section and
+/// feature number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ScanPosition {
+    pub offset: u64,
+    pub number: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub name: String,
+    pub ty: ColumnType,
+}
+
+pub struct FgbSource {
+    path: PathBuf,
+    file: File,
+    version: SourceVersion,
+    columns: Vec<Column>,
+    geometry_type: GeometryType,
+    index: Option<PackedRTree>,
+    features_offset: u64,
+    features_count: u64,
+    extent: BBox,
+    crs: Crs,
+}
+
+/// A property value borrowed from a feature buffer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    Str(&'a str),
+    Binary(&'a [u8]),
+}
+
+impl Value<'_> {
+    pub fn as_f64(&self) -> Option<f64> {
+        match *self {
+            Value::Int(i) => Some(i as f64),
+            Value::UInt(u) => Some(u as f64),
+            Value::Float(f) => Some(f),
+            Value::Bool(b) => Some(b as u8 as f64),
+            Value::Str(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// The value as text, as it would be written in a filter or a table.
+    pub fn to_text(&self) -> Option<String> {
+        match *self {
+            Value::Null | Value::Binary(_) => None,
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::UInt(u) => Some(u.to_string()),
+            Value::Float(f) => Some(f.to_string()),
+            Value::Str(s) => Some(s.to_string()),
+        }
+    }
+}
+
+/// What kind of shape a geometry draws as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShapeKind {
+    Point,
+    Line,
+    Polygon,
+}
+
+/// A decoded geometry: coordinates in separate x and y arrays (the layout
+/// OSR transforms in place), split into parts.
+#[derive(Debug, Default, Clone)]
+pub struct Shape {
+    pub kind: Option<ShapeKind>,
+    pub xs: Vec<f64>,
+    pub ys: Vec<f64>,
+    /// Point index ranges: each ring (polygons), path (lines) or point.
+    pub parts: Vec<(u32, u32)>,
+    /// Ranges into `parts` forming each polygon, exterior ring first.
+    pub polygons: Vec<(u32, u32)>,
+}
+
+impl Shape {
+    pub fn clear(&mut self) {
+        self.kind = None;
+        self.xs.clear();
+        self.ys.clear();
+        self.parts.clear();
+        self.polygons.clear();
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.xs.is_empty()
+    }
+
+    pub fn bbox(&self) -> Option<BBox> {
+        let mut b: Option<BBox> = None;
+        for (&x, &y) in self.xs.iter().zip(&self.ys) {
+            if !x.is_finite() || !y.is_finite() {
+                continue;
+            }
+            let p = BBox::new(x, y, x, y);
+            b = Some(b.map_or(p, |b| b.union(&p)));
+        }
+        b
+    }
+}
+
+/// One feature of a query result, borrowed from the read buffer.
+pub struct FeatureView<'a> {
+    feature: Feature<'a>,
+    columns: &'a [Column],
+    geometry_type: GeometryType,
+    /// Feature number in the file, stable across reads.
+    pub index: u64,
+}
+
+impl<'a> FeatureView<'a> {
+    /// The value of property `name`, or `None` when the column does not exist.
+    pub fn property(&self, name: &str) -> Option<Value<'a>> {
+        let col = self.columns.iter().position(|c| c.name == name)?;
+        Some(self.property_at(col))
+    }
+
+    /// The value of column number `col`; Null when the feature omits it.
+    pub fn property_at(&self, col: usize) -> Value<'a> {
+        let mut found = Value::Null;
+        self.for_each_property(|i, v| {
+            if i == col {
+                found = v;
+                false
+            } else {
+                true
+            }
+        });
+        found
+    }
+
+    /// Calls `f(column, value)` for each property present, until it returns false.
+    pub fn for_each_property(&self, mut f: impl FnMut(usize, Value<'a>) -> bool) {
+        let Some(props) = self.feature.properties() else {
+            return;
+        };
+        let bytes: &'a [u8] = props.bytes();
+        let mut pos = 0usize;
+        while pos + 2 <= bytes.len() {
+            let col = u16::from_le_bytes([bytes[pos], bytes[pos + 1]]) as usize;
+            pos += 2;
+            let Some(column) = self.columns.get(col) else {
+                return;
+            };
+            let Some((value, used)) = decode_value(column.ty, &bytes[pos..]) else {
+                return;
+            };
+            pos += used;
+            if !f(col, value) {
+                return;
+            }
+        }
+    }
+
+    /// Decodes the geometry into `out` (cleared first).
+    pub fn read_shape(&self, out: &mut Shape) {
+        out.clear();
+        if let Some(geom) = self.feature.geometry() {
+            read_geometry(&geom, self.geometry_type, out);
+        }
+    }
+
+    pub fn columns(&self) -> &'a [Column] {
+        self.columns
+    }
+}
+
+fn decode_value(ty: ColumnType, b: &[u8]) -> Option<(Value<'_>, usize)> {
+    fn take<const N: usize>(b: &[u8]) -> Option<[u8; N]> {
+        b.get(..N)?.try_into().ok()
+    }
+    Some(match ty {
+        ColumnType::Byte => (Value::Int(i8::from_le_bytes(take(b)?) as i64), 1),
+        ColumnType::UByte => (Value::UInt(b.first().copied()? as u64), 1),
+        ColumnType::Bool => (Value::Bool(*b.first()? != 0), 1),
+        ColumnType::Short => (Value::Int(i16::from_le_bytes(take(b)?) as i64), 2),
+        ColumnType::UShort => (Value::UInt(u16::from_le_bytes(take(b)?) as u64), 2),
+        ColumnType::Int => (Value::Int(i32::from_le_bytes(take(b)?) as i64), 4),
+        ColumnType::UInt => (Value::UInt(u32::from_le_bytes(take(b)?) as u64), 4),
+        ColumnType::Long => (Value::Int(i64::from_le_bytes(take(b)?)), 8),
+        ColumnType::ULong => (Value::UInt(u64::from_le_bytes(take(b)?)), 8),
+        ColumnType::Float => (Value::Float(f32::from_le_bytes(take(b)?) as f64), 4),
+        ColumnType::Double => (Value::Float(f64::from_le_bytes(take(b)?)), 8),
+        ColumnType::String | ColumnType::Json | ColumnType::DateTime | ColumnType::Binary => {
+            let len = u32::from_le_bytes(take(b)?) as usize;
+            let data = b.get(4..4 + len)?;
+            let v = if ty == ColumnType::Binary {
+                Value::Binary(data)
+            } else {
+                Value::Str(std::str::from_utf8(data).ok()?)
+            };
+            (v, 4 + len)
+        }
+        _ => return None,
+    })
+}
+
+fn read_geometry(geom: &Geometry, ty: GeometryType, out: &mut Shape) {
+    let ty = if ty == GeometryType::Unknown {
+        geom.type_()
+    } else {
+        ty
+    };
+    match ty {
+        GeometryType::MultiPolygon | GeometryType::GeometryCollection => {
+            if let Some(parts) = geom.parts() {
+                for part in parts.iter() {
+                    read_geometry(&part, part.type_(), out);
+                }
+            }
+        }
+        _ => {
+            let Some(xy) = geom.xy() else {
+                return;
+            };
+            let start = out.xs.len() as u32;
+            for (i, v) in xy.iter().enumerate() {
+                if i % 2 == 0 {
+                    out.xs.push(v);
+                } else {
+                    out.ys.push(v);
+                }
+            }
+            let end = out.xs.len() as u32;
+            let kind = match ty {
+                GeometryType::Point | GeometryType::MultiPoint => ShapeKind::Point,
+                GeometryType::LineString | GeometryType::MultiLineString => ShapeKind::Line,
+                _ => ShapeKind::Polygon,
+            };
+            out.kind.get_or_insert(kind);
+            let first_part = out.parts.len() as u32;
+            match (kind, geom.ends()) {
+                (ShapeKind::Point, _) => out.parts.extend((start..end).map(|i| (i, i + 1))),
+                (_, Some(ends)) if ends.len() > 1 => {
+                    let mut s = start;
+                    for e in ends.iter() {
+                        let e = (start + e).min(end);
+                        if e > s {
+                            out.parts.push((s, e));
+                        }
+                        s = e;
+                    }
+                }
+                _ => out.parts.push((start, end)),
+            }
+            if kind == ShapeKind::Polygon {
+                out.polygons.push((first_part, out.parts.len() as u32));
+            }
+        }
+    }
+}
+
+impl FgbSource {
+    pub fn open(path: &Path) -> Result<FgbSource, SourceError> {
+        let err = |msg: String| SourceError::open(path, msg);
+        let version = SourceVersion::of(path).map_err(|e| err(e.to_string()))?;
+        let mut file = File::open(path).map_err(|e| err(e.to_string()))?;
+        let mut magic = [0u8; 12];
+        file.read_exact(&mut magic)
+            .map_err(|_| err("too short to be a FlatGeobuf file".into()))?;
+        if &magic[0..3] != b"fgb" || &magic[4..7] != b"fgb" {
+            return Err(err("not a FlatGeobuf file (bad magic bytes)".into()));
+        }
+        let header_size = u32::from_le_bytes(magic[8..12].try_into().unwrap()) as usize;
+        if !(8..=10 * 1024 * 1024).contains(&header_size) {
+            return Err(err(format!("bad header size {header_size}")));
+        }
+        let mut header_buf = vec![0u8; header_size + 4];
+        header_buf[..4].copy_from_slice(&magic[8..12]);
+        file.read_exact(&mut header_buf[4..])
+            .map_err(|e| err(format!("truncated header: {e}")))?;
+        let header = flatgeobuf::size_prefixed_root_as_header(&header_buf)
+            .map_err(|e| err(format!("corrupt header: {e}")))?;
+        let columns: Vec<Column> = header
+            .columns()
+            .map(|cols| {
+                cols.iter()
+                    .map(|c| Column {
+                        name: c.name().to_string(),
+                        ty: c.type_(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let code = header.crs().map(|c| c.code()).unwrap_or(0);
+        let crs = if code > 0 {
+            Crs::from_epsg(code as u32).map_err(|e| err(e.to_string()))?
+        } else {
+            return Err(err("the file declares no EPSG code for its CRS".into()));
+        };
+        let features_count = header.features_count();
+        let geometry_type = header.geometry_type();
+        let node_size = header.index_node_size();
+        let index_start = 12 + header_size as u64;
+        let (index, index_size) = if node_size > 0 && features_count > 0 {
+            let size = PackedRTree::index_size(features_count as usize, node_size) as u64;
+            let mut buf = vec![0u8; size as usize];
+            file.read_exact_at(&mut buf, index_start)
+                .map_err(|e| err(format!("truncated spatial index: {e}")))?;
+            let tree = PackedRTree::from_buf(&buf[..], features_count as usize, node_size)
+                .map_err(|e| err(format!("corrupt spatial index: {e}")))?;
+            (Some(tree), size)
+        } else {
+            (None, 0)
+        };
+        let envelope = header.envelope().filter(|e| e.len() >= 4);
+        let extent = match (&index, envelope) {
+            (_, Some(e)) => BBox::new(e.get(0), e.get(1), e.get(2), e.get(3)),
+            (Some(tree), None) => {
+                let e = tree.extent();
+                BBox::new(e.min_x, e.min_y, e.max_x, e.max_y)
+            }
+            (None, None) => {
+                return Err(err(
+                    "no spatial index and no envelope: rebuild it with an index \
+                     (ogr2ogr -lco SPATIAL_INDEX=YES)"
+                        .into(),
+                ));
+            }
+        };
+        if index.is_none() {
+            return Err(err(
+                "the file has no spatial index: rebuild it with one \
+                 (ogr2ogr -lco SPATIAL_INDEX=YES)"
+                    .into(),
+            ));
+        }
+        Ok(FgbSource {
+            path: path.to_path_buf(),
+            file,
+            version,
+            columns,
+            geometry_type,
+            index,
+            features_offset: index_start + index_size,
+            features_count,
+            extent,
+            crs,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn crs(&self) -> Crs {
+        self.crs
+    }
+
+    pub fn extent(&self) -> BBox {
+        self.extent
+    }
+
+    pub fn version(&self) -> SourceVersion {
+        self.version
+    }
+
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    pub fn features_count(&self) -> u64 {
+        self.features_count
+    }
+
+    pub fn geometry_type(&self) -> GeometryType {
+        self.geometry_type
+    }
+
+    /// Visits every feature whose bounding box intersects `bbox` (in the
+    /// source CRS), in file order. `visit` returns false to stop early.
+    pub fn query(
+        &self,
+        bbox: &BBox,
+        mut visit: impl FnMut(&FeatureView) -> bool,
+    ) -> Result<(), SourceError> {
+        let Some(index) = &self.index else {
+            return Ok(());
+        };
+        let hits = index
+            .search(bbox.minx, bbox.miny, bbox.maxx, bbox.maxy)
+            .map_err(|e| SourceError::read(&self.path, e))?;
+        let mut buf = Vec::new();
+        let mut i = 0;
+        while i < hits.len() {
+            // Gather a run of features close to each other in the file.
+            let start = hits[i].offset as u64;
+            let mut j = i + 1;
+            while j < hits.len() {
+                let off = hits[j].offset as u64;
+                if off - hits[j - 1].offset as u64 > MAX_GAP || off - start > MAX_RUN {
+                    break;
+                }
+                j += 1;
+            }
+            let last = hits[j - 1].offset as u64;
+            // Read the run plus a margin for the last feature; grown if short.
+            let mut len = (last - start) + 4096;
+            buf.resize(len as usize, 0);
+            let got = self.read_at(&mut buf, start)?;
+            buf.truncate(got);
+            for hit in &hits[i..j] {
+                let rel = (hit.offset as u64 - start) as usize;
+                let size = match buf.get(rel..rel + 4) {
+                    Some(b) => u32::from_le_bytes(b.try_into().unwrap()) as u64,
+                    None => return Err(self.corrupt(hit.index)),
+                };
+                if size > MAX_FEATURE_SIZE {
+                    return Err(self.corrupt(hit.index));
+                }
+                let need = rel + 4 + size as usize;
+                if need > buf.len() {
+                    len = need as u64;
+                    buf.resize(len as usize, 0);
+                    let got = self.read_at(&mut buf, start)?;
+                    if got < need {
+                        return Err(self.corrupt(hit.index));
+                    }
+                }
+                let feature = flatgeobuf::size_prefixed_root_as_feature(&buf[rel..need])
+                    .map_err(|_| self.corrupt(hit.index))?;
+                let view = FeatureView {
+                    feature,
+                    columns: &self.columns,
+                    geometry_type: self.geometry_type,
+                    index: hit.index as u64,
+                };
+                if !visit(&view) {
+                    return Ok(());
+                }
+            }
+            i = j;
+        }
+        Ok(())
+    }
+
+    /// Visits every feature in file order, starting at `from`; `visit` gets
+    /// the position of the next feature and returns false to stop. Used for
+    /// full scans and for paging that resumes where the last page ended.
+    pub fn scan(
+        &self,
+        from: ScanPosition,
+        mut visit: impl FnMut(&FeatureView, ScanPosition) -> bool,
+    ) -> Result<(), SourceError> {
+        let mut buf = vec![0u8; 1024 * 1024];
+        let mut pos = from.offset;
+        let mut number = from.number;
+        loop {
+            let got = self.read_at(&mut buf, pos)?;
+            if got < 4 {
+                return Ok(());
+            }
+            let mut rel = 0usize;
+            let mut progressed = false;
+            while rel + 4 <= got {
+                let size = u32::from_le_bytes(buf[rel..rel + 4].try_into().unwrap()) as usize;
+                if size as u64 > MAX_FEATURE_SIZE {
+                    return Err(self.corrupt(number));
+                }
+                if rel + 4 + size > got {
+                    if !progressed && rel + 4 + size > buf.len() {
+                        buf.resize(rel + 4 + size, 0);
+                    }
+                    break;
+                }
+                let feature = flatgeobuf::size_prefixed_root_as_feature(&buf[rel..rel + 4 + size])
+                    .map_err(|_| self.corrupt(number))?;
+                let view = FeatureView {
+                    feature,
+                    columns: &self.columns,
+                    geometry_type: self.geometry_type,
+                    index: number,
+                };
+                rel += 4 + size;
+                number += 1;
+                progressed = true;
+                let next = ScanPosition {
+                    offset: pos + rel as u64,
+                    number,
+                };
+                if !visit(&view, next) {
+                    return Ok(());
+                }
+            }
+            if !progressed && got < buf.len() {
+                // A size prefix that runs past the end of the file.
+                return Err(self.corrupt(number));
+            }
+            pos += rel as u64;
+        }
+    }
+
+    fn read_at(&self, buf: &mut [u8], feature_offset: u64) -> Result<usize, SourceError> {
+        let mut filled = 0;
+        while filled < buf.len() {
+            match self
+                .file
+                .read_at(&mut buf[filled..], self.features_offset + feature_offset + filled as u64)
+            {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(SourceError::read(&self.path, e)),
+            }
+        }
+        Ok(filled)
+    }
+
+    fn corrupt(&self, feature: impl std::fmt::Display) -> SourceError {
+        SourceError::read(&self.path, format!("corrupt or truncated feature {feature}"))
+    }
+}

@@ -1,0 +1,99 @@
+//! Data sources: what a layer reads from. Sources know nothing of protocols;
+//! they answer "what is in this box" in their own CRS.
+
+pub mod fgb;
+pub mod raster;
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use crate::config::SourceKind;
+use crate::grid::{BBox, Crs};
+
+pub use fgb::{FeatureView, FgbSource, Shape, ShapeKind, Value};
+pub use raster::{RasterSource, Resampling, RgbaImage};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("cannot open {}: {msg}", path.display())]
+    Open { path: PathBuf, msg: String },
+    #[error("cannot read {}: {msg}", path.display())]
+    Read { path: PathBuf, msg: String },
+}
+
+impl SourceError {
+    pub fn open(path: &Path, msg: impl ToString) -> SourceError {
+        SourceError::Open {
+            path: path.to_path_buf(),
+            msg: msg.to_string(),
+        }
+    }
+
+    pub fn read(path: &Path, msg: impl ToString) -> SourceError {
+        SourceError::Read {
+            path: path.to_path_buf(),
+            msg: msg.to_string(),
+        }
+    }
+}
+
+/// Identifies one state of a source file (modification time and size), so
+/// that caches and ETags change when the data does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SourceVersion {
+    pub modified: SystemTime,
+    pub len: u64,
+}
+
+impl SourceVersion {
+    pub fn of(path: &Path) -> std::io::Result<SourceVersion> {
+        let meta = std::fs::metadata(path)?;
+        Ok(SourceVersion {
+            modified: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+            len: meta.len(),
+        })
+    }
+}
+
+pub enum Source {
+    Raster(RasterSource),
+    Vector(FgbSource),
+}
+
+impl Source {
+    pub fn open(kind: SourceKind, path: &Path) -> Result<Source, SourceError> {
+        Ok(match kind {
+            SourceKind::Raster => Source::Raster(RasterSource::open(path)?),
+            SourceKind::Flatgeobuf => Source::Vector(FgbSource::open(path)?),
+        })
+    }
+
+    /// The data extent in the source's own CRS.
+    pub fn extent(&self) -> BBox {
+        match self {
+            Source::Raster(r) => r.extent(),
+            Source::Vector(v) => v.extent(),
+        }
+    }
+
+    pub fn crs(&self) -> Crs {
+        match self {
+            Source::Raster(r) => r.crs(),
+            Source::Vector(v) => v.crs(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        match self {
+            Source::Raster(r) => r.path(),
+            Source::Vector(v) => v.path(),
+        }
+    }
+
+    pub fn version(&self) -> SourceVersion {
+        match self {
+            Source::Raster(r) => r.version(),
+            Source::Vector(v) => v.version(),
+        }
+    }
+}

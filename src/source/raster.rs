@@ -1,0 +1,274 @@
+//! Raster sources read through GDAL: a COG, or a VRT mosaic of COGs.
+//!
+//! GDAL datasets are not `Sync`, so every worker thread keeps its own open
+//! handle per file (reopening per request is the classic slowdown). Reads go
+//! through GDAL's warper, the code behind `gdalwarp`, which picks the best
+//! overview for the target resolution and reprojects in one pass.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ffi::{CStr, CString, c_char};
+use std::path::{Path, PathBuf};
+use std::ptr::null_mut;
+
+use gdal::{Dataset, Metadata};
+use gdal_sys::{CPLErr, GDALDataType, GDALRWFlag};
+
+use super::{SourceError, SourceVersion};
+use crate::grid::{BBox, Crs};
+
+/// Resampling kernels, named as `gdalwarp -r` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Resampling {
+    Nearest,
+    #[default]
+    Bilinear,
+    Cubic,
+    Lanczos,
+    Average,
+}
+
+impl Resampling {
+    pub fn gdal_name(&self) -> &'static str {
+        match self {
+            Resampling::Nearest => "near",
+            Resampling::Bilinear => "bilinear",
+            Resampling::Cubic => "cubic",
+            Resampling::Lanczos => "lanczos",
+            Resampling::Average => "average",
+        }
+    }
+}
+
+/// Non-premultiplied RGBA pixels, row by row.
+pub struct RgbaImage {
+    pub width: u32,
+    pub height: u32,
+    pub data: Vec<u8>,
+}
+
+pub struct RasterSource {
+    path: PathBuf,
+    crs: Crs,
+    extent: BBox,
+    /// Ground size of a full-resolution pixel, in CRS units.
+    resolution: f64,
+    band_count: usize,
+    has_alpha: bool,
+    version: SourceVersion,
+}
+
+thread_local! {
+    static DATASETS: RefCell<HashMap<PathBuf, (SourceVersion, Dataset)>> = RefCell::new(HashMap::new());
+}
+
+impl RasterSource {
+    pub fn open(path: &Path) -> Result<RasterSource, SourceError> {
+        let version = SourceVersion::of(path).map_err(|e| SourceError::open(path, e))?;
+        let ds = Dataset::open(path).map_err(|e| SourceError::open(path, e))?;
+        let (w, h) = ds.raster_size();
+        let gt = ds.geo_transform().map_err(|e| {
+            SourceError::open(path, format!("no georeferencing ({e})"))
+        })?;
+        if gt[2] != 0.0 || gt[4] != 0.0 {
+            return Err(SourceError::open(path, "rotated rasters are not supported"));
+        }
+        let srs = ds
+            .spatial_ref()
+            .map_err(|e| SourceError::open(path, format!("no CRS ({e})")))?;
+        let code = srs
+            .auth_code()
+            .ok()
+            .or_else(|| {
+                let mut s = srs.clone();
+                s.auto_identify_epsg().ok()?;
+                s.auth_code().ok()
+            })
+            .ok_or_else(|| SourceError::open(path, "the CRS has no EPSG code"))?;
+        let crs = Crs::from_epsg(code as u32).map_err(|e| SourceError::open(path, e))?;
+        let band_count = ds.raster_count();
+        if !matches!(band_count, 1 | 3 | 4) {
+            return Err(SourceError::open(
+                path,
+                format!("{band_count} bands; expected gray, RGB or RGBA"),
+            ));
+        }
+        let has_alpha = band_count == 4;
+        let (x0, y0) = (gt[0], gt[3]);
+        let (x1, y1) = (x0 + gt[1] * w as f64, y0 + gt[5] * h as f64);
+        let extent = BBox::new(x0.min(x1), y0.min(y1), x0.max(x1), y0.max(y1));
+        // Touch the first block so that a corrupt file fails here, not mid-request.
+        ds.rasterband(1)
+            .and_then(|b| b.read_as::<u8>((0, 0), (1, 1), (1, 1), None))
+            .map_err(|e| SourceError::open(path, e))?;
+        let source = RasterSource {
+            path: path.to_path_buf(),
+            crs,
+            extent,
+            resolution: gt[1].abs(),
+            band_count,
+            has_alpha,
+            version,
+        };
+        DATASETS.with(|d| {
+            d.borrow_mut()
+                .insert(source.path.clone(), (source.version, ds))
+        });
+        Ok(source)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn crs(&self) -> Crs {
+        self.crs
+    }
+
+    pub fn extent(&self) -> BBox {
+        self.extent
+    }
+
+    pub fn resolution(&self) -> f64 {
+        self.resolution
+    }
+
+    pub fn band_count(&self) -> usize {
+        self.band_count
+    }
+
+    pub fn version(&self) -> SourceVersion {
+        self.version
+    }
+
+    /// Runs `f` with this thread's open handle on the source.
+    fn with_dataset<R>(&self, f: impl FnOnce(&Dataset) -> R) -> Result<R, SourceError> {
+        DATASETS.with(|cell| {
+            let mut map = cell.borrow_mut();
+            let fresh = matches!(map.get(&self.path), Some((v, _)) if *v == self.version);
+            if !fresh {
+                let ds = Dataset::open(&self.path).map_err(|e| SourceError::open(&self.path, e))?;
+                map.insert(self.path.clone(), (self.version, ds));
+            }
+            Ok(f(&map[&self.path].1))
+        })
+    }
+
+    /// Warps the source onto a `width` × `height` grid covering `bbox` (x/y
+    /// order) in `crs`, as `gdalwarp -t_srs crs -te bbox -ts width height -r
+    /// resampling -dstalpha` would. Pixels outside the data are transparent.
+    pub fn warp(
+        &self,
+        crs: Crs,
+        bbox: &BBox,
+        width: u32,
+        height: u32,
+        resampling: Resampling,
+    ) -> Result<RgbaImage, SourceError> {
+        let mut args: Vec<String> = vec![
+            "-of".into(),
+            "MEM".into(),
+            "-q".into(),
+            "-t_srs".into(),
+            crs.gdal_definition(),
+            "-te".into(),
+            format!("{:.17e}", bbox.minx),
+            format!("{:.17e}", bbox.miny),
+            format!("{:.17e}", bbox.maxx),
+            format!("{:.17e}", bbox.maxy),
+            "-ts".into(),
+            width.to_string(),
+            height.to_string(),
+            "-r".into(),
+            resampling.gdal_name().into(),
+            "-wm".into(),
+            "64".into(),
+        ];
+        if !self.has_alpha {
+            args.push("-dstalpha".into());
+        }
+        let out = self.with_dataset(|ds| gdal_warp(ds, &args))??;
+        let result = read_rgba(out, width, height, self.band_count);
+        // SAFETY: `out` is the MEM dataset GDALWarp returned, closed exactly once.
+        unsafe { gdal_sys::GDALClose(out) };
+        result.map_err(|msg| SourceError::read(&self.path, msg))
+    }
+}
+
+fn last_gdal_error() -> String {
+    // SAFETY: CPLGetLastErrorMsg returns a valid C string owned by GDAL.
+    unsafe { CStr::from_ptr(gdal_sys::CPLGetLastErrorMsg()) }
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Calls `GDALWarp` (the library form of `gdalwarp`) on one source dataset.
+fn gdal_warp(ds: &Dataset, args: &[String]) -> Result<gdal_sys::GDALDatasetH, SourceError> {
+    let cargs: Vec<CString> = args
+        .iter()
+        .map(|a| CString::new(a.as_str()).expect("warp arguments hold no NUL"))
+        .collect();
+    let mut argv: Vec<*mut c_char> = cargs.iter().map(|a| a.as_ptr() as *mut c_char).collect();
+    argv.push(null_mut());
+    let err = |msg: String| SourceError::Read {
+        path: PathBuf::from(ds.description().unwrap_or_default()),
+        msg,
+    };
+    // SAFETY: argv is NULL-terminated and outlives the call; the options are
+    // freed once; the source handle is valid while `ds` is borrowed.
+    unsafe {
+        let opts = gdal_sys::GDALWarpAppOptionsNew(argv.as_mut_ptr(), null_mut());
+        if opts.is_null() {
+            return Err(err(format!("bad warp options: {}", last_gdal_error())));
+        }
+        let mut src = ds.c_dataset();
+        let mut usage_error = 0;
+        let out = gdal_sys::GDALWarp(c"".as_ptr(), null_mut(), 1, &mut src, opts, &mut usage_error);
+        gdal_sys::GDALWarpAppOptionsFree(opts);
+        if out.is_null() {
+            return Err(err(format!("warp failed: {}", last_gdal_error())));
+        }
+        Ok(out)
+    }
+}
+
+/// Reads a warped dataset (gray+alpha, RGB+alpha or RGBA) as RGBA.
+fn read_rgba(
+    ds: gdal_sys::GDALDatasetH,
+    width: u32,
+    height: u32,
+    source_bands: usize,
+) -> Result<RgbaImage, String> {
+    let mut data = vec![0u8; width as usize * height as usize * 4];
+    // Band map onto R, G, B, A: gray sources repeat band 1.
+    let bands: [i32; 4] = if source_bands == 1 { [1, 1, 1, 2] } else { [1, 2, 3, 4] };
+    // SAFETY: the buffer holds width*height*4 bytes, matching the spacings given.
+    let rc = unsafe {
+        gdal_sys::GDALDatasetRasterIO(
+            ds,
+            GDALRWFlag::GF_Read,
+            0,
+            0,
+            width as i32,
+            height as i32,
+            data.as_mut_ptr().cast(),
+            width as i32,
+            height as i32,
+            GDALDataType::GDT_Byte,
+            4,
+            bands.as_ptr() as *mut i32,
+            4,
+            4 * width as i32,
+            1,
+        )
+    };
+    if rc != CPLErr::CE_None {
+        return Err(last_gdal_error());
+    }
+    Ok(RgbaImage {
+        width,
+        height,
+        data,
+    })
+}

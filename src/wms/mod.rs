@@ -1,0 +1,208 @@
+//! WMS 1.3.0 and 1.1.1 at `/wms`: a thin adapter that turns KVP requests
+//! into core calls and core results into WMS responses.
+
+pub mod capabilities;
+pub mod exception;
+pub mod getmap;
+
+use std::sync::Arc;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::catalog::Catalog;
+use crate::metadata::Language;
+use crate::ows::Kvp;
+use crate::render::{self, ImageFormat, MapView};
+use crate::server::AppState;
+use exception::{Code, WmsError};
+use getmap::ExceptionMode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WmsVersion {
+    V111,
+    V130,
+}
+
+impl WmsVersion {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            WmsVersion::V111 => "1.1.1",
+            WmsVersion::V130 => "1.3.0",
+        }
+    }
+
+    /// Version negotiation (WMS 1.3.0 §6.2.4): the requested version when
+    /// supported, else the highest below it, else the lowest.
+    pub fn negotiate(requested: Option<&str>) -> WmsVersion {
+        let Some(parsed) = requested.and_then(parse_version) else {
+            return WmsVersion::V130;
+        };
+        if parsed >= (1, 3, 0) {
+            WmsVersion::V130
+        } else {
+            WmsVersion::V111
+        }
+    }
+}
+
+fn parse_version(s: &str) -> Option<(u32, u32, u32)> {
+    let mut it = s.trim().split('.').map(|p| p.parse::<u32>().ok());
+    let major = it.next()??;
+    let minor = it.next().unwrap_or(Some(0))?;
+    let patch = it.next().unwrap_or(Some(0))?;
+    Some((major, minor, patch))
+}
+
+/// VERSION wins over the pre-1.1 WMTVER when both are given.
+fn requested_version(kvp: &Kvp) -> Option<&str> {
+    kvp.get_nonempty("version").or_else(|| kvp.get_nonempty("wmtver"))
+}
+
+/// The version to report an early error in: what the client seems to speak.
+fn version_hint(kvp: &Kvp) -> WmsVersion {
+    match requested_version(kvp).and_then(parse_version) {
+        Some(v) if v < (1, 3, 0) => WmsVersion::V111,
+        _ => WmsVersion::V130,
+    }
+}
+
+pub async fn handle(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let kvp = Kvp::parse(req.query_string());
+    let catalog = state.catalog();
+    if let Some(service) = kvp.get_nonempty("service") {
+        if !service.eq_ignore_ascii_case("WMS") {
+            return WmsError::invalid("SERVICE", format!("this endpoint serves WMS, not `{service}`"))
+                .response(version_hint(&kvp));
+        }
+    }
+    let request = kvp.get_nonempty("request").map(str::to_ascii_lowercase);
+    match request.as_deref() {
+        Some("getcapabilities" | "capabilities") => get_capabilities(&req, &kvp, &catalog, &state),
+        Some("getmap" | "map") => get_map(&kvp, catalog, &state).await,
+        Some(other) => WmsError::new(
+            Code::OperationNotSupported,
+            "REQUEST",
+            format!("`{other}` is not a WMS operation of this server"),
+        )
+        .response(version_hint(&kvp)),
+        None => WmsError::missing("REQUEST").response(version_hint(&kvp)),
+    }
+}
+
+fn get_capabilities(req: &HttpRequest, kvp: &Kvp, catalog: &Arc<Catalog>, state: &AppState) -> HttpResponse {
+    let version = WmsVersion::negotiate(requested_version(kvp));
+    if let Some(seq) = kvp.get_nonempty("updatesequence") {
+        let current = catalog.update_sequence;
+        if let Ok(asked) = seq.parse::<u64>() {
+            if asked == current {
+                return WmsError::new(
+                    Code::CurrentUpdateSequence,
+                    "UPDATESEQUENCE",
+                    "the capabilities have not changed since this update sequence",
+                )
+                .response(version);
+            }
+            if asked > current {
+                return WmsError::new(
+                    Code::InvalidUpdateSequence,
+                    "UPDATESEQUENCE",
+                    format!("update sequence {asked} is newer than the server's ({current})"),
+                )
+                .response(version);
+            }
+        }
+    }
+    let lang = Language::from_param(kvp.get_nonempty("language"));
+    let url = format!("{}/wms", state.base_url(req, catalog));
+    let key = format!("wms|{}|{}|{:?}|{}", version.as_str(), url, lang, catalog.update_sequence);
+    let body = state.document(key, || capabilities::document(catalog, version, &url, lang));
+    let content_type = match version {
+        WmsVersion::V130 => "text/xml; charset=UTF-8",
+        WmsVersion::V111 => "application/vnd.ogc.wms_xml; charset=UTF-8",
+    };
+    HttpResponse::Ok().content_type(content_type).body(body)
+}
+
+async fn get_map(kvp: &Kvp, catalog: Arc<Catalog>, state: &AppState) -> HttpResponse {
+    // GetMap must say which version it speaks (WMS 1.3.0 §7.3.2).
+    let version = match requested_version(kvp) {
+        None => return WmsError::missing("VERSION").response(WmsVersion::V130),
+        Some(v) => match parse_version(v) {
+            Some((1, 3, 0)) => WmsVersion::V130,
+            Some((1, 0 | 1, _)) => WmsVersion::V111,
+            _ => {
+                return WmsError::invalid("VERSION", format!("VERSION `{v}` is not 1.3.0 or 1.1.1"))
+                    .response(WmsVersion::V130);
+            }
+        },
+    };
+    let mode = getmap::exception_mode(kvp);
+    let limits = &catalog.config.server.limits;
+    let blank = if mode == ExceptionMode::Blank {
+        getmap::blank_parameters(kvp, (limits.max_width, limits.max_height))
+    } else {
+        None
+    };
+    let request = match getmap::parse(kvp, &catalog, version) {
+        Ok(r) => r,
+        Err(e) => return error_answer(e, version, blank, state).await,
+    };
+    let format = request.format;
+    let job = move || -> Result<Vec<u8>, WmsError> {
+        let pixmap = render::render(&request.view, &request.layers, request.background())
+            .map_err(|e| WmsError::new(Code::SourceUnavailable, "", e.to_string()))?;
+        render::encode(&pixmap, request.format, request.bgcolor, 85)
+            .map_err(|e| WmsError::new(Code::Internal, "", e.to_string()))
+    };
+    match state.pool.run(job).await {
+        Ok(Ok(bytes)) => HttpResponse::Ok().content_type(format.mime()).body(bytes),
+        Ok(Err(e)) => error_answer(e, version, blank, state).await,
+        Err(e) => error_answer(WmsError::new(Code::Internal, "", e.to_string()), version, blank, state).await,
+    }
+}
+
+/// Answers an error as XML, or as a blank image when EXCEPTIONS=BLANK asked for one.
+async fn error_answer(
+    e: WmsError,
+    version: WmsVersion,
+    blank: Option<(u32, u32, ImageFormat, bool, crate::style::Color)>,
+    state: &AppState,
+) -> HttpResponse {
+    let Some((width, height, format, transparent, bg)) = blank else {
+        return e.response(version);
+    };
+    let view = MapView {
+        crs: crate::grid::Crs::CRS84,
+        bbox: crate::grid::BBox::new(0.0, 0.0, 1.0, 1.0),
+        width,
+        height,
+    };
+    let background = (!(transparent && format.supports_transparency())).then_some(bg);
+    let image = state
+        .pool
+        .run(move || {
+            let pixmap = render::render(&view, &[], background).ok()?;
+            render::encode(&pixmap, format, bg, 85).ok()
+        })
+        .await;
+    match image {
+        Ok(Some(bytes)) => HttpResponse::Ok().content_type(format.mime()).body(bytes),
+        _ => e.response(version),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_negotiation() {
+        assert_eq!(WmsVersion::negotiate(None), WmsVersion::V130);
+        assert_eq!(WmsVersion::negotiate(Some("1.3.0")), WmsVersion::V130);
+        assert_eq!(WmsVersion::negotiate(Some("100.0.0")), WmsVersion::V130);
+        assert_eq!(WmsVersion::negotiate(Some("1.1.1")), WmsVersion::V111);
+        assert_eq!(WmsVersion::negotiate(Some("1.2.0")), WmsVersion::V111);
+        assert_eq!(WmsVersion::negotiate(Some("0.0.1")), WmsVersion::V111);
+        assert_eq!(WmsVersion::negotiate(Some("garbage")), WmsVersion::V130);
+    }
+}

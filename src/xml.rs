@@ -1,0 +1,265 @@
+//! XML helpers over quick-xml: a small element tree with line numbers (for
+//! reading style files and reporting errors where they are), and a writer
+//! for capabilities and exception documents.
+
+use std::io::Cursor;
+
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+
+/// An element with its local name (namespace prefix dropped), attributes,
+/// children and text, and the line it starts on.
+#[derive(Debug, Clone)]
+pub struct Element {
+    pub name: String,
+    pub attrs: Vec<(String, String)>,
+    pub children: Vec<Node>,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone)]
+pub enum Node {
+    Element(Element),
+    Text(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct XmlError {
+    pub line: usize,
+    pub message: String,
+}
+
+impl Element {
+    /// The attribute `name` (local name, prefix ignored).
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name || k.rsplit(':').next() == Some(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn elements(&self) -> impl Iterator<Item = &Element> {
+        self.children.iter().filter_map(|n| match n {
+            Node::Element(e) => Some(e),
+            Node::Text(_) => None,
+        })
+    }
+
+    pub fn child(&self, name: &str) -> Option<&Element> {
+        self.elements().find(|e| e.name == name)
+    }
+
+    /// All text directly inside this element, concatenated and trimmed.
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        for n in &self.children {
+            if let Node::Text(t) = n {
+                s.push_str(t);
+            }
+        }
+        s.trim().to_string()
+    }
+
+    /// Parses a whole document and returns its root element.
+    pub fn parse(text: &str) -> Result<Element, XmlError> {
+        let mut reader = quick_xml::Reader::from_str(text);
+        reader.config_mut().trim_text(false);
+        let line_at = |pos: u64| text[..(pos as usize).min(text.len())].matches('\n').count() + 1;
+        let mut stack: Vec<Element> = Vec::new();
+        let mut root: Option<Element> = None;
+        loop {
+            let pos = reader.buffer_position();
+            let event = reader.read_event().map_err(|e| XmlError {
+                line: line_at(reader.error_position()),
+                message: e.to_string(),
+            })?;
+            let err = |message: String| XmlError {
+                line: line_at(pos),
+                message,
+            };
+            match event {
+                Event::Start(_) | Event::Empty(_) if root.is_some() => {
+                    return Err(err("content after the root element".into()));
+                }
+                Event::Start(e) => stack.push(start_element(&e, line_at(pos)).map_err(err)?),
+                Event::Empty(e) => {
+                    let el = start_element(&e, line_at(pos)).map_err(err)?;
+                    match stack.last_mut() {
+                        Some(parent) => parent.children.push(Node::Element(el)),
+                        None => root = Some(el),
+                    }
+                }
+                Event::End(_) => {
+                    let el = stack.pop().ok_or_else(|| err("unbalanced end tag".into()))?;
+                    match stack.last_mut() {
+                        Some(parent) => parent.children.push(Node::Element(el)),
+                        None => root = Some(el),
+                    }
+                }
+                Event::Text(t) => {
+                    let s = t.decode().map_err(|e| err(e.to_string()))?;
+                    push_text(&mut stack, &s);
+                }
+                Event::CData(t) => {
+                    let s = t.decode().map_err(|e| err(e.to_string()))?;
+                    push_text(&mut stack, &s);
+                }
+                Event::GeneralRef(r) => {
+                    let resolved = if let Some(c) = r.resolve_char_ref().map_err(|e| err(e.to_string()))? {
+                        c.to_string()
+                    } else {
+                        let name = r.decode().map_err(|e| err(e.to_string()))?;
+                        quick_xml::escape::resolve_predefined_entity(&name)
+                            .ok_or_else(|| err(format!("unknown entity &{name};")))?
+                            .to_string()
+                    };
+                    push_text(&mut stack, &resolved);
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        if !stack.is_empty() {
+            return Err(XmlError {
+                line: line_at(text.len() as u64),
+                message: format!("element <{}> is not closed", stack.last().unwrap().name),
+            });
+        }
+        root.ok_or(XmlError {
+            line: 1,
+            message: "no root element".into(),
+        })
+    }
+}
+
+fn push_text(stack: &mut [Element], s: &str) {
+    if let Some(parent) = stack.last_mut() {
+        match parent.children.last_mut() {
+            Some(Node::Text(t)) => t.push_str(s),
+            _ => parent.children.push(Node::Text(s.to_string())),
+        }
+    }
+}
+
+fn start_element(e: &BytesStart, line: usize) -> Result<Element, String> {
+    let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+    let mut attrs = Vec::new();
+    for a in e.attributes() {
+        let a = a.map_err(|e| e.to_string())?;
+        let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+        let value = a.unescape_value().map_err(|e| e.to_string())?.into_owned();
+        attrs.push((key, value));
+    }
+    Ok(Element {
+        name,
+        attrs,
+        children: Vec::new(),
+        line,
+    })
+}
+
+/// Writes XML documents with quick-xml's escaping, two-space indented.
+pub struct XmlWriter {
+    w: Writer<Cursor<Vec<u8>>>,
+}
+
+impl Default for XmlWriter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl XmlWriter {
+    /// A document starting with the XML declaration.
+    pub fn new() -> XmlWriter {
+        let mut w = Writer::new_with_indent(Cursor::new(Vec::with_capacity(16 * 1024)), b' ', 2);
+        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
+            .expect("writing to memory cannot fail");
+        XmlWriter { w }
+    }
+
+    /// Writes raw markup such as a DOCTYPE line.
+    pub fn raw(&mut self, markup: &str) {
+        self.w
+            .write_event(Event::DocType(BytesText::from_escaped(markup)))
+            .expect("writing to memory cannot fail");
+    }
+
+    pub fn start(&mut self, name: &str, attrs: &[(&str, &str)]) {
+        let mut e = BytesStart::new(name);
+        for (k, v) in attrs {
+            e.push_attribute((*k, *v));
+        }
+        self.w
+            .write_event(Event::Start(e))
+            .expect("writing to memory cannot fail");
+    }
+
+    pub fn end(&mut self, name: &str) {
+        self.w
+            .write_event(Event::End(BytesEnd::new(name)))
+            .expect("writing to memory cannot fail");
+    }
+
+    /// An element holding only text.
+    pub fn leaf(&mut self, name: &str, attrs: &[(&str, &str)], text: &str) {
+        self.start(name, attrs);
+        self.w
+            .write_event(Event::Text(BytesText::from_escaped(quick_xml::escape::partial_escape(text))))
+            .expect("writing to memory cannot fail");
+        self.end(name);
+    }
+
+    /// An element without content: `<name a="b"/>`.
+    pub fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) {
+        let mut e = BytesStart::new(name);
+        for (k, v) in attrs {
+            e.push_attribute((*k, *v));
+        }
+        self.w
+            .write_event(Event::Empty(e))
+            .expect("writing to memory cannot fail");
+    }
+
+    pub fn finish(self) -> Vec<u8> {
+        let mut v = self.w.into_inner().into_inner();
+        v.push(b'\n');
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_with_lines_entities_and_prefixes() {
+        let doc = "<?xml version=\"1.0\"?>\n<a:Root xmlns:a=\"x\">\n  <a:Child k=\"v&amp;w\">x &lt; y &#233;</a:Child>\n  <Empty/>\n</a:Root>";
+        let root = Element::parse(doc).unwrap();
+        assert_eq!(root.name, "Root");
+        let child = root.child("Child").unwrap();
+        assert_eq!(child.line, 3);
+        assert_eq!(child.attr("k"), Some("v&w"));
+        assert_eq!(child.text(), "x < y é");
+        assert_eq!(root.child("Empty").unwrap().line, 4);
+    }
+
+    #[test]
+    fn reports_the_line_of_broken_markup() {
+        let err = Element::parse("<a>\n<b>\n</a>").unwrap_err();
+        assert!(err.line >= 2, "{err}");
+    }
+
+    #[test]
+    fn writer_escapes() {
+        let mut w = XmlWriter::new();
+        w.start("r", &[("a", "x\"<")]);
+        w.leaf("t", &[], "a & b");
+        w.end("r");
+        let s = String::from_utf8(w.finish()).unwrap();
+        assert!(s.contains("a &amp; b"), "{s}");
+        assert!(s.contains("a=\"x&quot;&lt;\""), "{s}");
+        Element::parse(&s).unwrap();
+    }
+}
