@@ -86,7 +86,8 @@ impl Layer {
 
     /// Whether the layer draws at a scale denominator.
     pub fn visible_at(&self, scale: f64) -> bool {
-        self.config.min_scale.is_none_or(|m| scale >= m) && self.config.max_scale.is_none_or(|m| scale < m)
+        self.config.min_scale.is_none_or(|m| scale >= m)
+            && self.config.max_scale.is_none_or(|m| scale < m)
     }
 }
 
@@ -205,7 +206,13 @@ fn open_layer(config: &Config, lc: &LayerConfig) -> Result<Layer, String> {
                 .columns()
                 .iter()
                 .position(|c| c.name == tc.field)
-                .ok_or_else(|| format!("time field `{}` is not a column of {}", tc.field, path.display()))?;
+                .ok_or_else(|| {
+                    format!(
+                        "time field `{}` is not a column of {}",
+                        tc.field,
+                        path.display()
+                    )
+                })?;
             let mut values = BTreeSet::new();
             v.scan(Default::default(), |f, _| {
                 if let Some(t) = f.property_at(col).to_text() {
@@ -217,7 +224,11 @@ fn open_layer(config: &Config, lc: &LayerConfig) -> Result<Layer, String> {
             let values: Vec<String> = values.into_iter().collect();
             let default = match &tc.default {
                 Some(d) if values.contains(d) => d.clone(),
-                Some(d) => return Err(format!("time default `{d}` is not in the data ({values:?})")),
+                Some(d) => {
+                    return Err(format!(
+                        "time default `{d}` is not in the data ({values:?})"
+                    ));
+                }
                 None => values
                     .last()
                     .cloned()

@@ -181,18 +181,71 @@ impl fmt::Display for ConfigError {
     }
 }
 
+/// The `name` of the n-th `[[layers]]` table, read from the text itself so
+/// that it works when the file does not parse.
+fn layer_name_in_text(text: &str, n: usize) -> Option<String> {
+    let text = format!("\n{text}");
+    let mut tables = text.split("\n[[layers]]").skip(1);
+    let table = tables.nth(n)?;
+    let body = table.split("\n[").next()?;
+    body.lines().find_map(|l| {
+        let (k, v) = l.split_once('=')?;
+        (k.trim() == "name").then(|| v.trim().trim_matches('"').to_string())
+    })
+}
+
+/// Replaces `${NAME}` and `${NAME:-default}`; an unset variable without a
+/// default is an error at its line.
+fn expand_vars(
+    text: &str,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<String, (usize, String)> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let line = text[..text.len() - rest.len() + start]
+            .matches('\n')
+            .count()
+            + 1;
+        let Some(len) = rest[start..].find('}') else {
+            return Err((line, "`${` without a closing `}`".into()));
+        };
+        let inner = &rest[start + 2..start + len];
+        let (name, default) = match inner.split_once(":-") {
+            Some((n, d)) => (n, Some(d)),
+            None => (inner, None),
+        };
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err((line, format!("`${{{inner}}}` is not a variable reference")));
+        }
+        match lookup(name)
+            .filter(|v| !v.is_empty())
+            .or(default.map(str::to_string))
+        {
+            Some(v) => out.push_str(&v),
+            None => return Err((line, format!("environment variable {name} is not set"))),
+        }
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
 /// Locates a TOML error: its line, and the `[[layers]]` entry it falls in.
 pub fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
     let mut err = ConfigError::new(path, e.message());
     if let Some(span) = e.span() {
         let before = &text[..span.start.min(text.len())];
         err.line = Some(before.matches('\n').count() + 1);
-        let nth = before.lines().filter(|l| l.trim_start().starts_with("[[layers]]")).count();
+        let nth = before
+            .lines()
+            .filter(|l| l.trim_start().starts_with("[[layers]]"))
+            .count();
         if nth > 0 {
-            let name = toml::from_str::<toml::Table>(text)
-                .ok()
-                .and_then(|t| t.get("layers")?.as_array()?.get(nth - 1)?.get("name")?.as_str().map(str::to_string));
-            err.layer = Some(name.unwrap_or_else(|| format!("layers[{}]", nth - 1)));
+            err.layer = Some(
+                layer_name_in_text(text, nth - 1).unwrap_or_else(|| format!("layers[{}]", nth - 1)),
+            );
         }
     }
     err
@@ -204,14 +257,36 @@ impl Config {
     /// Reads and checks a configuration file. Source files are not opened
     /// here; the catalog does that and reports each failure on its own.
     pub fn load(path: &Path) -> Result<Config, Vec<ConfigError>> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| vec![ConfigError::new(path, format!("cannot read the configuration: {e}"))])?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            vec![ConfigError::new(
+                path,
+                format!("cannot read the configuration: {e}"),
+            )]
+        })?;
         Config::from_toml(&text, path)
     }
 
-    /// Parses configuration text as if read from `path`.
+    /// Parses configuration text as if read from `path`, with `${VAR}`
+    /// references taken from the process environment.
     pub fn from_toml(text: &str, path: &Path) -> Result<Config, Vec<ConfigError>> {
-        let mut config: Config = toml::from_str(text).map_err(|e| vec![toml_error(path, text, &e)])?;
+        Config::from_toml_with(text, path, |name| std::env::var(name).ok())
+    }
+
+    /// Parses configuration text, expanding `${VAR}` and `${VAR:-default}`
+    /// with `lookup` (so containers and tests can move data without editing).
+    pub fn from_toml_with(
+        text: &str,
+        path: &Path,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, Vec<ConfigError>> {
+        let text = &expand_vars(text, lookup).map_err(|(line, message)| {
+            vec![ConfigError {
+                line: Some(line),
+                ..ConfigError::new(path, message)
+            }]
+        })?;
+        let mut config: Config =
+            toml::from_str(text).map_err(|e| vec![toml_error(path, text, &e)])?;
         config.path = path.to_path_buf();
         config.base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let errors = config.validate();
@@ -220,6 +295,20 @@ impl Config {
         } else {
             Err(errors)
         }
+    }
+
+    /// Loads a file with `${VAR}` references taken from `lookup`.
+    pub fn load_with(
+        path: &Path,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, Vec<ConfigError>> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            vec![ConfigError::new(
+                path,
+                format!("cannot read the configuration: {e}"),
+            )]
+        })?;
+        Config::from_toml_with(&text, path, lookup)
     }
 
     /// A path from the configuration, resolved against the config's directory.
@@ -377,7 +466,7 @@ crs = ["EPSG:2154", "CRS:84"]
         let text = MINIMAL.replace("styles =", "stiles =");
         let errs = Config::from_toml(&text, Path::new("tuile.toml")).unwrap_err();
         let msg = errs[0].to_string();
-        assert!(msg.starts_with("tuile.toml:7: layer `erp`, "), "{msg}");
+        assert!(msg.starts_with("tuile.toml:6: layer `erp`, "), "{msg}");
         assert!(msg.contains("stiles"), "{msg}");
     }
 
@@ -392,8 +481,27 @@ crs = ["EPSG:2154", "CRS:84"]
     }
 
     #[test]
+    fn variables_expand_with_defaults() {
+        let text = MINIMAL.replace("data/erp.fgb", "${TUILE_DATA:-data}/erp.fgb");
+        let c = Config::from_toml_with(&text, Path::new("t.toml"), |_| None).unwrap();
+        assert_eq!(c.layers[0].source.path, PathBuf::from("data/erp.fgb"));
+        let c = Config::from_toml_with(&text, Path::new("t.toml"), |n| {
+            (n == "TUILE_DATA").then(|| "/srv".into())
+        })
+        .unwrap();
+        assert_eq!(c.layers[0].source.path, PathBuf::from("/srv/erp.fgb"));
+        let text = MINIMAL.replace("data/erp.fgb", "${NOPE}/erp.fgb");
+        let e = Config::from_toml_with(&text, Path::new("t.toml"), |_| None).unwrap_err();
+        assert_eq!(e[0].line, Some(5));
+        assert!(e[0].message.contains("NOPE"));
+    }
+
+    #[test]
     fn duplicate_names_and_bad_scales_are_reported_together() {
-        let text = format!("{MINIMAL}{}", MINIMAL.replace("crs =", "min_scale = 10.0\nmax_scale = 5.0\ncrs ="));
+        let text = format!(
+            "{MINIMAL}{}",
+            MINIMAL.replace("crs =", "min_scale = 10.0\nmax_scale = 5.0\ncrs =")
+        );
         let errs = Config::from_toml(&text, Path::new("tuile.toml")).unwrap_err();
         let keys: Vec<_> = errs.iter().filter_map(|e| e.key.as_deref()).collect();
         assert!(keys.contains(&"layers[1].name"), "{keys:?}");

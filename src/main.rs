@@ -6,7 +6,11 @@ use clap::{Parser, Subcommand};
 use tuile::demo::Scale;
 
 #[derive(Parser)]
-#[command(name = "tuile", version, about = "OGC geoservice server: WMS, WMTS and OGC API – Features")]
+#[command(
+    name = "tuile",
+    version,
+    about = "OGC geoservice server: WMS, WMTS and OGC API – Features"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -46,7 +50,9 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve { config, bind } => actix_web::rt::System::new().block_on(tuile::server::serve(&config, bind)),
+        Command::Serve { config, bind } => {
+            actix_web::rt::System::new().block_on(tuile::server::serve(&config, bind))
+        }
         Command::DemoData { out, scale } => tuile::demo::generate(&out, scale),
         Command::CheckConfig { config } => check_config(&config),
     };
@@ -79,6 +85,10 @@ fn check_config(path: &std::path::Path) -> anyhow::Result<()> {
             l.crs.len()
         );
     }
-    println!("{}: {} layers, configuration valid", path.display(), catalog.layers.len());
+    println!(
+        "{}: {} layers, configuration valid",
+        path.display(),
+        catalog.layers.len()
+    );
     Ok(())
 }

@@ -70,10 +70,16 @@ async fn landing(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     ));
     html.push_str("</ul><h2>Couches / Layers</h2><ul>");
     for l in &catalog.layers {
-        html.push_str(&format!("<li><code>{}</code> — {}</li>", escape(l.name()), escape(l.title(lang))));
+        html.push_str(&format!(
+            "<li><code>{}</code> — {}</li>",
+            escape(l.name()),
+            escape(l.title(lang))
+        ));
     }
     html.push_str("</ul></body></html>");
-    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html)
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html)
 }
 
 fn escape(s: &str) -> String {

@@ -45,7 +45,11 @@ pub fn clip_above(poly: &[Pt], n: Pt, c: f64) -> Vec<Pt> {
 fn cut(a: Pt, b: Pt, da: f64, db: f64) -> Pt {
     // Always interpolate from the endpoint with the smaller coordinates, so
     // that both neighbours (which walk the edge in opposite directions) agree.
-    let (p, q, dp, dq) = if (a.0, a.1) <= (b.0, b.1) { (a, b, da, db) } else { (b, a, db, da) };
+    let (p, q, dp, dq) = if (a.0, a.1) <= (b.0, b.1) {
+        (a, b, da, db)
+    } else {
+        (b, a, db, da)
+    };
     let t = dp / (dp - dq);
     (p.0 + t * (q.0 - p.0), p.1 + t * (q.1 - p.1))
 }
@@ -107,7 +111,11 @@ pub fn chord(poly: &[Pt], n: Pt, c: f64) -> Option<(Pt, Pt)> {
 pub fn segment_distance(p: Pt, a: Pt, b: Pt) -> f64 {
     let (dx, dy) = (b.0 - a.0, b.1 - a.1);
     let len2 = dx * dx + dy * dy;
-    let t = if len2 == 0.0 { 0.0 } else { (((p.0 - a.0) * dx + (p.1 - a.1) * dy) / len2).clamp(0.0, 1.0) };
+    let t = if len2 == 0.0 {
+        0.0
+    } else {
+        (((p.0 - a.0) * dx + (p.1 - a.1) * dy) / len2).clamp(0.0, 1.0)
+    };
     let (x, y) = (a.0 + t * dx, a.1 + t * dy);
     ((p.0 - x).powi(2) + (p.1 - y).powi(2)).sqrt()
 }

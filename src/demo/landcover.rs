@@ -94,7 +94,10 @@ pub fn river() -> Vec<Pt> {
         .map(|i| {
             let y = 6_272_000.0 + i as f64 * 25.0;
             let t = y - 6_275_000.0;
-            (772_100.0 + 350.0 * (t / 900.0).sin() + 150.0 * (t / 330.0).sin(), y)
+            (
+                772_100.0 + 350.0 * (t / 900.0).sin() + 150.0 * (t / 330.0).sin(),
+                y,
+            )
         })
         .collect()
 }
@@ -109,8 +112,8 @@ struct Params {
 fn params(p: Pt, density: f64) -> Params {
     let u = urbanity(p);
     Params {
-        parcel_area: (180.0 + (1.0 - u) * 2400.0) / density,
-        block_area: (9_000.0 + (1.0 - u) * 150_000.0) / density.sqrt(),
+        parcel_area: (170.0 + (1.0 - u) * 2000.0) / density,
+        block_area: (6_000.0 + (1.0 - u) * 60_000.0) / density.sqrt(),
     }
 }
 
@@ -149,14 +152,22 @@ pub fn generate(area: &Area, density: f64, rng: &mut ChaCha8Rng) -> LandCover {
         let (x0, y0, x1, y1) = geom::bbox(&poly);
         let urban = urbanity(c);
         let jitter = (8.0 + 20.0 * (1.0 - urban)).to_radians();
-        let base = if x1 - x0 >= y1 - y0 { 0.0 } else { std::f64::consts::FRAC_PI_2 };
+        let base = if x1 - x0 >= y1 - y0 {
+            0.0
+        } else {
+            std::f64::consts::FRAC_PI_2
+        };
         let angle = base + rng.gen_range(-jitter..jitter);
         let n = (angle.cos(), angle.sin());
         let extent = (x1 - x0).abs() * n.0.abs() + (y1 - y0).abs() * n.1.abs();
         let cut = n.0 * c.0 + n.1 * c.1 + rng.gen_range(-0.18..0.18) * extent;
         if a > p.block_area {
             let major = a > 5.0 * p.block_area;
-            let width = if major { rng.gen_range(14.0..20.0) } else { rng.gen_range(7.0..10.0) };
+            let width = if major {
+                rng.gen_range(14.0..20.0)
+            } else {
+                rng.gen_range(7.0..10.0)
+            };
             let (lo, hi) = (cut - width / 2.0, cut + width / 2.0);
             let left = geom::clip(&poly, n, lo);
             let right = geom::clip_above(&poly, n, hi);
@@ -198,7 +209,9 @@ pub fn generate(area: &Area, density: f64, rng: &mut ChaCha8Rng) -> LandCover {
     // A stable order independent of the cutting order: west to east, by rows.
     parcels.sort_by(|a, b| {
         let (ca, cb) = (geom::centroid(&a.ring), geom::centroid(&b.ring));
-        ((ca.1 / 500.0).floor(), ca.0).partial_cmp(&((cb.1 / 500.0).floor(), cb.0)).unwrap()
+        ((ca.1 / 500.0).floor(), ca.0)
+            .partial_cmp(&((cb.1 / 500.0).floor(), cb.0))
+            .unwrap()
     });
     LandCover { parcels, roads }
 }
@@ -227,7 +240,16 @@ fn classify(c: Pt, river: &[Pt], rng: &mut ChaCha8Rng) -> Cover {
     let forest = patchiness(c, 1500.0, 7);
     let f = if forest > 0.62 { 3.5 } else { 1.0 };
     use Cover::*;
-    let urban = [(Built, 52.0), (Sealed, 18.0), (Herb, 10.0), (Broadleaf, 8.0), (Mineral, 5.0), (Composite, 3.0), (Bare, 2.0), (OtherHerb, 2.0)];
+    let urban = [
+        (Built, 52.0),
+        (Sealed, 18.0),
+        (Herb, 10.0),
+        (Broadleaf, 8.0),
+        (Mineral, 5.0),
+        (Composite, 3.0),
+        (Bare, 2.0),
+        (OtherHerb, 2.0),
+    ];
     let rural = [
         (Herb, 30.0),
         (Woody, 20.0),
@@ -241,7 +263,11 @@ fn classify(c: Pt, river: &[Pt], rng: &mut ChaCha8Rng) -> Cover {
         (OtherHerb, 3.0),
     ];
     let mut weights: Vec<(Cover, f64)> = Vec::new();
-    for (cover, w) in urban.iter().map(|(c, w)| (*c, w * u)).chain(rural.iter().map(|(c, w)| (*c, w * (1.0 - u)))) {
+    for (cover, w) in urban
+        .iter()
+        .map(|(c, w)| (*c, w * u))
+        .chain(rural.iter().map(|(c, w)| (*c, w * (1.0 - u))))
+    {
         match weights.iter_mut().find(|(k, _)| *k == cover) {
             Some(e) => e.1 += w,
             None => weights.push((cover, w)),
@@ -256,8 +282,18 @@ fn usage_of(cover: Cover, u: f64, rng: &mut ChaCha8Rng) -> &'static str {
     let choices: &[(&str, f64)] = match (cover, urban) {
         (Built, true) => &[("US5", 60.0), ("US3", 25.0), ("US235", 8.0), ("US2", 7.0)],
         (Built, false) => &[("US5", 60.0), ("US1.1", 15.0), ("US2", 10.0), ("US3", 15.0)],
-        (Sealed, _) => &[("US3", 35.0), ("US5", 35.0), ("US4.1.1", 20.0), ("US4.2", 10.0)],
-        (Mineral, _) => &[("US4.1.1", 40.0), ("US6.1", 30.0), ("US1.3", 10.0), ("US3", 20.0)],
+        (Sealed, _) => &[
+            ("US3", 35.0),
+            ("US5", 35.0),
+            ("US4.1.1", 20.0),
+            ("US4.2", 10.0),
+        ],
+        (Mineral, _) => &[
+            ("US4.1.1", 40.0),
+            ("US6.1", 30.0),
+            ("US1.3", 10.0),
+            ("US3", 20.0),
+        ],
         (Composite, _) => &[("US3", 50.0), ("US2", 30.0), ("US6.1", 20.0)],
         (Bare, _) => &[("US6.1", 50.0), ("US1.1", 40.0), ("US6.3", 10.0)],
         (Water, _) => &[("US6.3", 80.0), ("US4.1.4", 20.0)],
@@ -273,14 +309,24 @@ fn usage_of(cover: Cover, u: f64, rng: &mut ChaCha8Rng) -> &'static str {
 }
 
 /// What became of a parcel between the 2019 and 2022 editions: suburbs grow.
-fn evolve(cover: Cover, usage: &'static str, u: f64, rng: &mut ChaCha8Rng) -> (Cover, &'static str) {
+fn evolve(
+    cover: Cover,
+    usage: &'static str,
+    u: f64,
+    rng: &mut ChaCha8Rng,
+) -> (Cover, &'static str) {
     let suburban = if (0.15..0.7).contains(&u) { 1.0 } else { 0.25 };
     let roll: f64 = rng.r#gen();
     use Cover::*;
     match cover {
-        Herb | Woody | Bare | Shrub if roll < 0.07 * suburban => {
-            pick(&[((Built, "US5"), 60.0), ((Sealed, "US3"), 20.0), ((Bare, "US6.1"), 20.0)], rng)
-        }
+        Herb | Woody | Bare | Shrub if roll < 0.07 * suburban => pick(
+            &[
+                ((Built, "US5"), 60.0),
+                ((Sealed, "US3"), 20.0),
+                ((Bare, "US6.1"), 20.0),
+            ],
+            rng,
+        ),
         Broadleaf | Conifer | Mixed if roll < 0.01 => (Shrub, "US6.3"),
         _ => (cover, usage),
     }

@@ -63,15 +63,35 @@ struct Plan {
 fn plan(scale: Scale) -> Plan {
     match scale {
         Scale::Full => Plan {
-            vectors: Area { x0: 765_000.0, y0: 6_275_000.0, x1: 775_000.0, y1: 6_285_000.0 },
-            ortho: Area { x0: 768_000.0, y0: 6_277_000.0, x1: 772_000.0, y1: 6_281_000.0 },
-            density: 1.0,
+            vectors: Area {
+                x0: 765_000.0,
+                y0: 6_275_000.0,
+                x1: 775_000.0,
+                y1: 6_285_000.0,
+            },
+            ortho: Area {
+                x0: 768_000.0,
+                y0: 6_277_000.0,
+                x1: 772_000.0,
+                y1: 6_281_000.0,
+            },
+            density: 1.05,
             addresses: 1_050_000,
             erp: 12_000,
         },
         Scale::Small => Plan {
-            vectors: Area { x0: 769_000.0, y0: 6_278_000.0, x1: 771_000.0, y1: 6_280_000.0 },
-            ortho: Area { x0: 769_000.0, y0: 6_278_000.0, x1: 771_000.0, y1: 6_280_000.0 },
+            vectors: Area {
+                x0: 769_000.0,
+                y0: 6_278_000.0,
+                x1: 771_000.0,
+                y1: 6_280_000.0,
+            },
+            ortho: Area {
+                x0: 769_000.0,
+                y0: 6_278_000.0,
+                x1: 771_000.0,
+                y1: 6_280_000.0,
+            },
             density: 0.5,
             addresses: 12_000,
             erp: 400,
@@ -92,11 +112,20 @@ pub fn generate(out: &Path, scale: Scale) -> anyhow::Result<()> {
 
     let lc = landcover::generate(&plan.vectors, plan.density, &mut rng);
     let ocsol = write::land_cover(&out.join("ocsol.fgb"), &lc)?;
-    eprintln!("ocsol: {ocsol} polygons ({} per edition, {} roads) in {:.1?}", lc.parcels.len(), lc.roads.len(), started.elapsed());
+    eprintln!(
+        "ocsol: {ocsol} polygons ({} per edition, {} roads) in {:.1?}",
+        lc.parcels.len(),
+        lc.roads.len(),
+        started.elapsed()
+    );
 
     let addresses = points::addresses(&lc, &plan.vectors, plan.addresses, &mut rng);
     write::addresses(&out.join("adresses.fgb"), &addresses)?;
-    eprintln!("adresses: {} points in {:.1?}", addresses.len(), started.elapsed());
+    eprintln!(
+        "adresses: {} points in {:.1?}",
+        addresses.len(),
+        started.elapsed()
+    );
 
     let erps = points::erps(&lc, &addresses, plan.erp, &mut rng);
     write::erps(&out.join("erp.fgb"), &erps)?;
@@ -118,6 +147,10 @@ pub fn generate(out: &Path, scale: Scale) -> anyhow::Result<()> {
         "landmark_erp": [LANDMARK_ERP.0, LANDMARK_ERP.1],
     });
     std::fs::write(&manifest, serde_json::to_vec_pretty(&summary)?)?;
-    eprintln!("demo data ({scale:?}) written to {} in {:.1?}", out.display(), started.elapsed());
+    eprintln!(
+        "demo data ({scale:?}) written to {} in {:.1?}",
+        out.display(),
+        started.elapsed()
+    );
     Ok(())
 }

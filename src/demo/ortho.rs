@@ -21,7 +21,9 @@ const LATEST: usize = 1;
 #[inline]
 fn hash(x: i64, y: i64, seed: u32) -> u32 {
     // A small integer hash (xxhash-style avalanche) of a lattice point.
-    let mut h = (x as u64).wrapping_mul(0x9E37_79B1_85EB_CA87) ^ (y as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F) ^ (seed as u64).wrapping_mul(0x1656_67B1_9E37_79F9);
+    let mut h = (x as u64).wrapping_mul(0x9E37_79B1_85EB_CA87)
+        ^ (y as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
+        ^ (seed as u64).wrapping_mul(0x1656_67B1_9E37_79F9);
     h ^= h >> 33;
     h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
     h ^= h >> 33;
@@ -95,7 +97,11 @@ fn looks(lc: &LandCover) -> Vec<Look> {
             let c = geom::centroid(&p.ring);
             let seed = hash(i as i64, 17, 99);
             let tilt = (unit(seed) - 0.5) * 0.2;
-            let along = if x1 - x0 >= y1 - y0 { (tilt.cos(), tilt.sin()) } else { (-tilt.sin(), tilt.cos()) };
+            let along = if x1 - x0 >= y1 - y0 {
+                (tilt.cos(), tilt.sin())
+            } else {
+                (-tilt.sin(), tilt.cos())
+            };
             let across = (-along.1, along.0);
             Look {
                 cover: p.cover[LATEST],
@@ -128,7 +134,8 @@ fn paint_pixel(l: &Look, x: f64, y: f64) -> [u8; 3] {
             shade((38.0, 74.0, 88.0), 1.0, n * 14.0 + ripple)
         }
         Cover::Sealed => {
-            let n = (value_noise(x / 0.4, y / 0.4, s) - 0.5) * 18.0 + (fbm(x, y, 8.0, 5) - 0.5) * 10.0;
+            let n =
+                (value_noise(x / 0.4, y / 0.4, s) - 0.5) * 18.0 + (fbm(x, y, 8.0, 5) - 0.5) * 10.0;
             if let Some((a, b, major)) = l.road {
                 // Centre line, dashed on major roads.
                 let d = geom::segment_distance((x, y), a, b);
@@ -141,7 +148,11 @@ fn paint_pixel(l: &Look, x: f64, y: f64) -> [u8; 3] {
             } else {
                 // Car parks: lighter, with bays every 2.5 m.
                 let bay = ((x * l.along.0 + y * l.along.1) / 2.5).rem_euclid(1.0) < 0.05;
-                if bay { shade((210.0, 210.0, 205.0), 1.0, n * 0.3) } else { shade((118.0, 118.0, 116.0), 1.0, n) }
+                if bay {
+                    shade((210.0, 210.0, 205.0), 1.0, n * 0.3)
+                } else {
+                    shade((118.0, 118.0, 116.0), 1.0, n)
+                }
             }
         }
         Cover::Built => {
@@ -152,7 +163,11 @@ fn paint_pixel(l: &Look, x: f64, y: f64) -> [u8; 3] {
             };
             let side = across.0 * x + across.1 * y - l.ridge;
             let k = if side > 0.0 { 1.12 } else { 0.82 };
-            let tiles = if l.variant < 60 { ((x * l.along.0 + y * l.along.1) * 20.9).sin() * 5.0 } else { 0.0 };
+            let tiles = if l.variant < 60 {
+                ((x * l.along.0 + y * l.along.1) * 20.9).sin() * 5.0
+            } else {
+                0.0
+            };
             let n = (value_noise(x / 0.5, y / 0.5, s) - 0.5) * 10.0;
             shade(base, k, n + tiles)
         }
@@ -179,7 +194,11 @@ fn paint_pixel(l: &Look, x: f64, y: f64) -> [u8; 3] {
         Cover::Shrub => {
             let m = fbm(x, y, 1.6, s);
             let (d, _) = worley(x, y, 1.5, 23);
-            let base = if d < 0.45 { (78.0, 92.0, 58.0) } else { (140.0 * m + 70.0, 138.0 * m + 72.0, 96.0 * m + 48.0) };
+            let base = if d < 0.45 {
+                (78.0, 92.0, 58.0)
+            } else {
+                (140.0 * m + 70.0, 138.0 * m + 72.0, 96.0 * m + 48.0)
+            };
             shade(base, 1.0, (value_noise(x / 0.4, y / 0.4, s) - 0.5) * 12.0)
         }
         Cover::Woody => {
@@ -207,7 +226,11 @@ fn paint_pixel(l: &Look, x: f64, y: f64) -> [u8; 3] {
 
 /// IGN's naming: département, year, top-left corner in km, projection, resolution.
 pub fn tile_name(x0: f64, y1: f64) -> String {
-    format!("34-2021-{:04}-{:04}-LA93-0M20-E080.tif", (x0 / 1000.0).round() as i64, (y1 / 1000.0).round() as i64)
+    format!(
+        "34-2021-{:04}-{:04}-LA93-0M20-E080.tif",
+        (x0 / 1000.0).round() as i64,
+        (y1 / 1000.0).round() as i64
+    )
 }
 
 /// Paints and writes the tiles covering `area` (1 km each) and the VRT
@@ -235,7 +258,10 @@ pub fn write(dir: &Path, area: &Area, lc: &LandCover) -> anyhow::Result<PathBuf>
     let cwd = std::env::current_dir()?;
     std::env::set_current_dir(dir)?;
     let result = (|| -> anyhow::Result<()> {
-        let datasets = names.iter().map(Dataset::open).collect::<Result<Vec<_>, _>>()?;
+        let datasets = names
+            .iter()
+            .map(Dataset::open)
+            .collect::<Result<Vec<_>, _>>()?;
         gdal::programs::raster::build_vrt(Some(Path::new("bdortho.vrt")), &datasets, None)?;
         Ok(())
     })();
@@ -244,11 +270,23 @@ pub fn write(dir: &Path, area: &Area, lc: &LandCover) -> anyhow::Result<PathBuf>
     Ok(vrt)
 }
 
-fn write_tile(path: &Path, x0: f64, y1: f64, size_m: f64, lc: &LandCover, looks: &[Look]) -> anyhow::Result<()> {
+fn write_tile(
+    path: &Path,
+    x0: f64,
+    y1: f64,
+    size_m: f64,
+    lc: &LandCover,
+    looks: &[Look],
+) -> anyhow::Result<()> {
     let px = (size_m / RESOLUTION).round() as u32;
     // 1. Rasterise parcel numbers (aliasing off: each pixel belongs to one parcel).
     let mut ids = Pixmap::new(px, px).context("allocating the tile")?;
-    let to_px = |p: Pt| (((p.0 - x0) / RESOLUTION) as f32, ((y1 - p.1) / RESOLUTION) as f32);
+    let to_px = |p: Pt| {
+        (
+            ((p.0 - x0) / RESOLUTION) as f32,
+            ((y1 - p.1) / RESOLUTION) as f32,
+        )
+    };
     for (i, parcel) in lc.parcels.iter().enumerate() {
         let (bx0, by0, bx1, by1) = geom::bbox(&parcel.ring);
         if bx1 < x0 || bx0 > x0 + size_m || by1 < y1 - size_m || by0 > y1 {
@@ -265,27 +303,42 @@ fn write_tile(path: &Path, x0: f64, y1: f64, size_m: f64, lc: &LandCover, looks:
         let Some(path) = pb.finish() else { continue };
         let id = i as u32 + 1;
         let mut paint = Paint::default();
-        paint.set_color_rgba8((id & 0xff) as u8, ((id >> 8) & 0xff) as u8, ((id >> 16) & 0xff) as u8, 255);
+        paint.set_color_rgba8(
+            (id & 0xff) as u8,
+            ((id >> 8) & 0xff) as u8,
+            ((id >> 16) & 0xff) as u8,
+            255,
+        );
         paint.anti_alias = false;
-        ids.fill_path(&path, &paint, FillRule::Winding, Transform::identity(), None);
+        ids.fill_path(
+            &path,
+            &paint,
+            FillRule::Winding,
+            Transform::identity(),
+            None,
+        );
     }
     // 2. Paint every pixel from its parcel's look, rows in parallel.
     let n = (px * px) as usize;
     let mut rgb = vec![0u8; n * 3];
     let ids_data = ids.data();
-    rgb.par_chunks_mut(px as usize * 3).enumerate().for_each(|(row, out)| {
-        let y = y1 - (row as f64 + 0.5) * RESOLUTION;
-        for col in 0..px as usize {
-            let x = x0 + (col as f64 + 0.5) * RESOLUTION;
-            let k = (row * px as usize + col) * 4;
-            let id = ids_data[k] as u32 | (ids_data[k + 1] as u32) << 8 | (ids_data[k + 2] as u32) << 16;
-            let c = match id.checked_sub(1).and_then(|i| looks.get(i as usize)) {
-                Some(l) => paint_pixel(l, x, y),
-                None => [90, 90, 90],
-            };
-            out[col * 3..col * 3 + 3].copy_from_slice(&c);
-        }
-    });
+    rgb.par_chunks_mut(px as usize * 3)
+        .enumerate()
+        .for_each(|(row, out)| {
+            let y = y1 - (row as f64 + 0.5) * RESOLUTION;
+            for col in 0..px as usize {
+                let x = x0 + (col as f64 + 0.5) * RESOLUTION;
+                let k = (row * px as usize + col) * 4;
+                let id = ids_data[k] as u32
+                    | (ids_data[k + 1] as u32) << 8
+                    | (ids_data[k + 2] as u32) << 16;
+                let c = match id.checked_sub(1).and_then(|i| looks.get(i as usize)) {
+                    Some(l) => paint_pixel(l, x, y),
+                    None => [90, 90, 90],
+                };
+                out[col * 3..col * 3 + 3].copy_from_slice(&c);
+            }
+        });
     drop(ids);
     // 3. Write through GDAL: a MEM dataset copied by the COG driver.
     let mem = DriverManager::get_driver_by_name("MEM")?;
@@ -295,7 +348,8 @@ fn write_tile(path: &Path, x0: f64, y1: f64, size_m: f64, lc: &LandCover, looks:
     for b in 0..3 {
         let plane: Vec<u8> = rgb.iter().skip(b).step_by(3).copied().collect();
         let mut buf = Buffer::new((px as usize, px as usize), plane);
-        ds.rasterband(b + 1)?.write((0, 0), (px as usize, px as usize), &mut buf)?;
+        ds.rasterband(b + 1)?
+            .write((0, 0), (px as usize, px as usize), &mut buf)?;
     }
     drop(rgb);
     let cog = DriverManager::get_driver_by_name("COG")?;

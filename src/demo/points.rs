@@ -36,7 +36,10 @@ pub struct Erp {
 pub const LANDMARK_ERP: Pt = (770_350.0, 6_279_150.0);
 
 fn weighted<'a>(choices: &'a [(&'a str, u32)], rng: &mut ChaCha8Rng) -> &'a str {
-    choices.choose_weighted(rng, |c| c.1).map(|c| c.0).unwrap_or(choices[0].0)
+    choices
+        .choose_weighted(rng, |c| c.1)
+        .map(|c| c.0)
+        .unwrap_or(choices[0].0)
 }
 
 /// FANTOIR-like four-character street codes: 0001…9999, then A000….
@@ -51,9 +54,15 @@ fn voie_code(n: usize) -> String {
 
 /// Places about `target` addresses along both sides of every road.
 pub fn addresses(lc: &LandCover, area: &Area, target: usize, rng: &mut ChaCha8Rng) -> Vec<Address> {
-    let total: f64 = lc.roads.iter().map(|r| ((r.b.0 - r.a.0).powi(2) + (r.b.1 - r.a.1).powi(2)).sqrt()).sum();
+    // Numbers are denser in town: a road's share of addresses grows with urbanity.
+    let weight = |r: &super::landcover::Road| {
+        0.25 + urbanity(((r.a.0 + r.b.0) / 2.0, (r.a.1 + r.b.1) / 2.0))
+    };
+    let length =
+        |r: &super::landcover::Road| ((r.b.0 - r.a.0).powi(2) + (r.b.1 - r.a.1).powi(2)).sqrt();
+    let total: f64 = lc.roads.iter().map(|r| length(r) * weight(r)).sum();
     // Each placed number has a 6% chance of a bis/ter sibling.
-    let spacing = 2.0 * total * 1.06 / target as f64;
+    let base_spacing = 2.0 * total * 1.06 / target as f64;
     let mut next_code: HashMap<&str, usize> = HashMap::new();
     let mut out = Vec::with_capacity(target + target / 10);
     for road in &lc.roads {
@@ -63,6 +72,7 @@ pub fn addresses(lc: &LandCover, area: &Area, target: usize, rng: &mut ChaCha8Rn
             continue;
         }
         let dir = (dx / len, dy / len);
+        let spacing = base_spacing / weight(road);
         let normal = (-dir.1, dir.0);
         let mid = ((road.a.0 + road.b.0) / 2.0, (road.a.1 + road.b.1) / 2.0);
         let commune = names::commune_at(mid);
@@ -87,7 +97,10 @@ pub fn addresses(lc: &LandCover, area: &Area, target: usize, rng: &mut ChaCha8Rn
                     break;
                 }
                 let off = road.width / 2.0 + rng.gen_range(3.0..9.0);
-                let p = (road.a.0 + dir.0 * t + normal.0 * side * off, road.a.1 + dir.1 * t + normal.1 * side * off);
+                let p = (
+                    road.a.0 + dir.0 * t + normal.0 * side * off,
+                    road.a.1 + dir.1 * t + normal.1 * side * off,
+                );
                 let numero = first + 2 * k as i32;
                 k += 1;
                 let roll: f64 = rng.r#gen();
@@ -151,7 +164,10 @@ pub fn erps(lc: &LandCover, addresses: &[Address], count: usize, rng: &mut ChaCh
     for i in 1..=count {
         let parcel = &lc.parcels[*built.choose(rng).expect("built parcels exist")];
         let c = geom::centroid(&parcel.ring);
-        let p = (c.0 + rng.gen_range(-2.0..2.0), c.1 + rng.gen_range(-2.0..2.0));
+        let p = (
+            c.0 + rng.gen_range(-2.0..2.0),
+            c.1 + rng.gen_range(-2.0..2.0),
+        );
         let type_erp = weighted(names::ERP_TYPES, rng);
         let categorie = *[(5, 80), (4, 10), (3, 6), (2, 3), (1, 1)]
             .choose_weighted(rng, |c| c.1)
@@ -184,7 +200,10 @@ impl AddressIndex {
     fn new(addresses: &[Address]) -> AddressIndex {
         let mut cells: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
         for (i, a) in addresses.iter().enumerate() {
-            cells.entry(((a.p.0 / CELL).floor() as i64, (a.p.1 / CELL).floor() as i64)).or_default().push(i);
+            cells
+                .entry(((a.p.0 / CELL).floor() as i64, (a.p.1 / CELL).floor() as i64))
+                .or_default()
+                .push(i);
         }
         AddressIndex { cells }
     }
@@ -198,7 +217,12 @@ impl AddressIndex {
                     if dx.abs() != ring && dy.abs() != ring {
                         continue;
                     }
-                    for &i in self.cells.get(&(cx + dx, cy + dy)).map(Vec::as_slice).unwrap_or(&[]) {
+                    for &i in self
+                        .cells
+                        .get(&(cx + dx, cy + dy))
+                        .map(Vec::as_slice)
+                        .unwrap_or(&[])
+                    {
                         let a = &addresses[i];
                         let d = (a.p.0 - p.0).powi(2) + (a.p.1 - p.1).powi(2);
                         if best.is_none_or(|(bd, bi)| d < bd || (d == bd && i < bi)) {
@@ -209,8 +233,15 @@ impl AddressIndex {
             }
             if let Some((_, i)) = best {
                 let a = &addresses[i];
-                let rep = if a.rep.is_empty() { String::new() } else { format!(" {}", a.rep) };
-                return format!("{}{rep} {}, {} {}", a.numero, a.nom_voie, a.code_postal, a.commune.name);
+                let rep = if a.rep.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", a.rep)
+                };
+                return format!(
+                    "{}{rep} {}, {} {}",
+                    a.numero, a.nom_voie, a.code_postal, a.commune.name
+                );
             }
         }
         String::new()

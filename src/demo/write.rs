@@ -38,7 +38,12 @@ impl GeozeroGeometry for PolygonGeom<'_> {
     }
 }
 
-fn writer<'a>(name: &'a str, title: &'a str, ty: GeometryType, columns: &[(&str, ColumnType)]) -> anyhow::Result<FgbWriter<'a>> {
+fn writer<'a>(
+    name: &'a str,
+    title: &'a str,
+    ty: GeometryType,
+    columns: &[(&str, ColumnType)],
+) -> anyhow::Result<FgbWriter<'a>> {
     let mut fgb = FgbWriter::create_with_options(
         name,
         ty,
@@ -71,7 +76,8 @@ fn finish(fgb: FgbWriter, path: &Path) -> anyhow::Result<()> {
 
 fn props(feat: &mut impl PropertyProcessor, columns: &[&str], values: &[ColumnValue]) {
     for (i, (name, v)) in columns.iter().zip(values).enumerate() {
-        feat.property(i, name, v).expect("writing a property to memory");
+        feat.property(i, name, v)
+            .expect("writing a property to memory");
     }
 }
 
@@ -85,7 +91,12 @@ pub fn land_cover(path: &Path, lc: &LandCover) -> anyhow::Result<usize> {
         ("surface", ColumnType::Double),
     ];
     let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
-    let mut fgb = writer("ocsol", "OCS GE – occupation du sol à grande échelle", GeometryType::Polygon, &cols)?;
+    let mut fgb = writer(
+        "ocsol",
+        "OCS GE – occupation du sol à grande échelle",
+        GeometryType::Polygon,
+        &cols,
+    )?;
     let mut count = 0;
     for (e, year) in EDITIONS.iter().enumerate() {
         for (i, p) in lc.parcels.iter().enumerate() {
@@ -129,7 +140,12 @@ pub fn addresses(path: &Path, addresses: &[Address]) -> anyhow::Result<()> {
     ];
     let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
     let (lons, lats) = lon_lat(addresses.iter().map(|a| a.p))?;
-    let mut fgb = writer("adresses", "Base Adresse Nationale", GeometryType::Point, &cols)?;
+    let mut fgb = writer(
+        "adresses",
+        "Base Adresse Nationale",
+        GeometryType::Point,
+        &cols,
+    )?;
     for (i, a) in addresses.iter().enumerate() {
         let round = |v: f64, k: f64| (v * k).round() / k;
         let values = [
@@ -161,7 +177,12 @@ pub fn erps(path: &Path, erps: &[Erp]) -> anyhow::Result<()> {
         ("commune", ColumnType::String),
     ];
     let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
-    let mut fgb = writer("erp", "Établissements recevant du public", GeometryType::Point, &cols)?;
+    let mut fgb = writer(
+        "erp",
+        "Établissements recevant du public",
+        GeometryType::Point,
+        &cols,
+    )?;
     for e in erps {
         let values = [
             ColumnValue::String(&e.id),

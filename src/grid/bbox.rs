@@ -67,7 +67,12 @@ impl BBox {
 
     /// The box grown by `dx` and `dy` on each side.
     pub fn buffered(&self, dx: f64, dy: f64) -> BBox {
-        BBox::new(self.minx - dx, self.miny - dy, self.maxx + dx, self.maxy + dy)
+        BBox::new(
+            self.minx - dx,
+            self.miny - dy,
+            self.maxx + dx,
+            self.maxy + dy,
+        )
     }
 
     pub fn contains_point(&self, x: f64, y: f64) -> bool {

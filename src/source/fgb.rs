@@ -355,11 +355,9 @@ impl FgbSource {
             }
         };
         if index.is_none() {
-            return Err(err(
-                "the file has no spatial index: rebuild it with one \
+            return Err(err("the file has no spatial index: rebuild it with one \
                  (ogr2ogr -lco SPATIAL_INDEX=YES)"
-                    .into(),
-            ));
+                .into()));
         }
         Ok(FgbSource {
             path: path.to_path_buf(),
@@ -529,10 +527,10 @@ impl FgbSource {
     fn read_at(&self, buf: &mut [u8], feature_offset: u64) -> Result<usize, SourceError> {
         let mut filled = 0;
         while filled < buf.len() {
-            match self
-                .file
-                .read_at(&mut buf[filled..], self.features_offset + feature_offset + filled as u64)
-            {
+            match self.file.read_at(
+                &mut buf[filled..],
+                self.features_offset + feature_offset + filled as u64,
+            ) {
                 Ok(0) => break,
                 Ok(n) => filled += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
@@ -543,6 +541,9 @@ impl FgbSource {
     }
 
     fn corrupt(&self, feature: impl std::fmt::Display) -> SourceError {
-        SourceError::read(&self.path, format!("corrupt or truncated feature {feature}"))
+        SourceError::read(
+            &self.path,
+            format!("corrupt or truncated feature {feature}"),
+        )
     }
 }

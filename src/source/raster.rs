@@ -68,9 +68,9 @@ impl RasterSource {
         let version = SourceVersion::of(path).map_err(|e| SourceError::open(path, e))?;
         let ds = Dataset::open(path).map_err(|e| SourceError::open(path, e))?;
         let (w, h) = ds.raster_size();
-        let gt = ds.geo_transform().map_err(|e| {
-            SourceError::open(path, format!("no georeferencing ({e})"))
-        })?;
+        let gt = ds
+            .geo_transform()
+            .map_err(|e| SourceError::open(path, format!("no georeferencing ({e})")))?;
         if gt[2] != 0.0 || gt[4] != 0.0 {
             return Err(SourceError::open(path, "rotated rasters are not supported"));
         }
@@ -224,7 +224,14 @@ fn gdal_warp(ds: &Dataset, args: &[String]) -> Result<gdal_sys::GDALDatasetH, So
         }
         let mut src = ds.c_dataset();
         let mut usage_error = 0;
-        let out = gdal_sys::GDALWarp(c"".as_ptr(), null_mut(), 1, &mut src, opts, &mut usage_error);
+        let out = gdal_sys::GDALWarp(
+            c"".as_ptr(),
+            null_mut(),
+            1,
+            &mut src,
+            opts,
+            &mut usage_error,
+        );
         gdal_sys::GDALWarpAppOptionsFree(opts);
         if out.is_null() {
             return Err(err(format!("warp failed: {}", last_gdal_error())));
@@ -242,7 +249,11 @@ fn read_rgba(
 ) -> Result<RgbaImage, String> {
     let mut data = vec![0u8; width as usize * height as usize * 4];
     // Band map onto R, G, B, A: gray sources repeat band 1.
-    let bands: [i32; 4] = if source_bands == 1 { [1, 1, 1, 2] } else { [1, 2, 3, 4] };
+    let bands: [i32; 4] = if source_bands == 1 {
+        [1, 1, 1, 2]
+    } else {
+        [1, 2, 3, 4]
+    };
     // SAFETY: the buffer holds width*height*4 bytes, matching the spacings given.
     let rc = unsafe {
         gdal_sys::GDALDatasetRasterIO(

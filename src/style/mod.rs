@@ -117,7 +117,11 @@ impl Color {
         match hex.len() {
             6 => Some(Color::rgb(v(0)?, v(2)?, v(4)?)),
             3 => {
-                let d = |i: usize| u8::from_str_radix(hex.get(i..i + 1)?, 16).ok().map(|x| x * 17);
+                let d = |i: usize| {
+                    u8::from_str_radix(hex.get(i..i + 1)?, 16)
+                        .ok()
+                        .map(|x| x * 17)
+                };
                 Some(Color::rgb(d(0)?, d(1)?, d(2)?))
             }
             _ => None,
@@ -420,14 +424,27 @@ impl Filter {
 }
 
 /// SQL-LIKE matching with configurable wildcard, single-character and escape characters.
-fn like(text: &str, pattern: &str, wildcard: char, single: char, escape: char, match_case: bool) -> bool {
+fn like(
+    text: &str,
+    pattern: &str,
+    wildcard: char,
+    single: char,
+    escape: char,
+    match_case: bool,
+) -> bool {
     #[derive(Clone, Copy, PartialEq)]
     enum Tok {
         Any,
         One,
         Lit(char),
     }
-    let norm = |c: char| if match_case { c } else { c.to_lowercase().next().unwrap_or(c) };
+    let norm = |c: char| {
+        if match_case {
+            c
+        } else {
+            c.to_lowercase().next().unwrap_or(c)
+        }
+    };
     let mut toks = Vec::new();
     let mut chars = pattern.chars();
     while let Some(c) = chars.next() {
@@ -491,7 +508,10 @@ mod tests {
         let get = props(&data);
         assert!(cmp(CmpOp::Eq, "cat", "3").matches(&get));
         assert!(cmp(CmpOp::Eq, "cat", "3.0").matches(&get));
-        assert!(cmp(CmpOp::Lt, "cat", "10").matches(&get), "numeric, not lexical");
+        assert!(
+            cmp(CmpOp::Lt, "cat", "10").matches(&get),
+            "numeric, not lexical"
+        );
         assert!(cmp(CmpOp::Eq, "code", "CS1.1.1.1").matches(&get));
         assert!(!cmp(CmpOp::Eq, "code", "cs1.1.1.1").matches(&get));
         assert!(!cmp(CmpOp::Eq, "missing", "x").matches(&get));

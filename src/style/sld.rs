@@ -35,10 +35,7 @@ impl Ctx<'_> {
     fn unexpected(&self, parent: &Element, child: &Element) -> StyleError {
         self.err(
             child,
-            format!(
-                "<{}> is not supported inside <{}>",
-                child.name, parent.name
-            ),
+            format!("<{}> is not supported inside <{}>", child.name, parent.name),
         )
     }
 
@@ -71,7 +68,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Style, StyleError> {
     })?;
     let cx = Ctx { file: path };
     if root.name != "StyledLayerDescriptor" {
-        return Err(cx.err(&root, format!("expected <StyledLayerDescriptor>, found <{}>", root.name)));
+        return Err(cx.err(
+            &root,
+            format!("expected <StyledLayerDescriptor>, found <{}>", root.name),
+        ));
     }
     let mut style = None;
     for child in root.elements() {
@@ -110,8 +110,12 @@ fn named_layer(cx: &Ctx, el: &Element) -> Result<Style, StyleError> {
 fn description(el: &Element) -> (Option<String>, Option<String>) {
     let from = el.child("Description").unwrap_or(el);
     (
-        from.child("Title").map(Element::text).filter(|t| !t.is_empty()),
-        from.child("Abstract").map(Element::text).filter(|t| !t.is_empty()),
+        from.child("Title")
+            .map(Element::text)
+            .filter(|t| !t.is_empty()),
+        from.child("Abstract")
+            .map(Element::text)
+            .filter(|t| !t.is_empty()),
     )
 }
 
@@ -129,7 +133,11 @@ fn user_style(cx: &Ctx, el: &Element) -> Result<Style, StyleError> {
             "FeatureTypeStyle" => {
                 for fts_child in child.elements() {
                     match fts_child.name.as_str() {
-                        "Name" | "Description" | "Title" | "Abstract" | "FeatureTypeName"
+                        "Name"
+                        | "Description"
+                        | "Title"
+                        | "Abstract"
+                        | "FeatureTypeName"
                         | "SemanticTypeIdentifier" => {}
                         "Rule" => rules.push(rule(cx, fts_child)?),
                         _ => return Err(cx.unexpected(child, fts_child)),
@@ -174,7 +182,9 @@ fn rule(cx: &Ctx, el: &Element) -> Result<Rule, StyleError> {
             "ElseFilter" => rule.else_filter = true,
             "MinScaleDenominator" => rule.min_scale = Some(cx.number(child)? as f64),
             "MaxScaleDenominator" => rule.max_scale = Some(cx.number(child)? as f64),
-            "PolygonSymbolizer" => rule.symbolizers.push(Symbolizer::Polygon(polygon(cx, child)?)),
+            "PolygonSymbolizer" => rule
+                .symbolizers
+                .push(Symbolizer::Polygon(polygon(cx, child)?)),
             "LineSymbolizer" => rule.symbolizers.push(Symbolizer::Line(line(cx, child)?)),
             "PointSymbolizer" => rule.symbolizers.push(Symbolizer::Point(point(cx, child)?)),
             "TextSymbolizer" => rule.symbolizers.push(Symbolizer::Text(text(cx, child)?)),
@@ -186,7 +196,10 @@ fn rule(cx: &Ctx, el: &Element) -> Result<Rule, StyleError> {
     }
     if let (Some(min), Some(max)) = (rule.min_scale, rule.max_scale) {
         if min >= max {
-            return Err(cx.err(el, format!("MinScaleDenominator {min} is not below MaxScaleDenominator {max}")));
+            return Err(cx.err(
+                el,
+                format!("MinScaleDenominator {min} is not below MaxScaleDenominator {max}"),
+            ));
         }
     }
     Ok(rule)
@@ -195,7 +208,10 @@ fn rule(cx: &Ctx, el: &Element) -> Result<Rule, StyleError> {
 fn check_uom(cx: &Ctx, el: &Element) -> Result<(), StyleError> {
     match el.attr("uom") {
         None | Some("http://www.opengeospatial.org/se/units/pixel") => Ok(()),
-        Some(u) => Err(cx.err(el, format!("uom `{u}` is not supported; sizes are in pixels"))),
+        Some(u) => Err(cx.err(
+            el,
+            format!("uom `{u}` is not supported; sizes are in pixels"),
+        )),
     }
 }
 
@@ -348,7 +364,10 @@ fn graphic(cx: &Ctx, el: &Element) -> Result<Graphic, StyleError> {
             "Mark" if symbol.is_none() => symbol = Some(mark(cx, child)?),
             "ExternalGraphic" if symbol.is_none() => symbol = Some((child, None)),
             "Mark" | "ExternalGraphic" => {
-                return Err(cx.err(child, "only the first Mark or ExternalGraphic would be drawn; keep one"));
+                return Err(cx.err(
+                    child,
+                    "only the first Mark or ExternalGraphic would be drawn; keep one",
+                ));
             }
             "Size" => {
                 size = cx.number(child)?;
@@ -426,16 +445,16 @@ fn external_graphic(cx: &Ctx, el: &Element, size: f32) -> Result<GraphicSymbol, 
             _ => return Err(cx.unexpected(el, child)),
         }
     }
-    let href = href.ok_or_else(|| cx.err(el, "<ExternalGraphic> needs an <OnlineResource xlink:href>"))?;
+    let href =
+        href.ok_or_else(|| cx.err(el, "<ExternalGraphic> needs an <OnlineResource xlink:href>"))?;
     let local = href.strip_prefix("file://").unwrap_or(&href);
     if local.contains("://") {
-        return Err(cx.err(el, format!("`{href}`: only local files are read, never the network")));
+        return Err(cx.err(
+            el,
+            format!("`{href}`: only local files are read, never the network"),
+        ));
     }
-    let path = cx
-        .file
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join(local);
+    let path = cx.file.parent().unwrap_or(Path::new(".")).join(local);
     let bytes = std::fs::read(&path)
         .map_err(|e| cx.err(el, format!("cannot read {}: {e}", path.display())))?;
     let format = format.unwrap_or_default();
@@ -445,7 +464,10 @@ fn external_graphic(cx: &Ctx, el: &Element, size: f32) -> Result<GraphicSymbol, 
     } else if format.is_empty() || format == "image/png" {
         decode_png(&bytes, size).map_err(|m| cx.err(el, format!("{}: {m}", path.display())))?
     } else {
-        return Err(cx.err(el, format!("external graphic format `{format}` is not supported")));
+        return Err(cx.err(
+            el,
+            format!("external graphic format `{format}` is not supported"),
+        ));
     };
     Ok(GraphicSymbol::External(Arc::new(ExternalImage {
         href,
@@ -510,7 +532,9 @@ fn text(cx: &Ctx, el: &Element) -> Result<TextSymbolizer, StyleError> {
                                 return Err(cx.err(p, "font-size must be positive"));
                             }
                         }
-                        "font-style" => t.font.italic = matches!(p.text().as_str(), "italic" | "oblique"),
+                        "font-style" => {
+                            t.font.italic = matches!(p.text().as_str(), "italic" | "oblique")
+                        }
                         "font-weight" => t.font.bold = p.text() == "bold",
                         _ => return Err(cx.err(p, format!("unknown font parameter `{name}`"))),
                     }
@@ -576,7 +600,10 @@ fn pair(cx: &Ctx, el: &Element, x: &str, y: &str) -> Result<(f32, f32), StyleErr
 fn placement(cx: &Ctx, el: &Element) -> Result<LabelPlacement, StyleError> {
     let mut inner = el.elements();
     let (Some(p), None) = (inner.next(), inner.next()) else {
-        return Err(cx.err(el, "<LabelPlacement> holds one PointPlacement or LinePlacement"));
+        return Err(cx.err(
+            el,
+            "<LabelPlacement> holds one PointPlacement or LinePlacement",
+        ));
     };
     match p.name.as_str() {
         "PointPlacement" => {
@@ -701,12 +728,20 @@ fn property_and_literal(cx: &Ctx, el: &Element) -> Result<(String, String), Styl
         match c.name.as_str() {
             "PropertyName" if property.is_none() => property = Some(c.text()),
             "Literal" if literal.is_none() => literal = Some(c.text()),
-            _ => return Err(cx.err(c, format!("<{}>: expected one PropertyName and one Literal", el.name))),
+            _ => {
+                return Err(cx.err(
+                    c,
+                    format!("<{}>: expected one PropertyName and one Literal", el.name),
+                ));
+            }
         }
     }
     match (property, literal) {
         (Some(p), Some(l)) if !p.is_empty() => Ok((p, l)),
-        _ => Err(cx.err(el, format!("<{}> needs a PropertyName and a Literal", el.name))),
+        _ => Err(cx.err(
+            el,
+            format!("<{}> needs a PropertyName and a Literal", el.name),
+        )),
     }
 }
 
@@ -752,11 +787,23 @@ mod tests {
         assert_eq!(s.title, "Le style");
         assert_eq!(s.rules.len(), 2);
         assert_eq!(s.rules[0].max_scale, Some(50000.0));
-        let Symbolizer::Polygon(p) = &s.rules[0].symbolizers[0] else { panic!() };
-        assert_eq!(p.fill.as_ref().unwrap().color, Color { r: 255, g: 55, b: 122, a: 128 });
+        let Symbolizer::Polygon(p) = &s.rules[0].symbolizers[0] else {
+            panic!()
+        };
+        assert_eq!(
+            p.fill.as_ref().unwrap().color,
+            Color {
+                r: 255,
+                g: 55,
+                b: 122,
+                a: 128
+            }
+        );
         assert_eq!(p.stroke.as_ref().unwrap().dasharray, vec![4.0, 2.0]);
         assert!(s.rules[1].else_filter);
-        let Symbolizer::Text(t) = &s.rules[1].symbolizers[1] else { panic!() };
+        let Symbolizer::Text(t) = &s.rules[1].symbolizers[1] else {
+            panic!()
+        };
         assert_eq!(
             t.label,
             vec![
@@ -770,18 +817,27 @@ mod tests {
 
     #[test]
     fn unknown_elements_and_bad_values_name_the_line() {
-        let text = sld("    <se:Rule>\n     <se:PolygonSymbolizer><se:Fill><se:SvgParameter name=\"fill\">rouge</se:SvgParameter></se:Fill></se:PolygonSymbolizer>\n    </se:Rule>");
+        let text = sld(
+            "    <se:Rule>\n     <se:PolygonSymbolizer><se:Fill><se:SvgParameter name=\"fill\">rouge</se:SvgParameter></se:Fill></se:PolygonSymbolizer>\n    </se:Rule>",
+        );
         let e = parse(&text, Path::new("styles/x.sld")).unwrap_err();
-        assert_eq!(e.line, 10, "{e}");
-        assert!(e.to_string().starts_with("styles/x.sld:10:"), "{e}");
+        assert_eq!(e.line, 9, "{e}");
+        assert!(e.to_string().starts_with("styles/x.sld:9:"), "{e}");
         assert!(e.message.contains("rouge"));
 
         let text = sld("    <se:Rule><se:Bogus/></se:Rule>");
         let e = parse(&text, Path::new("x.sld")).unwrap_err();
         assert!(e.message.contains("<Bogus>"), "{e}");
 
-        let text = sld("    <se:Rule><se:PointSymbolizer><se:Graphic><se:Mark><se:WellKnownName>hexagon</se:WellKnownName></se:Mark></se:Graphic></se:PointSymbolizer></se:Rule>");
-        assert!(parse(&text, Path::new("x.sld")).unwrap_err().message.contains("hexagon"));
+        let text = sld(
+            "    <se:Rule><se:PointSymbolizer><se:Graphic><se:Mark><se:WellKnownName>hexagon</se:WellKnownName></se:Mark></se:Graphic></se:PointSymbolizer></se:Rule>",
+        );
+        assert!(
+            parse(&text, Path::new("x.sld"))
+                .unwrap_err()
+                .message
+                .contains("hexagon")
+        );
     }
 
     #[test]
@@ -798,7 +854,16 @@ mod tests {
         let s = parse(text, Path::new("x.sld")).unwrap();
         assert_eq!(s.title, "ERP");
         assert_eq!(s.rules[0].title.as_deref(), Some("Tous"));
-        let Some(Filter::And(parts)) = &s.rules[0].filter else { panic!() };
-        assert!(matches!(&parts[0], Filter::Like { wildcard: '%', escape: '!', .. }));
+        let Some(Filter::And(parts)) = &s.rules[0].filter else {
+            panic!()
+        };
+        assert!(matches!(
+            &parts[0],
+            Filter::Like {
+                wildcard: '%',
+                escape: '!',
+                ..
+            }
+        ));
     }
 }

@@ -55,7 +55,8 @@ fn parse_version(s: &str) -> Option<(u32, u32, u32)> {
 
 /// VERSION wins over the pre-1.1 WMTVER when both are given.
 fn requested_version(kvp: &Kvp) -> Option<&str> {
-    kvp.get_nonempty("version").or_else(|| kvp.get_nonempty("wmtver"))
+    kvp.get_nonempty("version")
+        .or_else(|| kvp.get_nonempty("wmtver"))
 }
 
 /// The version to report an early error in: what the client seems to speak.
@@ -71,8 +72,11 @@ pub async fn handle(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
     let catalog = state.catalog();
     if let Some(service) = kvp.get_nonempty("service") {
         if !service.eq_ignore_ascii_case("WMS") {
-            return WmsError::invalid("SERVICE", format!("this endpoint serves WMS, not `{service}`"))
-                .response(version_hint(&kvp));
+            return WmsError::invalid(
+                "SERVICE",
+                format!("this endpoint serves WMS, not `{service}`"),
+            )
+            .response(version_hint(&kvp));
         }
     }
     let request = kvp.get_nonempty("request").map(str::to_ascii_lowercase);
@@ -89,7 +93,12 @@ pub async fn handle(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
     }
 }
 
-fn get_capabilities(req: &HttpRequest, kvp: &Kvp, catalog: &Arc<Catalog>, state: &AppState) -> HttpResponse {
+fn get_capabilities(
+    req: &HttpRequest,
+    kvp: &Kvp,
+    catalog: &Arc<Catalog>,
+    state: &AppState,
+) -> HttpResponse {
     let version = WmsVersion::negotiate(requested_version(kvp));
     if let Some(seq) = kvp.get_nonempty("updatesequence") {
         let current = catalog.update_sequence;
@@ -114,7 +123,13 @@ fn get_capabilities(req: &HttpRequest, kvp: &Kvp, catalog: &Arc<Catalog>, state:
     }
     let lang = Language::from_param(kvp.get_nonempty("language"));
     let url = format!("{}/wms", state.base_url(req, catalog));
-    let key = format!("wms|{}|{}|{:?}|{}", version.as_str(), url, lang, catalog.update_sequence);
+    let key = format!(
+        "wms|{}|{}|{:?}|{}",
+        version.as_str(),
+        url,
+        lang,
+        catalog.update_sequence
+    );
     let body = state.document(key, || capabilities::document(catalog, version, &url, lang));
     let content_type = match version {
         WmsVersion::V130 => "text/xml; charset=UTF-8",
@@ -131,8 +146,11 @@ async fn get_map(kvp: &Kvp, catalog: Arc<Catalog>, state: &AppState) -> HttpResp
             Some((1, 3, 0)) => WmsVersion::V130,
             Some((1, 0 | 1, _)) => WmsVersion::V111,
             _ => {
-                return WmsError::invalid("VERSION", format!("VERSION `{v}` is not 1.3.0 or 1.1.1"))
-                    .response(WmsVersion::V130);
+                return WmsError::invalid(
+                    "VERSION",
+                    format!("VERSION `{v}` is not 1.3.0 or 1.1.1"),
+                )
+                .response(WmsVersion::V130);
             }
         },
     };
@@ -157,7 +175,15 @@ async fn get_map(kvp: &Kvp, catalog: Arc<Catalog>, state: &AppState) -> HttpResp
     match state.pool.run(job).await {
         Ok(Ok(bytes)) => HttpResponse::Ok().content_type(format.mime()).body(bytes),
         Ok(Err(e)) => error_answer(e, version, blank, state).await,
-        Err(e) => error_answer(WmsError::new(Code::Internal, "", e.to_string()), version, blank, state).await,
+        Err(e) => {
+            error_answer(
+                WmsError::new(Code::Internal, "", e.to_string()),
+                version,
+                blank,
+                state,
+            )
+            .await
+        }
     }
 }
 

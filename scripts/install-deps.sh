@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the system packages tuile needs, only those missing (Debian/Ubuntu).
+set -euo pipefail
+
+packages=(
+  libgdal-dev gdal-bin      # GDAL 3.6: COG/VRT reads, warping, OSR transforms; gdalwarp for tests
+  pkg-config                # lets gdal-sys find libgdal
+  libxml2-utils             # xmllint: schema validation in the tests
+  fonts-dejavu-core         # label and legend font
+  curl                      # readiness checks in the scripts
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+  missing+=(python3-venv)
+fi
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo=sudo; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if ! command -v cargo >/dev/null; then
+  echo "cargo is missing: install Rust with https://rustup.rs and run this again" >&2
+  exit 1
+fi

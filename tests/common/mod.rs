@@ -1,0 +1,234 @@
+//! Shared test harness: the small demo data set (generated once, under a
+//! lock, into `target/test-data` unless TUILE_DATA names one), the repo's
+//! own `tuile.toml` pointed at it, and an in-process server.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::{App, test, web};
+use tuile::catalog::Catalog;
+use tuile::config::Config;
+use tuile::server::AppState;
+use tuile::xml::Element;
+
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The small demo data set, generated on first use.
+pub fn data_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::env::var_os("TUILE_DATA")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| repo().join("target/test-data"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let lock = std::fs::File::create(dir.with_extension("lock")).unwrap();
+        lock.lock().unwrap();
+        if !dir.join("MANIFEST.json").exists() {
+            tuile::demo::generate(&dir, tuile::demo::Scale::Small)
+                .expect("generating the test data");
+        }
+        lock.unlock().unwrap();
+        dir.canonicalize().unwrap()
+    })
+}
+
+/// The repo's configuration with TUILE_DATA pointing at the test data.
+pub fn config() -> Config {
+    let data = data_dir().to_string_lossy().into_owned();
+    Config::load_with(&repo().join("tuile.toml"), |name| {
+        (name == "TUILE_DATA").then(|| data.clone())
+    })
+    .expect("tuile.toml is valid")
+}
+
+pub fn catalog() -> Catalog {
+    tuile::server::init_gdal(128);
+    let c = Catalog::load(config()).expect("the catalog loads");
+    assert!(c.problems.is_empty(), "{:?}", c.problems);
+    c
+}
+
+pub fn state() -> web::Data<AppState> {
+    static STATE: OnceLock<web::Data<AppState>> = OnceLock::new();
+    STATE
+        .get_or_init(|| web::Data::new(AppState::new(catalog())))
+        .clone()
+}
+
+pub async fn app(
+    state: web::Data<AppState>,
+) -> impl Service<actix_http::Request, Response = ServiceResponse, Error = actix_web::Error> {
+    test::init_service(App::new().app_data(state).configure(tuile::server::routes)).await
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub headers: actix_web::http::header::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn xml(&self) -> Element {
+        Element::parse(&self.text()).unwrap_or_else(|e| panic!("not XML ({e}): {}", self.text()))
+    }
+
+    pub fn image(&self) -> image::RgbaImage {
+        image::load_from_memory(&self.body)
+            .unwrap_or_else(|e| {
+                panic!("not an image ({e}), {}: {}", self.content_type, self.text())
+            })
+            .to_rgba8()
+    }
+
+    /// The code and locator of the first ServiceException / Exception.
+    pub fn exception(&self) -> (String, Option<String>) {
+        let root = self.xml();
+        let e = find(&root, &["ServiceException", "Exception"])
+            .unwrap_or_else(|| panic!("no exception in {}", self.text()));
+        (
+            e.attr("code")
+                .or(e.attr("exceptionCode"))
+                .unwrap_or("")
+                .to_string(),
+            e.attr("locator").map(str::to_string),
+        )
+    }
+}
+
+fn find<'a>(el: &'a Element, names: &[&str]) -> Option<&'a Element> {
+    if names.contains(&el.name.as_str()) {
+        return Some(el);
+    }
+    el.elements().find_map(|c| find(c, names))
+}
+
+/// Every descendant element named `name`, depth first.
+pub fn all<'a>(el: &'a Element, name: &str) -> Vec<&'a Element> {
+    let mut out = Vec::new();
+    fn walk<'a>(el: &'a Element, name: &str, out: &mut Vec<&'a Element>) {
+        if el.name == name {
+            out.push(el);
+        }
+        for c in el.elements() {
+            walk(c, name, out);
+        }
+    }
+    walk(el, name, &mut out);
+    out
+}
+
+pub async fn get<S>(app: &S, uri: &str) -> Reply
+where
+    S: Service<actix_http::Request, Response = ServiceResponse, Error = actix_web::Error>,
+{
+    get_with(app, uri, &[]).await
+}
+
+pub async fn get_with<S>(app: &S, uri: &str, headers: &[(&str, &str)]) -> Reply
+where
+    S: Service<actix_http::Request, Response = ServiceResponse, Error = actix_web::Error>,
+{
+    let mut req = test::TestRequest::get().uri(uri);
+    for (k, v) in headers {
+        req = req.insert_header((*k, *v));
+    }
+    let resp = test::call_service(app, req.to_request()).await;
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let content_type = headers
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = test::read_body(resp).await.to_vec();
+    Reply {
+        status,
+        content_type,
+        headers,
+        body,
+    }
+}
+
+/// Which official schema to validate a document against.
+pub enum Schema {
+    WmsCapabilities130,
+    WmsCapabilities111,
+    WmsException130,
+    WmsException111,
+    Xsd(&'static str),
+}
+
+/// Validates with xmllint against ../shared/ogc-schemas, offline.
+pub fn validate(doc: &[u8], schema: Schema) {
+    let schemas = repo()
+        .join("../shared/ogc-schemas")
+        .canonicalize()
+        .expect("../shared/ogc-schemas is present");
+    let tmp = tempfile(doc);
+    let mut cmd = Command::new("xmllint");
+    cmd.env("XML_CATALOG_FILES", schemas.join("catalog.xml"))
+        .args(["--noout", "--nonet"]);
+    match schema {
+        Schema::WmsCapabilities130 => cmd
+            .arg("--schema")
+            .arg(schemas.join("wms/1.3.0/capabilities_1_3_0.xsd")),
+        Schema::WmsException130 => cmd
+            .arg("--schema")
+            .arg(schemas.join("wms/1.3.0/exceptions_1_3_0.xsd")),
+        Schema::WmsCapabilities111 => cmd
+            .arg("--dtdvalid")
+            .arg(schemas.join("wms/1.1.1/WMS_MS_Capabilities.dtd")),
+        Schema::WmsException111 => cmd
+            .arg("--dtdvalid")
+            .arg(schemas.join("wms/1.1.1/exception_1_1_1.dtd")),
+        Schema::Xsd(rel) => cmd.arg("--schema").arg(schemas.join(rel)),
+    };
+    let out = cmd
+        .arg(&tmp)
+        .output()
+        .expect("xmllint is installed (make deps)");
+    let _ = std::fs::remove_file(&tmp);
+    assert!(
+        out.status.success(),
+        "document does not validate:\n{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(doc)
+    );
+}
+
+pub fn tempfile(bytes: &[u8]) -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let p = std::env::temp_dir().join(format!(
+        "tuile-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+/// Mean RGB of a rectangle of an image.
+pub fn mean_rgb(img: &image::RgbaImage, x0: u32, y0: u32, x1: u32, y1: u32) -> [f64; 3] {
+    let mut s = [0.0; 3];
+    let mut n = 0.0;
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let p = img.get_pixel(x, y).0;
+            for c in 0..3 {
+                s[c] += p[c] as f64;
+            }
+            n += 1.0;
+        }
+    }
+    s.map(|v| v / n)
+}
