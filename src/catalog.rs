@@ -115,7 +115,7 @@ impl Catalog {
         for lc in &config.layers {
             match open_layer(&config, lc) {
                 Ok(layer) => {
-                    newest = newest.max(layer.source.version().modified);
+                    newest = newest.max(layer.source.meta().version.modified);
                     layers.push(Arc::new(layer));
                 }
                 Err(msg) => problems.push(format!("layer `{}`: {msg}", lc.name)),
@@ -185,8 +185,8 @@ fn open_layer(config: &Config, lc: &LayerConfig) -> Result<Layer, String> {
         .iter()
         .map(|c| Crs::parse(c).map_err(|e| e.to_string()))
         .collect::<Result<_, _>>()?;
-    let native_extent = source.extent();
-    let native_crs = source.crs();
+    let native_extent = source.meta().extent;
+    let native_crs = source.meta().crs;
     let geographic_extent = transform_bbox(&native_extent, native_crs, Crs::CRS84)
         .map_err(|e| format!("cannot place the extent on the globe: {e}"))?;
     let mut extents = HashMap::new();

@@ -80,7 +80,7 @@ fn check_config(path: &std::path::Path) -> anyhow::Result<()> {
             "ok  {:<10} {:<8} {} ({} style(s), {} CRS)",
             l.name(),
             if l.is_vector() { "vector" } else { "raster" },
-            l.source.path().display(),
+            l.source.meta().path.display(),
             l.styles.len(),
             l.crs.len()
         );

@@ -162,6 +162,14 @@ fn start_element(e: &BytesStart, line: usize) -> Result<Element, String> {
     })
 }
 
+fn tag<'a>(name: &'a str, attrs: &[(&str, &str)]) -> BytesStart<'a> {
+    let mut e = BytesStart::new(name);
+    for (k, v) in attrs {
+        e.push_attribute((*k, *v));
+    }
+    e
+}
+
 /// Writes XML documents with quick-xml's escaping, two-space indented.
 pub struct XmlWriter {
     w: Writer<Cursor<Vec<u8>>>,
@@ -190,12 +198,12 @@ impl XmlWriter {
     }
 
     pub fn start(&mut self, name: &str, attrs: &[(&str, &str)]) {
-        let mut e = BytesStart::new(name);
-        for (k, v) in attrs {
-            e.push_attribute((*k, *v));
-        }
+        self.write(Event::Start(tag(name, attrs)));
+    }
+
+    fn write(&mut self, event: Event) {
         self.w
-            .write_event(Event::Start(e))
+            .write_event(event)
             .expect("writing to memory cannot fail");
     }
 
@@ -218,13 +226,7 @@ impl XmlWriter {
 
     /// An element without content: `<name a="b"/>`.
     pub fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) {
-        let mut e = BytesStart::new(name);
-        for (k, v) in attrs {
-            e.push_attribute((*k, *v));
-        }
-        self.w
-            .write_event(Event::Empty(e))
-            .expect("writing to memory cannot fail");
+        self.write(Event::Empty(tag(name, attrs)));
     }
 
     pub fn finish(self) -> Vec<u8> {

@@ -34,6 +34,21 @@ fn variant(from: &str, to: &str) -> std::path::PathBuf {
     path
 }
 
+/// Runs `check-config` on a configuration that must be refused; its stderr.
+fn check_config_fails(cfg: &std::path::Path) -> String {
+    let out = tuile()
+        .args(["check-config", "--config"])
+        .arg(cfg)
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 #[test]
 fn check_config_accepts_the_demo_configuration() {
     let out = tuile()
@@ -58,13 +73,7 @@ fn a_missing_source_fails_check_config_naming_layer_and_file() {
         "${TUILE_DATA:-data}/erp.fgb",
         "${TUILE_DATA:-data}/missing-erp.fgb",
     );
-    let out = tuile()
-        .args(["check-config", "--config"])
-        .arg(&cfg)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
+    let stderr = check_config_fails(&cfg);
     assert!(stderr.contains("layer `erp`"), "{stderr}");
     assert!(stderr.contains("missing-erp.fgb"), "{stderr}");
     let _ = std::fs::remove_file(cfg);
@@ -73,13 +82,7 @@ fn a_missing_source_fails_check_config_naming_layer_and_file() {
 #[test]
 fn a_syntax_error_names_the_file_and_line() {
     let cfg = variant("max_scale = 25000", "max_scale = 25000\nmax_scale = oops");
-    let out = tuile()
-        .args(["check-config", "--config"])
-        .arg(&cfg)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
+    let stderr = check_config_fails(&cfg);
     let expected = format!("{}:", cfg.display());
     assert!(stderr.contains(&expected), "{stderr}");
     assert!(stderr.contains("layer `adresses`"), "{stderr}");
@@ -112,13 +115,7 @@ fn a_broken_style_is_reported_with_its_line() {
         .unwrap()
         .replace(&format!("../{}", dir.display()), &dir.display().to_string());
     std::fs::write(&cfg, text).unwrap();
-    let out = tuile()
-        .args(["check-config", "--config"])
-        .arg(&cfg)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
+    let stderr = check_config_fails(&cfg);
     assert!(stderr.contains("layer `erp`"), "{stderr}");
     assert!(stderr.contains("erp/default.sld:"), "{stderr}");
     assert!(stderr.contains("rouge"), "{stderr}");

@@ -24,22 +24,10 @@ pub fn clip(poly: &[Pt], n: Pt, c: f64) -> Vec<Pt> {
     dedup(out)
 }
 
-/// The same cut as [`clip`] for the half-plane `dot(n, p) >= c`.
+/// The same cut as [`clip`] for the half-plane `dot(n, p) >= c`: negating
+/// the line negates every distance exactly, so the cut points are the same.
 pub fn clip_above(poly: &[Pt], n: Pt, c: f64) -> Vec<Pt> {
-    let mut out = Vec::with_capacity(poly.len() + 2);
-    let d = |p: Pt| n.0 * p.0 + n.1 * p.1 - c;
-    for i in 0..poly.len() {
-        let a = poly[i];
-        let b = poly[(i + 1) % poly.len()];
-        let (da, db) = (d(a), d(b));
-        if da >= 0.0 {
-            out.push(a);
-        }
-        if (da < 0.0 && db > 0.0) || (da > 0.0 && db < 0.0) {
-            out.push(cut(a, b, da, db));
-        }
-    }
-    dedup(out)
+    clip(poly, (-n.0, -n.1), -c)
 }
 
 fn cut(a: Pt, b: Pt, da: f64, db: f64) -> Pt {

@@ -154,3 +154,45 @@ pub fn generate(out: &Path, scale: Scale) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_seed_gives_the_same_land_cover_and_addresses() {
+        let area = plan(Scale::Small).vectors;
+        let run = || {
+            let mut rng = ChaCha8Rng::seed_from_u64(SEED);
+            let lc = landcover::generate(&area, 0.5, &mut rng);
+            let addresses = points::addresses(&lc, &area, 2000, &mut rng);
+            let rings: Vec<Vec<(f64, f64)>> = lc.parcels.iter().map(|p| p.ring.clone()).collect();
+            let ids: Vec<String> = addresses.iter().map(|a| a.id.clone()).collect();
+            (rings, ids)
+        };
+        let (a, b) = (run(), run());
+        assert!(!a.0.is_empty() && !a.1.is_empty());
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn the_basin_is_one_water_parcel_and_parcels_tile_the_area() {
+        let area = plan(Scale::Small).vectors;
+        let lc = landcover::generate(&area, 0.5, &mut ChaCha8Rng::seed_from_u64(SEED));
+        let inside =
+            |p: (f64, f64)| p.0 > BASIN.0 && p.0 < BASIN.2 && p.1 > BASIN.1 && p.1 < BASIN.3;
+        let basin: Vec<_> = lc
+            .parcels
+            .iter()
+            .filter(|p| inside(geom::centroid(&p.ring)))
+            .collect();
+        assert_eq!(basin.len(), 1);
+        assert_eq!(basin[0].cover, [landcover::Cover::Water; 2]);
+        let total: f64 = lc.parcels.iter().map(|p| geom::area(&p.ring)).sum();
+        let expected = (area.x1 - area.x0) * (area.y1 - area.y0);
+        assert!(
+            (total - expected).abs() < 1e-3 * expected,
+            "{total} vs {expected}: no overlap, no gap"
+        );
+    }
+}

@@ -109,7 +109,7 @@ fn warp_raster(
     // Skip the warp when the view cannot overlap the data.
     let overlaps = match layer.extent_in(view.crs) {
         Some(e) => e.intersects(&view.bbox),
-        None => match transform_bbox(&r.extent(), r.crs(), view.crs) {
+        None => match transform_bbox(&r.meta().extent, r.meta().crs, view.crs) {
             Ok(e) => e.intersects(&view.bbox),
             Err(_) => true,
         },

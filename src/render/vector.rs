@@ -48,11 +48,11 @@ pub fn draw(
     let fetch = view
         .bbox
         .buffered(reach * px.resolution_x(), reach * px.resolution_y());
-    let Ok(query) = transform_bbox(&fetch, view.crs, src.crs()) else {
+    let Ok(query) = transform_bbox(&fetch, view.crs, src.meta().crs) else {
         // The view lies outside the part of the globe the source CRS covers.
         return Ok(());
     };
-    if !query.intersects(&src.extent()) {
+    if !query.intersects(&src.meta().extent) {
         return Ok(());
     }
     let time = match time {
@@ -65,6 +65,7 @@ pub fn draw(
     let mut shape = Shape::default();
     let mut pshape = PixelShape::default();
     let mut failure = None;
+    let mut matched: Vec<&Rule> = Vec::with_capacity(filtered.len());
     src.query(&query, |f| {
         if let Some((value, col)) = time {
             if f.property_at(col).to_text().as_deref() != Some(value) {
@@ -72,34 +73,28 @@ pub fn draw(
             }
         }
         let get = |name: &str| f.property(name);
-        let mut projected = false;
-        let mut drew = false;
-        for rule in &filtered {
-            if rule.filter.as_ref().is_none_or(|flt| flt.matches(&get)) {
-                if !projected {
-                    f.read_shape(&mut shape);
-                    if let Err(e) = project(&mut shape, src, view, &px, &mut pshape) {
-                        failure = Some(e);
-                        return false;
-                    }
-                    projected = true;
-                }
-                draw_rule(pixmap, rule, &pshape, &get);
-                drew = true;
-            }
+        matched.clear();
+        matched.extend(
+            filtered
+                .iter()
+                .copied()
+                .filter(|r| r.filter.as_ref().is_none_or(|flt| flt.matches(&get))),
+        );
+        let apply = if matched.is_empty() {
+            else_rules.as_slice()
+        } else {
+            matched.as_slice()
+        };
+        if apply.is_empty() {
+            return true;
         }
-        if !drew {
-            for rule in &else_rules {
-                if !projected {
-                    f.read_shape(&mut shape);
-                    if let Err(e) = project(&mut shape, src, view, &px, &mut pshape) {
-                        failure = Some(e);
-                        return false;
-                    }
-                    projected = true;
-                }
-                draw_rule(pixmap, rule, &pshape, &get);
-            }
+        f.read_shape(&mut shape);
+        if let Err(e) = project(&mut shape, src, view, &px, &mut pshape) {
+            failure = Some(e);
+            return false;
+        }
+        for rule in apply {
+            draw_rule(pixmap, rule, &pshape, &get);
         }
         true
     })?;
@@ -116,8 +111,9 @@ fn project(
     px: &crate::grid::PixelTransform,
     out: &mut PixelShape,
 ) -> Result<(), SourceError> {
-    transform_xy(src.crs(), view.crs, &mut shape.xs, &mut shape.ys)
-        .map_err(|e| SourceError::read(src.path(), e))?;
+    let meta = src.meta();
+    transform_xy(meta.crs, view.crs, &mut shape.xs, &mut shape.ys)
+        .map_err(|e| SourceError::read(&meta.path, e))?;
     out.kind = shape.kind;
     out.pts.clear();
     out.pts.extend(

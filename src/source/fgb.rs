@@ -9,12 +9,12 @@
 use std::fs::File;
 use std::io::Read;
 use std::os::unix::fs::FileExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use flatgeobuf::packed_r_tree::PackedRTree;
 use flatgeobuf::{ColumnType, Feature, Geometry, GeometryType};
 
-use super::{SourceError, SourceVersion};
+use super::{SourceError, SourceMeta, SourceVersion};
 use crate::grid::{BBox, Crs};
 
 /// Largest gap between two wanted features that is read through rather than skipped.
@@ -39,16 +39,13 @@ pub struct Column {
 }
 
 pub struct FgbSource {
-    path: PathBuf,
+    meta: SourceMeta,
     file: File,
-    version: SourceVersion,
     columns: Vec<Column>,
     geometry_type: GeometryType,
     index: Option<PackedRTree>,
     features_offset: u64,
     features_count: u64,
-    extent: BBox,
-    crs: Crs,
 }
 
 /// A property value borrowed from a feature buffer.
@@ -360,33 +357,23 @@ impl FgbSource {
                 .into()));
         }
         Ok(FgbSource {
-            path: path.to_path_buf(),
+            meta: SourceMeta {
+                path: path.to_path_buf(),
+                crs,
+                extent,
+                version,
+            },
             file,
-            version,
             columns,
             geometry_type,
             index,
             features_offset: index_start + index_size,
             features_count,
-            extent,
-            crs,
         })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    pub fn crs(&self) -> Crs {
-        self.crs
-    }
-
-    pub fn extent(&self) -> BBox {
-        self.extent
-    }
-
-    pub fn version(&self) -> SourceVersion {
-        self.version
+    pub fn meta(&self) -> &SourceMeta {
+        &self.meta
     }
 
     pub fn columns(&self) -> &[Column] {
@@ -413,7 +400,7 @@ impl FgbSource {
         };
         let hits = index
             .search(bbox.minx, bbox.miny, bbox.maxx, bbox.maxy)
-            .map_err(|e| SourceError::read(&self.path, e))?;
+            .map_err(|e| SourceError::read(&self.meta.path, e))?;
         let mut buf = Vec::new();
         let mut i = 0;
         while i < hits.len() {
@@ -534,7 +521,7 @@ impl FgbSource {
                 Ok(0) => break,
                 Ok(n) => filled += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(SourceError::read(&self.path, e)),
+                Err(e) => return Err(SourceError::read(&self.meta.path, e)),
             }
         }
         Ok(filled)
@@ -542,7 +529,7 @@ impl FgbSource {
 
     fn corrupt(&self, feature: impl std::fmt::Display) -> SourceError {
         SourceError::read(
-            &self.path,
+            &self.meta.path,
             format!("corrupt or truncated feature {feature}"),
         )
     }

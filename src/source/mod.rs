@@ -55,6 +55,15 @@ impl SourceVersion {
     }
 }
 
+/// A source's file, CRS, extent (in that CRS) and version.
+#[derive(Debug, Clone)]
+pub struct SourceMeta {
+    pub path: PathBuf,
+    pub crs: Crs,
+    pub extent: BBox,
+    pub version: SourceVersion,
+}
+
 pub enum Source {
     Raster(RasterSource),
     Vector(FgbSource),
@@ -68,32 +77,11 @@ impl Source {
         })
     }
 
-    /// The data extent in the source's own CRS.
-    pub fn extent(&self) -> BBox {
+    /// What every source knows of itself: file, CRS, extent, version.
+    pub fn meta(&self) -> &SourceMeta {
         match self {
-            Source::Raster(r) => r.extent(),
-            Source::Vector(v) => v.extent(),
-        }
-    }
-
-    pub fn crs(&self) -> Crs {
-        match self {
-            Source::Raster(r) => r.crs(),
-            Source::Vector(v) => v.crs(),
-        }
-    }
-
-    pub fn path(&self) -> &Path {
-        match self {
-            Source::Raster(r) => r.path(),
-            Source::Vector(v) => v.path(),
-        }
-    }
-
-    pub fn version(&self) -> SourceVersion {
-        match self {
-            Source::Raster(r) => r.version(),
-            Source::Vector(v) => v.version(),
+            Source::Raster(r) => r.meta(),
+            Source::Vector(v) => v.meta(),
         }
     }
 }

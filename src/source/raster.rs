@@ -14,7 +14,7 @@ use std::ptr::null_mut;
 use gdal::{Dataset, Metadata};
 use gdal_sys::{CPLErr, GDALDataType, GDALRWFlag};
 
-use super::{SourceError, SourceVersion};
+use super::{SourceError, SourceMeta, SourceVersion};
 use crate::grid::{BBox, Crs};
 
 /// Resampling kernels, named as `gdalwarp -r` names them.
@@ -49,14 +49,11 @@ pub struct RgbaImage {
 }
 
 pub struct RasterSource {
-    path: PathBuf,
-    crs: Crs,
-    extent: BBox,
+    meta: SourceMeta,
     /// Ground size of a full-resolution pixel, in CRS units.
     resolution: f64,
     band_count: usize,
     has_alpha: bool,
-    version: SourceVersion,
 }
 
 thread_local! {
@@ -103,33 +100,25 @@ impl RasterSource {
             .and_then(|b| b.read_as::<u8>((0, 0), (1, 1), (1, 1), None))
             .map_err(|e| SourceError::open(path, e))?;
         let source = RasterSource {
-            path: path.to_path_buf(),
-            crs,
-            extent,
+            meta: SourceMeta {
+                path: path.to_path_buf(),
+                crs,
+                extent,
+                version,
+            },
             resolution: gt[1].abs(),
             band_count,
             has_alpha,
-            version,
         };
-        DATASETS.with(|d| {
-            d.borrow_mut()
-                .insert(source.path.clone(), (source.version, ds))
-        });
+        DATASETS.with(|d| d.borrow_mut().insert(path.to_path_buf(), (version, ds)));
         Ok(source)
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    pub fn meta(&self) -> &SourceMeta {
+        &self.meta
     }
 
-    pub fn crs(&self) -> Crs {
-        self.crs
-    }
-
-    pub fn extent(&self) -> BBox {
-        self.extent
-    }
-
+    /// Ground size of a full-resolution pixel, in CRS units.
     pub fn resolution(&self) -> f64 {
         self.resolution
     }
@@ -138,20 +127,17 @@ impl RasterSource {
         self.band_count
     }
 
-    pub fn version(&self) -> SourceVersion {
-        self.version
-    }
-
     /// Runs `f` with this thread's open handle on the source.
     fn with_dataset<R>(&self, f: impl FnOnce(&Dataset) -> R) -> Result<R, SourceError> {
         DATASETS.with(|cell| {
             let mut map = cell.borrow_mut();
-            let fresh = matches!(map.get(&self.path), Some((v, _)) if *v == self.version);
+            let m = &self.meta;
+            let fresh = matches!(map.get(&m.path), Some((v, _)) if *v == m.version);
             if !fresh {
-                let ds = Dataset::open(&self.path).map_err(|e| SourceError::open(&self.path, e))?;
-                map.insert(self.path.clone(), (self.version, ds));
+                let ds = Dataset::open(&m.path).map_err(|e| SourceError::open(&m.path, e))?;
+                map.insert(m.path.clone(), (m.version, ds));
             }
-            Ok(f(&map[&self.path].1))
+            Ok(f(&map[&m.path].1))
         })
     }
 
@@ -192,7 +178,7 @@ impl RasterSource {
         let result = read_rgba(out, width, height, self.band_count);
         // SAFETY: `out` is the MEM dataset GDALWarp returned, closed exactly once.
         unsafe { gdal_sys::GDALClose(out) };
-        result.map_err(|msg| SourceError::read(&self.path, msg))
+        result.map_err(|msg| SourceError::read(&self.meta.path, msg))
     }
 }
 
