@@ -5,10 +5,12 @@
 //! the other layers keep serving.
 
 use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::UNIX_EPOCH;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::config::{Config, LayerConfig, SourceKind};
+use crate::grid::tms::{TileMatrixSet, TileRange};
 use crate::grid::{BBox, Crs, transform_bbox};
 use crate::metadata::{Language, ServiceMetadata};
 use crate::source::{Resampling, Source, SourceVersion};
@@ -24,8 +26,31 @@ pub struct TimeDimension {
     pub default: String,
 }
 
+/// A layer's tiles in one tile matrix set: the levels it draws at, and the
+/// tiles covering its extent at each.
+#[derive(Debug, Clone)]
+pub struct TileSetLink {
+    pub tms: &'static TileMatrixSet,
+    /// (matrix index, tiles covering the extent), for the levels the layer draws at.
+    pub levels: Vec<(usize, TileRange)>,
+}
+
+impl TileSetLink {
+    pub fn limits(&self, z: usize) -> Option<&TileRange> {
+        self.levels.iter().find(|(l, _)| *l == z).map(|(_, r)| r)
+    }
+}
+
 pub struct Layer {
     pub config: LayerConfig,
+    /// Changes whenever the source, a style or the layer's settings change:
+    /// part of every cache key, so a stale tile can never match.
+    pub stamp: u64,
+    pub tile_sets: Vec<TileSetLink>,
+    /// HTTP max-age of the layer's images, in seconds.
+    pub max_age: u32,
+    /// When the layer's data or styles last changed (HTTP Last-Modified).
+    pub modified: SystemTime,
     pub source: Source,
     pub styles: Vec<Arc<Style>>,
     pub crs: Vec<Crs>,
@@ -84,10 +109,22 @@ impl Layer {
         self.extents.get(&crs).copied()
     }
 
+    pub fn tile_set(&self, id: &str) -> Option<&TileSetLink> {
+        self.tile_sets.iter().find(|t| t.tms.id == id)
+    }
+
+    /// Tiles per metatile side for this layer.
+    pub fn metatile(&self, cache: &crate::config::CacheConfig) -> u32 {
+        if self.is_vector() {
+            cache.metatile_vector
+        } else {
+            cache.metatile_raster
+        }
+    }
+
     /// Whether the layer draws at a scale denominator.
     pub fn visible_at(&self, scale: f64) -> bool {
-        self.config.min_scale.is_none_or(|m| scale >= m)
-            && self.config.max_scale.is_none_or(|m| scale < m)
+        self.config.min_scale.is_none_or(|m| scale >= m) && self.config.max_scale.is_none_or(|m| scale < m)
     }
 }
 
@@ -99,6 +136,9 @@ pub struct Catalog {
     pub problems: Vec<String>,
     /// Changes whenever the configuration or a source changes (WMS/WMTS updateSequence).
     pub update_sequence: u64,
+    /// Every file the catalog was built from, with its state then (None:
+    /// missing), so that a change, a fix or a removal can be noticed.
+    watched: Vec<(PathBuf, Option<SourceVersion>)>,
 }
 
 impl Catalog {
@@ -121,17 +161,37 @@ impl Catalog {
                 Err(msg) => problems.push(format!("layer `{}`: {msg}", lc.name)),
             }
         }
-        let update_sequence = newest
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
+        let update_sequence = newest.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let mut paths = vec![config.path.clone(), metadata_path];
+        for lc in &config.layers {
+            paths.push(config.resolve(&lc.source.path));
+            paths.extend(lc.styles.iter().map(|s| config.style_path(&lc.name, s)));
+        }
+        for l in &layers {
+            paths.extend(l.source.meta().files.iter().map(|(f, _)| f.clone()));
+        }
+        paths.sort();
+        paths.dedup();
+        let watched = paths
+            .into_iter()
+            .map(|p| {
+                let v = SourceVersion::of(&p).ok();
+                (p, v)
+            })
+            .collect();
         Ok(Catalog {
             config,
             metadata,
             layers,
             problems,
             update_sequence,
+            watched,
         })
+    }
+
+    /// Whether a file the catalog was built from changed, appeared or vanished.
+    pub fn changed_on_disk(&self) -> bool {
+        self.watched.iter().any(|(p, v)| SourceVersion::of(p).ok() != *v)
     }
 
     pub fn layer(&self, name: &str) -> Option<&Arc<Layer>> {
@@ -206,13 +266,7 @@ fn open_layer(config: &Config, lc: &LayerConfig) -> Result<Layer, String> {
                 .columns()
                 .iter()
                 .position(|c| c.name == tc.field)
-                .ok_or_else(|| {
-                    format!(
-                        "time field `{}` is not a column of {}",
-                        tc.field,
-                        path.display()
-                    )
-                })?;
+                .ok_or_else(|| format!("time field `{}` is not a column of {}", tc.field, path.display()))?;
             let mut values = BTreeSet::new();
             v.scan(Default::default(), |f, _| {
                 if let Some(t) = f.property_at(col).to_text() {
@@ -225,9 +279,7 @@ fn open_layer(config: &Config, lc: &LayerConfig) -> Result<Layer, String> {
             let default = match &tc.default {
                 Some(d) if values.contains(d) => d.clone(),
                 Some(d) => {
-                    return Err(format!(
-                        "time default `{d}` is not in the data ({values:?})"
-                    ));
+                    return Err(format!("time default `{d}` is not in the data ({values:?})"));
                 }
                 None => values
                     .last()
@@ -242,8 +294,30 @@ fn open_layer(config: &Config, lc: &LayerConfig) -> Result<Layer, String> {
         }
         _ => None,
     };
+    let tile_sets = tile_sets(lc, &source, &crs, &extents);
+    let style_versions: Vec<SourceVersion> = lc
+        .styles
+        .iter()
+        .filter_map(|name| SourceVersion::of(&config.style_path(&lc.name, name)).ok())
+        .collect();
+    let modified = style_versions
+        .iter()
+        .map(|v| v.modified)
+        .fold(source.meta().version.modified, SystemTime::max);
+    let stamp = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        format!("{lc:?}").hash(&mut h);
+        source.meta().version.hash(&mut h);
+        style_versions.hash(&mut h);
+        h.finish()
+    };
     Ok(Layer {
         config: lc.clone(),
+        stamp,
+        tile_sets,
+        max_age: lc.cache_max_age.unwrap_or(config.server.cache.max_age),
+        modified,
         source,
         styles,
         crs,
@@ -253,4 +327,45 @@ fn open_layer(config: &Config, lc: &LayerConfig) -> Result<Layer, String> {
         time,
         resampling: Resampling::default(),
     })
+}
+
+/// The tile matrix sets a layer is offered in, with the levels it draws at.
+///
+/// Raster layers stop one level past their native resolution: deeper levels
+/// would only magnify pixels.
+fn tile_sets(lc: &LayerConfig, source: &Source, crs: &[Crs], extents: &HashMap<Crs, BBox>) -> Vec<TileSetLink> {
+    let native = source.meta();
+    let raster_resolution = match source {
+        Source::Raster(r) => Some(r.resolution()),
+        Source::Vector(_) => None,
+    };
+    TileMatrixSet::all()
+        .iter()
+        .filter(|t| match &lc.tile_matrix_sets {
+            Some(ids) => ids.iter().any(|id| id == t.id),
+            None => true,
+        })
+        .filter(|t| crs.contains(&t.crs))
+        .filter_map(|t| {
+            let extent = extents.get(&t.crs)?;
+            let levels: Vec<(usize, TileRange)> = t
+                .matrices
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| {
+                    let s = m.scale_denominator;
+                    lc.min_scale.is_none_or(|min| s >= min) && lc.max_scale.is_none_or(|max| s < max)
+                })
+                .filter(|(_, m)| {
+                    // The native pixel size expressed in the set's CRS units.
+                    raster_resolution.is_none_or(|res| {
+                        let scale = extent.width() / native.extent.width();
+                        m.cell_size >= res * scale / 2.0
+                    })
+                })
+                .filter_map(|(z, m)| Some((z, m.tile_range(extent)?)))
+                .collect();
+            (!levels.is_empty()).then_some(TileSetLink { tms: t, levels })
+        })
+        .collect()
 }

@@ -44,7 +44,63 @@ pub struct ServerConfig {
     pub render_threads: usize,
     /// GDAL block cache size, in MiB.
     pub gdal_cache_mb: u32,
+    /// Seconds between checks of the source files for changes (0: never).
+    pub watch_interval_s: u64,
     pub limits: Limits,
+    pub cache: CacheConfig,
+    pub admin: AdminConfig,
+}
+
+/// The tile cache: memory (level 1) and an optional directory (level 2).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CacheConfig {
+    /// Memory for encoded tiles, in MiB; never exceeded.
+    pub memory_mb: u64,
+    /// Directory of the on-disk tile store, written by `tuile seed` and read
+    /// behind the memory cache. None: no disk store.
+    pub disk: Option<PathBuf>,
+    /// Whether `serve` also writes the tiles it renders to the disk store.
+    pub disk_write: bool,
+    /// HTTP `Cache-Control: max-age` for tiles and maps, in seconds.
+    pub max_age: u32,
+    /// Tiles rendered at once (N×N) for vector layers.
+    pub metatile_vector: u32,
+    /// Tiles rendered at once (N×N) for raster layers.
+    pub metatile_raster: u32,
+    /// Pixels drawn around a metatile so that symbols are not cut at its edges.
+    pub buffer: u32,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        CacheConfig {
+            memory_mb: 512,
+            disk: None,
+            disk_write: false,
+            max_age: 3600,
+            metatile_vector: 4,
+            metatile_raster: 1,
+            buffer: 64,
+        }
+    }
+}
+
+/// The admin endpoint (cache invalidation): off unless enabled, and only on loopback.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AdminConfig {
+    pub enabled: bool,
+    pub bind: String,
+}
+
+impl Default for AdminConfig {
+    fn default() -> Self {
+        AdminConfig {
+            enabled: false,
+            bind: "127.0.0.1:8081".into(),
+        }
+    }
 }
 
 impl Default for ServerConfig {
@@ -56,7 +112,10 @@ impl Default for ServerConfig {
             styles_dir: PathBuf::from("styles"),
             render_threads: 0,
             gdal_cache_mb: 256,
+            watch_interval_s: 2,
             limits: Limits::default(),
+            cache: CacheConfig::default(),
+            admin: AdminConfig::default(),
         }
     }
 }
@@ -108,6 +167,12 @@ pub struct LayerConfig {
     pub max_scale: Option<f64>,
     /// A time dimension read from a feature property, such as OCS GE millésimes.
     pub time: Option<TimeConfig>,
+    /// Tile matrix sets the layer is tiled in; all those whose CRS it offers by default.
+    pub tile_matrix_sets: Option<Vec<String>>,
+    /// HTTP `Cache-Control: max-age` for this layer, overriding the server's.
+    pub cache_max_age: Option<u32>,
+    /// How long this layer's tiles stay in memory, in seconds (default: until evicted).
+    pub cache_ttl: Option<u64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -196,18 +261,12 @@ fn layer_name_in_text(text: &str, n: usize) -> Option<String> {
 
 /// Replaces `${NAME}` and `${NAME:-default}`; an unset variable without a
 /// default is an error at its line.
-fn expand_vars(
-    text: &str,
-    lookup: impl Fn(&str) -> Option<String>,
-) -> Result<String, (usize, String)> {
+fn expand_vars(text: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<String, (usize, String)> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("${") {
         out.push_str(&rest[..start]);
-        let line = text[..text.len() - rest.len() + start]
-            .matches('\n')
-            .count()
-            + 1;
+        let line = text[..text.len() - rest.len() + start].matches('\n').count() + 1;
         let Some(len) = rest[start..].find('}') else {
             return Err((line, "`${` without a closing `}`".into()));
         };
@@ -219,10 +278,7 @@ fn expand_vars(
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err((line, format!("`${{{inner}}}` is not a variable reference")));
         }
-        match lookup(name)
-            .filter(|v| !v.is_empty())
-            .or(default.map(str::to_string))
-        {
+        match lookup(name).filter(|v| !v.is_empty()).or(default.map(str::to_string)) {
             Some(v) => out.push_str(&v),
             None => return Err((line, format!("environment variable {name} is not set"))),
         }
@@ -243,9 +299,7 @@ pub fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
             .filter(|l| l.trim_start().starts_with("[[layers]]"))
             .count();
         if nth > 0 {
-            err.layer = Some(
-                layer_name_in_text(text, nth - 1).unwrap_or_else(|| format!("layers[{}]", nth - 1)),
-            );
+            err.layer = Some(layer_name_in_text(text, nth - 1).unwrap_or_else(|| format!("layers[{}]", nth - 1)));
         }
     }
     err
@@ -257,12 +311,8 @@ impl Config {
     /// Reads and checks a configuration file. Source files are not opened
     /// here; the catalog does that and reports each failure on its own.
     pub fn load(path: &Path) -> Result<Config, Vec<ConfigError>> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            vec![ConfigError::new(
-                path,
-                format!("cannot read the configuration: {e}"),
-            )]
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| vec![ConfigError::new(path, format!("cannot read the configuration: {e}"))])?;
         Config::from_toml(&text, path)
     }
 
@@ -285,29 +335,17 @@ impl Config {
                 ..ConfigError::new(path, message)
             }]
         })?;
-        let mut config: Config =
-            toml::from_str(text).map_err(|e| vec![toml_error(path, text, &e)])?;
+        let mut config: Config = toml::from_str(text).map_err(|e| vec![toml_error(path, text, &e)])?;
         config.path = path.to_path_buf();
         config.base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let errors = config.validate();
-        if errors.is_empty() {
-            Ok(config)
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(config) } else { Err(errors) }
     }
 
     /// Loads a file with `${VAR}` references taken from `lookup`.
-    pub fn load_with(
-        path: &Path,
-        lookup: impl Fn(&str) -> Option<String>,
-    ) -> Result<Config, Vec<ConfigError>> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            vec![ConfigError::new(
-                path,
-                format!("cannot read the configuration: {e}"),
-            )]
-        })?;
+    pub fn load_with(path: &Path, lookup: impl Fn(&str) -> Option<String>) -> Result<Config, Vec<ConfigError>> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| vec![ConfigError::new(path, format!("cannot read the configuration: {e}"))])?;
         Config::from_toml_with(&text, path, lookup)
     }
 
@@ -348,6 +386,47 @@ impl Config {
                 );
             }
         }
+        let c = &self.server.cache;
+        if c.metatile_vector == 0 || c.metatile_raster == 0 || c.metatile_vector > 16 || c.metatile_raster > 16 {
+            err(
+                None,
+                "server.cache.metatile_*".into(),
+                "metatiles are 1 to 16 tiles wide".into(),
+            );
+        }
+        if c.memory_mb == 0 {
+            err(
+                None,
+                "server.cache.memory_mb".into(),
+                "the memory cache needs at least 1 MiB".into(),
+            );
+        }
+        if c.disk_write && c.disk.is_none() {
+            err(
+                None,
+                "server.cache.disk_write".into(),
+                "writing needs `server.cache.disk`".into(),
+            );
+        }
+        if self.server.admin.enabled {
+            let loopback = self
+                .server
+                .admin
+                .bind
+                .parse::<std::net::SocketAddr>()
+                .map(|a| a.ip().is_loopback())
+                .unwrap_or(false);
+            if !loopback {
+                err(
+                    None,
+                    "server.admin.bind".into(),
+                    format!(
+                        "`{}` is not a loopback address: the admin endpoint never listens elsewhere",
+                        self.server.admin.bind
+                    ),
+                );
+            }
+        }
         let mut names = HashSet::new();
         for (i, layer) in self.layers.iter().enumerate() {
             let name = Some(layer.name.as_str());
@@ -371,18 +450,10 @@ impl Config {
                 );
             }
             if layer.title.trim().is_empty() {
-                err(
-                    name,
-                    format!("layers[{i}].title"),
-                    "a title is required".into(),
-                );
+                err(name, format!("layers[{i}].title"), "a title is required".into());
             }
             if layer.crs.is_empty() {
-                err(
-                    name,
-                    format!("layers[{i}].crs"),
-                    "list at least one CRS".into(),
-                );
+                err(name, format!("layers[{i}].crs"), "list at least one CRS".into());
             }
             for (j, c) in layer.crs.iter().enumerate() {
                 if Crs::parse(c).is_err() {
@@ -417,6 +488,15 @@ impl Config {
                     format!("layers[{i}].styles"),
                     "a vector layer needs at least one style".into(),
                 );
+            }
+            for (j, t) in layer.tile_matrix_sets.iter().flatten().enumerate() {
+                if crate::grid::tms::TileMatrixSet::get(t).is_none() {
+                    err(
+                        name,
+                        format!("layers[{i}].tile_matrix_sets[{j}]"),
+                        format!("`{t}` is not WebMercatorQuad, LAMB93 or WorldCRS84Quad"),
+                    );
+                }
             }
             if layer.time.is_some() && layer.source.kind != SourceKind::Flatgeobuf {
                 err(
@@ -455,10 +535,7 @@ crs = ["EPSG:2154", "CRS:84"]
         let c = Config::from_toml(MINIMAL, Path::new("conf/tuile.toml")).unwrap();
         assert_eq!(c.server.bind, "127.0.0.1:8080");
         assert_eq!(c.server.limits.max_width, 4096);
-        assert_eq!(
-            c.resolve(&c.layers[0].source.path),
-            PathBuf::from("conf/data/erp.fgb")
-        );
+        assert_eq!(c.resolve(&c.layers[0].source.path), PathBuf::from("conf/data/erp.fgb"));
     }
 
     #[test]

@@ -38,23 +38,28 @@ enum Command {
         #[arg(long, default_value = "tuile.toml")]
         config: PathBuf,
     },
+    /// Render tiles ahead of time into the on-disk tile store.
+    Seed {
+        #[arg(long, default_value = "tuile.toml")]
+        config: PathBuf,
+        #[command(flatten)]
+        options: tuile::tiles::seed::SeedOptions,
+    },
 }
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,actix_server=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,actix_server=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve { config, bind } => {
-            actix_web::rt::System::new().block_on(tuile::server::serve(&config, bind))
-        }
+        Command::Serve { config, bind } => actix_web::rt::System::new().block_on(tuile::server::serve(&config, bind)),
         Command::DemoData { out, scale } => tuile::demo::generate(&out, scale),
         Command::CheckConfig { config } => check_config(&config),
+        Command::Seed { config, options } => tuile::tiles::seed::run(&config, options),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

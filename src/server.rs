@@ -3,28 +3,34 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, guard, web};
 use bytes::Bytes;
 use parking_lot::RwLock;
 
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::pool::RenderPool;
+use crate::tiles::TileCache;
 
 /// What every request handler shares.
 pub struct AppState {
     catalog: RwLock<Arc<Catalog>>,
     pub pool: RenderPool,
+    pub tiles: TileCache,
     /// Generated documents (capabilities), keyed by everything that changes them.
     documents: moka::sync::Cache<String, Bytes>,
 }
 
 impl AppState {
     pub fn new(catalog: Catalog) -> AppState {
-        let threads = catalog.config.server.render_threads;
+        let server = &catalog.config.server;
+        let disk = server.cache.disk.as_ref().map(|d| catalog.config.resolve(d));
+        let tiles = TileCache::new(&server.cache, disk);
+        tiles.configure(&catalog);
         AppState {
+            pool: RenderPool::new(server.render_threads),
+            tiles,
             catalog: RwLock::new(Arc::new(catalog)),
-            pool: RenderPool::new(threads),
             documents: moka::sync::Cache::builder().max_capacity(256).build(),
         }
     }
@@ -32,6 +38,44 @@ impl AppState {
     /// The current catalog; a request keeps the one it started with.
     pub fn catalog(&self) -> Arc<Catalog> {
         Arc::clone(&self.catalog.read())
+    }
+
+    /// Swaps in a new catalog atomically and drops the tiles of every layer
+    /// whose data, styles or settings changed. In-flight requests finish on
+    /// the catalog they started with.
+    pub fn replace_catalog(&self, catalog: Catalog) {
+        let old = self.catalog();
+        let changed: Vec<String> = old
+            .layers
+            .iter()
+            .filter(|l| catalog.layer(l.name()).is_none_or(|n| n.stamp != l.stamp))
+            .map(|l| l.name().to_string())
+            .collect();
+        self.tiles.configure(&catalog);
+        *self.catalog.write() = Arc::new(catalog);
+        for name in &changed {
+            tracing::info!(layer = %name, "layer changed: its cached tiles are dropped");
+            self.tiles.invalidate_layer(name);
+        }
+        self.documents.invalidate_all();
+    }
+
+    /// Reloads the configuration and every source from disk.
+    pub fn reload(&self) -> anyhow::Result<()> {
+        let old = self.catalog();
+        let data = old.config.path.clone();
+        let config = Config::load(&data).map_err(|errors| {
+            let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+            anyhow::anyhow!("invalid configuration:\n  {}", text.join("\n  "))
+        })?;
+        let mut catalog = Catalog::load(config).map_err(|e| anyhow::anyhow!(e))?;
+        for p in &catalog.problems {
+            tracing::error!("{p}; the layer is left out, the others are served");
+        }
+        // Capabilities change only when something did: keep the sequence monotonic.
+        catalog.update_sequence = catalog.update_sequence.max(old.update_sequence + 1);
+        self.replace_catalog(catalog);
+        Ok(())
     }
 
     /// The server's base URL as clients reach it: the configured public URL,
@@ -52,8 +96,51 @@ impl AppState {
 
 /// Registers every route.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/wms", web::get().to(crate::wms::handle))
-        .route("/", web::get().to(landing));
+    use crate::{tilematrixsets, wmts};
+    // GET and HEAD everywhere: actix answers HEAD with the headers only.
+    let get = || web::route().guard(guard::Any(guard::Get()).or(guard::Head()));
+    cfg.route("/wms", get().to(crate::wms::handle))
+        .route("/wmts", get().to(wmts::kvp))
+        .route("/wmts/1.0.0/WMTSCapabilities.xml", get().to(wmts::rest_capabilities))
+        .route(
+            "/wmts/1.0.0/{layer}/{style}/{tms}/{z}/{row}/{col}",
+            get().to(wmts::rest_tile),
+        )
+        .route("/wmts/{tail:.*}", get().to(wmts::rest_not_found))
+        .route("/tileMatrixSets", get().to(tilematrixsets::list))
+        .route("/tileMatrixSets/{id}", get().to(tilematrixsets::one))
+        .route("/", get().to(landing));
+}
+
+/// The admin endpoint, on loopback only: `POST /admin/invalidate?layer=NAME`
+/// (or without `layer`, everything) and `POST /admin/reload`.
+pub fn admin_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin/invalidate", web::post().to(admin_invalidate))
+        .route("/admin/reload", web::post().to(admin_reload));
+}
+
+async fn admin_invalidate(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let kvp = crate::ows::Kvp::parse(req.query_string());
+    match kvp.get_nonempty("layer") {
+        Some(name) if state.catalog().layer(name).is_none() => {
+            HttpResponse::NotFound().body(format!("no layer named `{name}`\n"))
+        }
+        Some(name) => {
+            state.tiles.invalidate_layer(name);
+            HttpResponse::Ok().body(format!("tiles of `{name}` dropped\n"))
+        }
+        None => {
+            state.tiles.invalidate_all();
+            HttpResponse::Ok().body("all tiles dropped\n")
+        }
+    }
+}
+
+async fn admin_reload(state: web::Data<AppState>) -> HttpResponse {
+    match state.reload() {
+        Ok(()) => HttpResponse::Ok().body("reloaded\n"),
+        Err(e) => HttpResponse::UnprocessableEntity().body(format!("{e:#}\n")),
+    }
 }
 
 async fn landing(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
@@ -66,7 +153,8 @@ async fn landing(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         escape(catalog.metadata.abstract_.get(lang)),
     );
     html.push_str(&format!(
-        "<li><a href=\"{base}/wms?SERVICE=WMS&amp;REQUEST=GetCapabilities\">WMS 1.3.0</a> · <a href=\"{base}/wms?SERVICE=WMS&amp;VERSION=1.1.1&amp;REQUEST=GetCapabilities\">WMS 1.1.1</a></li>"
+        "<li><a href=\"{base}/wms?SERVICE=WMS&amp;REQUEST=GetCapabilities\">WMS 1.3.0</a> · <a href=\"{base}/wms?SERVICE=WMS&amp;VERSION=1.1.1&amp;REQUEST=GetCapabilities\">WMS 1.1.1</a></li>\
+         <li><a href=\"{base}/wmts/1.0.0/WMTSCapabilities.xml\">WMTS 1.0.0</a> · <a href=\"{base}/tileMatrixSets\">tile matrix sets</a></li>"
     ));
     html.push_str("</ul><h2>Couches / Layers</h2><ul>");
     for l in &catalog.layers {
@@ -77,9 +165,7 @@ async fn landing(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         ));
     }
     html.push_str("</ul></body></html>");
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(html)
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html)
 }
 
 fn escape(s: &str) -> String {
@@ -121,11 +207,53 @@ pub async fn serve(config_path: &Path, bind: Option<String>) -> anyhow::Result<(
     let bind = bind.unwrap_or_else(|| catalog.config.server.bind.clone());
     let names: Vec<&str> = catalog.layers.iter().map(|l| l.name()).collect();
     tracing::info!(layers = ?names, "serving on http://{bind}/");
+    let admin = catalog.config.server.admin.clone();
+    let watch = catalog.config.server.watch_interval_s;
     let state = web::Data::new(AppState::new(catalog));
-    HttpServer::new(move || App::new().app_data(state.clone()).configure(routes))
+    if watch > 0 {
+        actix_web::rt::spawn(watch_sources(state.clone(), std::time::Duration::from_secs(watch)));
+    }
+    let app_state = state.clone();
+    let main = HttpServer::new(move || App::new().app_data(app_state.clone()).configure(routes))
         .bind(&bind)
         .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?
-        .run()
-        .await?;
+        .run();
+    if admin.enabled {
+        tracing::info!("admin endpoint on http://{}/admin/", admin.bind);
+        let admin_state = state.clone();
+        let admin_server = HttpServer::new(move || App::new().app_data(admin_state.clone()).configure(admin_routes))
+            .workers(1)
+            .bind(&admin.bind)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", admin.bind))?
+            .run();
+        futures_util::future::try_join(main, admin_server).await?;
+    } else {
+        main.await?;
+    }
     Ok(())
+}
+
+/// Polls the files the catalog was built from; when one changes, reloads
+/// and drops the tiles of the layers concerned.
+pub async fn watch_sources(state: web::Data<AppState>, every: std::time::Duration) {
+    let mut tick = actix_web::rt::time::interval(every);
+    loop {
+        tick.tick().await;
+        let catalog = state.catalog();
+        let changed = tokio::task::spawn_blocking(move || catalog.changed_on_disk())
+            .await
+            .unwrap_or(false);
+        if !changed {
+            continue;
+        }
+        tracing::info!("configuration, style or source files changed on disk: reloading");
+        let st = state.clone();
+        match tokio::task::spawn_blocking(move || st.reload()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                tracing::error!("reload failed, the previous configuration is kept: {e:#}")
+            }
+            Err(e) => tracing::error!("reload panicked: {e}"),
+        }
+    }
 }

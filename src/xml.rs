@@ -91,9 +91,7 @@ impl Element {
                     }
                 }
                 Event::End(_) => {
-                    let el = stack
-                        .pop()
-                        .ok_or_else(|| err("unbalanced end tag".into()))?;
+                    let el = stack.pop().ok_or_else(|| err("unbalanced end tag".into()))?;
                     match stack.last_mut() {
                         Some(parent) => parent.children.push(Node::Element(el)),
                         None => root = Some(el),
@@ -108,15 +106,14 @@ impl Element {
                     push_text(&mut stack, &s);
                 }
                 Event::GeneralRef(r) => {
-                    let resolved =
-                        if let Some(c) = r.resolve_char_ref().map_err(|e| err(e.to_string()))? {
-                            c.to_string()
-                        } else {
-                            let name = r.decode().map_err(|e| err(e.to_string()))?;
-                            quick_xml::escape::resolve_predefined_entity(&name)
-                                .ok_or_else(|| err(format!("unknown entity &{name};")))?
-                                .to_string()
-                        };
+                    let resolved = if let Some(c) = r.resolve_char_ref().map_err(|e| err(e.to_string()))? {
+                        c.to_string()
+                    } else {
+                        let name = r.decode().map_err(|e| err(e.to_string()))?;
+                        quick_xml::escape::resolve_predefined_entity(&name)
+                            .ok_or_else(|| err(format!("unknown entity &{name};")))?
+                            .to_string()
+                    };
                     push_text(&mut stack, &resolved);
                 }
                 Event::Eof => break,
@@ -202,9 +199,7 @@ impl XmlWriter {
     }
 
     fn write(&mut self, event: Event) {
-        self.w
-            .write_event(event)
-            .expect("writing to memory cannot fail");
+        self.w.write_event(event).expect("writing to memory cannot fail");
     }
 
     pub fn end(&mut self, name: &str) {
@@ -217,9 +212,9 @@ impl XmlWriter {
     pub fn leaf(&mut self, name: &str, attrs: &[(&str, &str)], text: &str) {
         self.start(name, attrs);
         self.w
-            .write_event(Event::Text(BytesText::from_escaped(
-                quick_xml::escape::partial_escape(text),
-            )))
+            .write_event(Event::Text(BytesText::from_escaped(quick_xml::escape::partial_escape(
+                text,
+            ))))
             .expect("writing to memory cannot fail");
         self.end(name);
     }

@@ -36,16 +36,8 @@ fn variant(from: &str, to: &str) -> std::path::PathBuf {
 
 /// Runs `check-config` on a configuration that must be refused; its stderr.
 fn check_config_fails(cfg: &std::path::Path) -> String {
-    let out = tuile()
-        .args(["check-config", "--config"])
-        .arg(cfg)
-        .output()
-        .unwrap();
-    assert!(
-        !out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    let out = tuile().args(["check-config", "--config"]).arg(cfg).output().unwrap();
+    assert!(!out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
@@ -57,11 +49,7 @@ fn check_config_accepts_the_demo_configuration() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     for layer in ["bdortho", "ocsol", "erp", "adresses"] {
         assert!(stdout.contains(&format!("ok  {layer}")), "{stdout}");
     }
@@ -69,10 +57,7 @@ fn check_config_accepts_the_demo_configuration() {
 
 #[test]
 fn a_missing_source_fails_check_config_naming_layer_and_file() {
-    let cfg = variant(
-        "${TUILE_DATA:-data}/erp.fgb",
-        "${TUILE_DATA:-data}/missing-erp.fgb",
-    );
+    let cfg = variant("${TUILE_DATA:-data}/erp.fgb", "${TUILE_DATA:-data}/missing-erp.fgb");
     let stderr = check_config_fails(&cfg);
     assert!(stderr.contains("layer `erp`"), "{stderr}");
     assert!(stderr.contains("missing-erp.fgb"), "{stderr}");
@@ -102,9 +87,7 @@ fn a_broken_style_is_reported_with_its_line() {
         }
     }
     let sld = dir.join("erp/default.sld");
-    let text = std::fs::read_to_string(&sld)
-        .unwrap()
-        .replace("#c81e1e", "rouge");
+    let text = std::fs::read_to_string(&sld).unwrap().replace("#c81e1e", "rouge");
     std::fs::write(&sld, text).unwrap();
     let cfg = variant(
         "styles_dir = \"styles\"",
@@ -125,10 +108,7 @@ fn a_broken_style_is_reported_with_its_line() {
 
 #[actix_web::test]
 async fn the_other_layers_keep_serving_when_one_source_is_missing() {
-    let cfg = variant(
-        "${TUILE_DATA:-data}/erp.fgb",
-        "${TUILE_DATA:-data}/gone.fgb",
-    );
+    let cfg = variant("${TUILE_DATA:-data}/erp.fgb", "${TUILE_DATA:-data}/gone.fgb");
     let data = data_dir().to_string_lossy().into_owned();
     let config = Config::load_with(&cfg, |n| (n == "TUILE_DATA").then(|| data.clone())).unwrap();
     let catalog = Catalog::load(config).unwrap();
@@ -140,18 +120,12 @@ async fn the_other_layers_keep_serving_when_one_source_is_missing() {
     );
     let names: Vec<&str> = catalog.layers.iter().map(|l| l.name()).collect();
     assert_eq!(names, ["bdortho", "ocsol", "adresses"]);
-    let app = app(actix_web::web::Data::new(tuile::server::AppState::new(
-        catalog,
-    )))
-    .await;
+    let app = app(actix_web::web::Data::new(tuile::server::AppState::new(catalog))).await;
     let caps = get(&app, "/wms?SERVICE=WMS&REQUEST=GetCapabilities").await;
     validate(&caps.body, Schema::WmsCapabilities130);
     assert!(!caps.text().contains("<Name>erp</Name>"));
     let q = "/wms?VERSION=1.3.0&REQUEST=GetMap&STYLES=&CRS=EPSG:2154&BBOX=769000,6278000,771000,6280000&WIDTH=32&HEIGHT=32&FORMAT=image/png&LAYERS=";
     assert_eq!(get(&app, &format!("{q}ocsol")).await.status, 200);
-    assert_eq!(
-        get(&app, &format!("{q}erp")).await.exception().0,
-        "LayerNotDefined"
-    );
+    assert_eq!(get(&app, &format!("{q}erp")).await.exception().0, "LayerNotDefined");
     let _ = std::fs::remove_file(cfg);
 }

@@ -12,13 +12,7 @@ const MAP111: &str = "/wms?SERVICE=WMS&VERSION=1.1.1&REQUEST=GetMap";
 
 /// A 2154 bbox of `half` metres around a point.
 fn around(p: (f64, f64), half: f64) -> String {
-    format!(
-        "{},{},{},{}",
-        p.0 - half,
-        p.1 - half,
-        p.0 + half,
-        p.1 + half
-    )
+    format!("{},{},{},{}", p.0 - half, p.1 - half, p.0 + half, p.1 + half)
 }
 
 fn basin_centre() -> (f64, f64) {
@@ -42,10 +36,7 @@ async fn capabilities_130_validate_and_describe_every_layer() {
         .filter_map(|l| l.child("Name").map(|n| n.text()))
         .collect();
     assert_eq!(names, ["bdortho", "ocsol", "erp", "adresses"]);
-    for href in all(&root, "OnlineResource")
-        .iter()
-        .filter_map(|o| o.attr("href"))
-    {
+    for href in all(&root, "OnlineResource").iter().filter_map(|o| o.attr("href")) {
         if href.contains("/wms") {
             assert!(href.ends_with('?'), "{href} is not a URL prefix");
         }
@@ -53,25 +44,14 @@ async fn capabilities_130_validate_and_describe_every_layer() {
     let service = root.child("Service").unwrap();
     assert_eq!(service.child("MaxWidth").unwrap().text(), "4096");
     assert_eq!(service.child("LayerLimit").unwrap().text(), "10");
-    assert!(
-        service
-            .child("AccessConstraints")
-            .unwrap()
-            .text()
-            .contains("Etalab")
-    );
+    assert!(service.child("AccessConstraints").unwrap().text().contains("Etalab"));
 }
 
 #[actix_web::test]
 async fn capabilities_130_extents_are_right_and_in_authority_axis_order() {
     let app = app(state()).await;
-    let root = get(&app, "/wms?SERVICE=WMS&REQUEST=GetCapabilities")
-        .await
-        .xml();
-    for layer in all(&root, "Layer")
-        .into_iter()
-        .filter(|l| l.child("Name").is_some())
-    {
+    let root = get(&app, "/wms?SERVICE=WMS&REQUEST=GetCapabilities").await.xml();
+    for layer in all(&root, "Layer").into_iter().filter(|l| l.child("Name").is_some()) {
         let name = layer.child("Name").unwrap().text();
         let geo = layer.child("EX_GeographicBoundingBox").unwrap();
         let v = |n: &str| geo.child(n).unwrap().text().parse::<f64>().unwrap();
@@ -83,10 +63,7 @@ async fn capabilities_130_extents_are_right_and_in_authority_axis_order() {
         );
         // Montpellier is near 3.88 E, 43.61 N: degrees, not metres.
         assert!(w < e && s < n, "{name}");
-        assert!(
-            (3.7..4.0).contains(&w) && (3.7..4.0).contains(&e),
-            "{name}: {w} {e}"
-        );
+        assert!((3.7..4.0).contains(&w) && (3.7..4.0).contains(&e), "{name}: {w} {e}");
         assert!(
             (43.5..43.7).contains(&s) && (43.5..43.7).contains(&n),
             "{name}: {s} {n}"
@@ -107,19 +84,9 @@ async fn capabilities_130_extents_are_right_and_in_authority_axis_order() {
             "{name}: {l93:?}"
         );
         let merc = bbox("EPSG:3857");
-        assert!(
-            merc[0] > 420_000.0 && merc[1] > 5_390_000.0,
-            "{name}: {merc:?}"
-        );
-        assert_eq!(
-            all(layer, "BoundingBox").len(),
-            7,
-            "{name}: one box per CRS"
-        );
-        assert!(
-            !all(layer, "Style").is_empty(),
-            "{name}: every layer has a style"
-        );
+        assert!(merc[0] > 420_000.0 && merc[1] > 5_390_000.0, "{name}: {merc:?}");
+        assert_eq!(all(layer, "BoundingBox").len(), 7, "{name}: one box per CRS");
+        assert!(!all(layer, "Style").is_empty(), "{name}: every layer has a style");
     }
     let ocsol = all(&root, "Layer")
         .into_iter()
@@ -139,11 +106,7 @@ async fn capabilities_130_extents_are_right_and_in_authority_axis_order() {
 #[actix_web::test]
 async fn capabilities_111_validate_against_the_dtd() {
     let app = app(state()).await;
-    let r = get(
-        &app,
-        "/wms?SERVICE=WMS&VERSION=1.1.1&REQUEST=GetCapabilities",
-    )
-    .await;
+    let r = get(&app, "/wms?SERVICE=WMS&VERSION=1.1.1&REQUEST=GetCapabilities").await;
     assert_eq!(r.status, 200);
     assert!(
         r.content_type.starts_with("application/vnd.ogc.wms_xml"),
@@ -153,10 +116,7 @@ async fn capabilities_111_validate_against_the_dtd() {
     validate(&r.body, Schema::WmsCapabilities111);
     let root = r.xml();
     assert_eq!(root.name, "WMT_MS_Capabilities");
-    assert_eq!(
-        root.child("Service").unwrap().child("Name").unwrap().text(),
-        "OGC:WMS"
-    );
+    assert_eq!(root.child("Service").unwrap().child("Name").unwrap().text(), "OGC:WMS");
     // 1.1.1: EPSG:4326 boxes are lon/lat.
     let layer = all(&root, "Layer")
         .into_iter()
@@ -192,18 +152,13 @@ async fn capabilities_version_negotiation_language_and_update_sequence() {
         .await;
         assert_eq!(r.xml().name, root, "VERSION={asked}");
     }
-    let en = get(
-        &app,
-        "/wms?SERVICE=WMS&REQUEST=GetCapabilities&LANGUAGE=eng",
-    )
-    .await
-    .xml();
+    let en = get(&app, "/wms?SERVICE=WMS&REQUEST=GetCapabilities&LANGUAGE=eng")
+        .await
+        .xml();
     let title = en.child("Service").unwrap().child("Title").unwrap().text();
     assert_eq!(title, "Shared geographic reference data of Occitanie");
 
-    let root = get(&app, "/wms?SERVICE=WMS&REQUEST=GetCapabilities")
-        .await
-        .xml();
+    let root = get(&app, "/wms?SERVICE=WMS&REQUEST=GetCapabilities").await.xml();
     let seq: u64 = root.attr("updateSequence").unwrap().parse().unwrap();
     let r = get(
         &app,
@@ -214,19 +169,13 @@ async fn capabilities_version_negotiation_language_and_update_sequence() {
     validate(&r.body, Schema::WmsException130);
     let r = get(
         &app,
-        &format!(
-            "/wms?SERVICE=WMS&REQUEST=GetCapabilities&UPDATESEQUENCE={}",
-            seq + 1
-        ),
+        &format!("/wms?SERVICE=WMS&REQUEST=GetCapabilities&UPDATESEQUENCE={}", seq + 1),
     )
     .await;
     assert_eq!(r.exception().0, "InvalidUpdateSequence");
     let r = get(
         &app,
-        &format!(
-            "/wms?SERVICE=WMS&REQUEST=GetCapabilities&UPDATESEQUENCE={}",
-            seq - 1
-        ),
+        &format!("/wms?SERVICE=WMS&REQUEST=GetCapabilities&UPDATESEQUENCE={}", seq - 1),
     )
     .await;
     assert_eq!(r.xml().name, "WMS_Capabilities");
@@ -235,11 +184,7 @@ async fn capabilities_version_negotiation_language_and_update_sequence() {
 #[actix_web::test]
 async fn parameter_names_are_case_insensitive_and_unknown_ones_ignored() {
     let app = app(state()).await;
-    let a = get(
-        &app,
-        "/wms?sErViCe=WMS&ReQuEsT=GetCapabilities&BOGUS=ignored",
-    )
-    .await;
+    let a = get(&app, "/wms?sErViCe=WMS&ReQuEsT=GetCapabilities&BOGUS=ignored").await;
     assert_eq!(a.xml().name, "WMS_Capabilities");
     let bbox = around(basin_centre(), 100.0);
     let q = format!(
@@ -266,10 +211,7 @@ async fn ortho_shows_the_basin_as_water() {
     assert_eq!(img.dimensions(), (80, 80));
     let [red, green, blue] = mean_rgb(&img, 0, 0, 80, 80);
     // Synthetic water is a dark blue-green (38, 74, 88) with ripples.
-    assert!(
-        blue > red + 25.0 && green > red + 15.0,
-        "{red} {green} {blue}"
-    );
+    assert!(blue > red + 25.0 && green > red + 15.0, "{red} {green} {blue}");
     assert!(
         (20.0..70.0).contains(&red) && (60.0..120.0).contains(&blue),
         "{red} {green} {blue}"
@@ -280,10 +222,7 @@ async fn ortho_shows_the_basin_as_water() {
         around((BASIN.0 - 45.0, cy), 40.0)
     );
     let [r2, _, b2] = mean_rgb(&get(&app, &q).await.image(), 0, 0, 80, 80);
-    assert!(
-        r2 > red + 20.0 || b2 < blue - 20.0,
-        "land next to the basin: {r2} {b2}"
-    );
+    assert!(r2 > red + 20.0 || b2 < blue - 20.0, "land next to the basin: {r2} {b2}");
 }
 
 #[actix_web::test]
@@ -302,10 +241,7 @@ async fn land_cover_is_drawn_with_the_ocs_ge_colours() {
     );
     // The `usage` style colours by code_us instead (US6.3 is #f0f028).
     let q = q.replace("STYLES=couverture", "STYLES=usage");
-    assert_eq!(
-        get(&app, &q).await.image().get_pixel(32, 32).0,
-        [240, 240, 40, 255]
-    );
+    assert_eq!(get(&app, &q).await.image().get_pixel(32, 32).0, [240, 240, 40, 255]);
 }
 
 #[actix_web::test]
@@ -333,10 +269,7 @@ async fn the_erp_landmark_is_drawn_at_its_position() {
         "{MAP130}&LAYERS=erp&STYLES=&CRS=EPSG:3857&BBOX={}&WIDTH=101&HEIGHT=101&FORMAT=image/png&TRANSPARENT=TRUE",
         around((x, y), 35.0)
     );
-    assert_eq!(
-        get(&app, &q).await.image().get_pixel(50, 50).0,
-        [200, 30, 30, 255]
-    );
+    assert_eq!(get(&app, &q).await.image().get_pixel(50, 50).0, [200, 30, 30, 255]);
 }
 
 #[actix_web::test]
@@ -344,22 +277,12 @@ async fn layers_are_drawn_bottom_first() {
     let app = app(state()).await;
     let bbox = around(basin_centre(), 30.0);
     let q = |layers: &str| {
-        format!(
-            "{MAP130}&LAYERS={layers}&STYLES=&CRS=EPSG:2154&BBOX={bbox}&WIDTH=32&HEIGHT=32&FORMAT=image/png"
-        )
+        format!("{MAP130}&LAYERS={layers}&STYLES=&CRS=EPSG:2154&BBOX={bbox}&WIDTH=32&HEIGHT=32&FORMAT=image/png")
     };
     let ortho_under = get(&app, &q("bdortho,ocsol")).await.image();
-    assert_eq!(
-        ortho_under.get_pixel(16, 16).0,
-        [0, 204, 242, 255],
-        "land cover on top"
-    );
+    assert_eq!(ortho_under.get_pixel(16, 16).0, [0, 204, 242, 255], "land cover on top");
     let ortho_over = get(&app, &q("ocsol,bdortho")).await.image();
-    assert_ne!(
-        ortho_over.get_pixel(16, 16).0,
-        [0, 204, 242, 255],
-        "ortho on top"
-    );
+    assert_ne!(ortho_over.get_pixel(16, 16).0, [0, 204, 242, 255], "ortho on top");
 }
 
 #[actix_web::test]
@@ -367,9 +290,7 @@ async fn time_selects_the_land_cover_edition() {
     let app = app(state()).await;
     let extent = "769000,6278000,771000,6280000";
     let q = |time: &str| {
-        format!(
-            "{MAP130}&LAYERS=ocsol&STYLES=&CRS=EPSG:2154&BBOX={extent}&WIDTH=400&HEIGHT=400&FORMAT=image/png{time}"
-        )
+        format!("{MAP130}&LAYERS=ocsol&STYLES=&CRS=EPSG:2154&BBOX={extent}&WIDTH=400&HEIGHT=400&FORMAT=image/png{time}")
     };
     let default = get(&app, &q("")).await.body;
     let y2022 = get(&app, &q("&TIME=2022")).await.body;
@@ -377,10 +298,7 @@ async fn time_selects_the_land_cover_edition() {
     assert_eq!(default, y2022, "the latest edition is the default");
     assert_ne!(y2019, y2022, "parcels changed between editions");
     let r = get(&app, &q("&TIME=1999")).await;
-    assert_eq!(
-        r.exception(),
-        ("InvalidDimensionValue".into(), Some("TIME".into()))
-    );
+    assert_eq!(r.exception(), ("InvalidDimensionValue".into(), Some("TIME".into())));
 }
 
 #[actix_web::test]
@@ -409,9 +327,7 @@ async fn transparency_and_background_colour() {
     // Far from any feature and outside the ortho: only background.
     let empty = "760000,6270000,760100,6270100";
     let q = |extra: &str| {
-        format!(
-            "{MAP130}&LAYERS=erp&STYLES=&CRS=EPSG:2154&BBOX={empty}&WIDTH=20&HEIGHT=20{extra}&FORMAT=image/png"
-        )
+        format!("{MAP130}&LAYERS=erp&STYLES=&CRS=EPSG:2154&BBOX={empty}&WIDTH=20&HEIGHT=20{extra}&FORMAT=image/png")
     };
     let white = get(&app, &q("")).await.image();
     assert!(white.pixels().all(|p| p.0 == [255, 255, 255, 255]));
@@ -423,11 +339,7 @@ async fn transparency_and_background_colour() {
     assert!(opaque.pixels().all(|p| p.0[3] == 255));
     // JPEG has no alpha: transparent areas take the background colour.
     // (The first FORMAT given wins.)
-    let r = get(
-        &app,
-        &q("&TRANSPARENT=TRUE&FORMAT=image/jpeg&BGCOLOR=0x00FF00"),
-    )
-    .await;
+    let r = get(&app, &q("&TRANSPARENT=TRUE&FORMAT=image/jpeg&BGCOLOR=0x00FF00")).await;
     assert_eq!(r.content_type, "image/jpeg");
     let p = r.image().get_pixel(10, 10).0;
     assert!(p[0] < 10 && p[1] > 245 && p[2] < 10, "{p:?}");
@@ -451,9 +363,8 @@ async fn outside_the_data_or_the_scale_range_gives_an_image() {
     assert_eq!(r.status, 200);
     assert!(r.image().pixels().all(|p| p.0 == [255, 255, 255, 255]));
     // A box outside the CRS's range is an empty image, not an exception.
-    let q = format!(
-        "{MAP130}&LAYERS=bdortho&STYLES=&CRS=EPSG:4326&BBOX=95,200,99,210&WIDTH=10&HEIGHT=10&FORMAT=image/png"
-    );
+    let q =
+        format!("{MAP130}&LAYERS=bdortho&STYLES=&CRS=EPSG:4326&BBOX=95,200,99,210&WIDTH=10&HEIGHT=10&FORMAT=image/png");
     assert_eq!(get(&app, &q).await.status, 200);
 }
 
@@ -467,11 +378,7 @@ async fn axis_order_follows_the_version() {
     assert_eq!(v130.status, 200, "{}", v130.text());
     assert_eq!(v130.body, v111.body);
     assert_eq!(v130.body, crs84.body);
-    let white = v130
-        .image()
-        .pixels()
-        .filter(|p| p.0 == [255, 255, 255, 255])
-        .count();
+    let white = v130.image().pixels().filter(|p| p.0 == [255, 255, 255, 255]).count();
     assert!(
         white < 120 * 80 / 20,
         "the ortho covers the box; only symbol outlines are white ({white})"
@@ -535,11 +442,7 @@ async fn reprojected_ortho_matches_gdalwarp() {
         ("EPSG:3857", "EPSG:3857", tuile::grid::Crs::web_mercator()),
         ("EPSG:4326", "EPSG:4326", tuile::grid::Crs::wgs84()),
         ("EPSG:2154", "EPSG:2154", tuile::grid::Crs::lambert93()),
-        (
-            "EPSG:3944",
-            "EPSG:3944",
-            tuile::grid::Crs::parse("EPSG:3944").unwrap(),
-        ),
+        ("EPSG:3944", "EPSG:3944", tuile::grid::Crs::parse("EPSG:3944").unwrap()),
     ];
     for (name, gdal_name, crs) in cases {
         let b = tuile::grid::transform_bbox(
@@ -565,10 +468,7 @@ async fn reprojected_ortho_matches_gdalwarp() {
             }
         }
         let covered = theirs.chunks_exact(4).filter(|p| p[3] == 255).count();
-        assert!(
-            covered > (w * h / 2) as usize,
-            "{name}: the box is on the data"
-        );
+        assert!(covered > (w * h / 2) as usize, "{name}: the box is on the data");
         assert!(worst <= 1, "{name}: differs from gdalwarp by up to {worst}");
     }
 }
@@ -611,7 +511,8 @@ where
 #[actix_web::test]
 async fn getmap_errors_have_the_standard_codes() {
     let app = app(state()).await;
-    let ok = "LAYERS=bdortho&STYLES=&CRS=EPSG:2154&BBOX=769000,6278000,771000,6280000&WIDTH=64&HEIGHT=64&FORMAT=image/png";
+    let ok =
+        "LAYERS=bdortho&STYLES=&CRS=EPSG:2154&BBOX=769000,6278000,771000,6280000&WIDTH=64&HEIGHT=64&FORMAT=image/png";
     let with = |from: &str, to: &str| format!("{MAP130}&{}", ok.replace(from, to));
     expect_exception(
         &app,
@@ -650,10 +551,7 @@ async fn getmap_errors_have_the_standard_codes() {
     .await;
     expect_exception(
         &app,
-        &with(
-            "LAYERS=bdortho&STYLES=",
-            "LAYERS=ocsol,erp&STYLES=couverture,nope",
-        ),
+        &with("LAYERS=bdortho&STYLES=", "LAYERS=ocsol,erp&STYLES=couverture,nope"),
         "StyleNotDefined",
         None,
     )
@@ -707,13 +605,7 @@ async fn getmap_errors_have_the_standard_codes() {
         Some("WIDTH"),
     )
     .await;
-    expect_exception(
-        &app,
-        &with("WIDTH=64&", ""),
-        "MissingParameterValue",
-        Some("WIDTH"),
-    )
-    .await;
+    expect_exception(&app, &with("WIDTH=64&", ""), "MissingParameterValue", Some("WIDTH")).await;
     expect_exception(
         &app,
         &with(
@@ -761,19 +653,13 @@ async fn getmap_errors_have_the_standard_codes() {
     .await;
     let eleven = format!(
         "{MAP130}&{}",
-        ok.replace(
-            "LAYERS=bdortho",
-            &format!("LAYERS={}", ["erp"; 11].join(","))
-        )
+        ok.replace("LAYERS=bdortho", &format!("LAYERS={}", ["erp"; 11].join(",")))
     );
     expect_exception(&app, &eleven, "InvalidParameterValue", Some("LAYERS")).await;
     // WMS 1.1.1 names it InvalidSRS, in its own exception format.
     let r = get(
         &app,
-        &format!(
-            "{MAP111}&{}",
-            ok.replace("CRS=EPSG:2154", "SRS=EPSG:9999999")
-        ),
+        &format!("{MAP111}&{}", ok.replace("CRS=EPSG:2154", "SRS=EPSG:9999999")),
     )
     .await;
     assert_eq!(r.status, 400);
@@ -789,13 +675,7 @@ async fn getmap_errors_have_the_standard_codes() {
 #[actix_web::test]
 async fn operation_and_service_errors() {
     let app = app(state()).await;
-    expect_exception(
-        &app,
-        "/wms?SERVICE=WMS",
-        "MissingParameterValue",
-        Some("REQUEST"),
-    )
-    .await;
+    expect_exception(&app, "/wms?SERVICE=WMS", "MissingParameterValue", Some("REQUEST")).await;
     expect_exception(
         &app,
         "/wms?SERVICE=WFS&REQUEST=GetCapabilities",

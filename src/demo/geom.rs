@@ -75,10 +75,10 @@ pub fn centroid(poly: &[Pt]) -> Pt {
 }
 
 pub fn bbox(poly: &[Pt]) -> (f64, f64, f64, f64) {
-    poly.iter().fold(
-        (f64::MAX, f64::MAX, f64::MIN, f64::MIN),
-        |(a, b, c, d), p| (a.min(p.0), b.min(p.1), c.max(p.0), d.max(p.1)),
-    )
+    poly.iter()
+        .fold((f64::MAX, f64::MAX, f64::MIN, f64::MIN), |(a, b, c, d), p| {
+            (a.min(p.0), b.min(p.1), c.max(p.0), d.max(p.1))
+        })
 }
 
 /// The segment of the line `dot(n, p) = c` inside a convex polygon.

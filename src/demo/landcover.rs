@@ -94,10 +94,7 @@ pub fn river() -> Vec<Pt> {
         .map(|i| {
             let y = 6_272_000.0 + i as f64 * 25.0;
             let t = y - 6_275_000.0;
-            (
-                772_100.0 + 350.0 * (t / 900.0).sin() + 150.0 * (t / 330.0).sin(),
-                y,
-            )
+            (772_100.0 + 350.0 * (t / 900.0).sin() + 150.0 * (t / 330.0).sin(), y)
         })
         .collect()
 }
@@ -282,18 +279,8 @@ fn usage_of(cover: Cover, u: f64, rng: &mut ChaCha8Rng) -> &'static str {
     let choices: &[(&str, f64)] = match (cover, urban) {
         (Built, true) => &[("US5", 60.0), ("US3", 25.0), ("US235", 8.0), ("US2", 7.0)],
         (Built, false) => &[("US5", 60.0), ("US1.1", 15.0), ("US2", 10.0), ("US3", 15.0)],
-        (Sealed, _) => &[
-            ("US3", 35.0),
-            ("US5", 35.0),
-            ("US4.1.1", 20.0),
-            ("US4.2", 10.0),
-        ],
-        (Mineral, _) => &[
-            ("US4.1.1", 40.0),
-            ("US6.1", 30.0),
-            ("US1.3", 10.0),
-            ("US3", 20.0),
-        ],
+        (Sealed, _) => &[("US3", 35.0), ("US5", 35.0), ("US4.1.1", 20.0), ("US4.2", 10.0)],
+        (Mineral, _) => &[("US4.1.1", 40.0), ("US6.1", 30.0), ("US1.3", 10.0), ("US3", 20.0)],
         (Composite, _) => &[("US3", 50.0), ("US2", 30.0), ("US6.1", 20.0)],
         (Bare, _) => &[("US6.1", 50.0), ("US1.1", 40.0), ("US6.3", 10.0)],
         (Water, _) => &[("US6.3", 80.0), ("US4.1.4", 20.0)],
@@ -309,22 +296,13 @@ fn usage_of(cover: Cover, u: f64, rng: &mut ChaCha8Rng) -> &'static str {
 }
 
 /// What became of a parcel between the 2019 and 2022 editions: suburbs grow.
-fn evolve(
-    cover: Cover,
-    usage: &'static str,
-    u: f64,
-    rng: &mut ChaCha8Rng,
-) -> (Cover, &'static str) {
+fn evolve(cover: Cover, usage: &'static str, u: f64, rng: &mut ChaCha8Rng) -> (Cover, &'static str) {
     let suburban = if (0.15..0.7).contains(&u) { 1.0 } else { 0.25 };
     let roll: f64 = rng.r#gen();
     use Cover::*;
     match cover {
         Herb | Woody | Bare | Shrub if roll < 0.07 * suburban => pick(
-            &[
-                ((Built, "US5"), 60.0),
-                ((Sealed, "US3"), 20.0),
-                ((Bare, "US6.1"), 20.0),
-            ],
+            &[((Built, "US5"), 60.0), ((Sealed, "US3"), 20.0), ((Bare, "US6.1"), 20.0)],
             rng,
         ),
         Broadleaf | Conifer | Mixed if roll < 0.01 => (Shrub, "US6.3"),

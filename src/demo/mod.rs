@@ -121,11 +121,7 @@ pub fn generate(out: &Path, scale: Scale) -> anyhow::Result<()> {
 
     let addresses = points::addresses(&lc, &plan.vectors, plan.addresses, &mut rng);
     write::addresses(&out.join("adresses.fgb"), &addresses)?;
-    eprintln!(
-        "adresses: {} points in {:.1?}",
-        addresses.len(),
-        started.elapsed()
-    );
+    eprintln!("adresses: {} points in {:.1?}", addresses.len(), started.elapsed());
 
     let erps = points::erps(&lc, &addresses, plan.erp, &mut rng);
     write::erps(&out.join("erp.fgb"), &erps)?;
@@ -179,13 +175,8 @@ mod tests {
     fn the_basin_is_one_water_parcel_and_parcels_tile_the_area() {
         let area = plan(Scale::Small).vectors;
         let lc = landcover::generate(&area, 0.5, &mut ChaCha8Rng::seed_from_u64(SEED));
-        let inside =
-            |p: (f64, f64)| p.0 > BASIN.0 && p.0 < BASIN.2 && p.1 > BASIN.1 && p.1 < BASIN.3;
-        let basin: Vec<_> = lc
-            .parcels
-            .iter()
-            .filter(|p| inside(geom::centroid(&p.ring)))
-            .collect();
+        let inside = |p: (f64, f64)| p.0 > BASIN.0 && p.0 < BASIN.2 && p.1 > BASIN.1 && p.1 < BASIN.3;
+        let basin: Vec<_> = lc.parcels.iter().filter(|p| inside(geom::centroid(&p.ring))).collect();
         assert_eq!(basin.len(), 1);
         assert_eq!(basin[0].cover, [landcover::Cover::Water; 2]);
         let total: f64 = lc.parcels.iter().map(|p| geom::area(&p.ring)).sum();

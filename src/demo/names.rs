@@ -82,9 +82,7 @@ pub fn commune_at(p: Pt) -> &'static Commune {
         .iter()
         .min_by(|a, b| {
             let w = |c: &Commune| if c.insee == "34172" { 0.45 } else { 1.0 };
-            let d = |c: &Commune| {
-                ((p.0 - c.centre.0).powi(2) + (p.1 - c.centre.1).powi(2)).sqrt() * w(c)
-            };
+            let d = |c: &Commune| ((p.0 - c.centre.0).powi(2) + (p.1 - c.centre.1).powi(2)).sqrt() * w(c);
             d(a).total_cmp(&d(b))
         })
         .expect("the commune list is not empty")
@@ -318,14 +316,7 @@ pub fn erp_stems(kind: &str) -> &'static [&'static str] {
             "Quincaillerie",
             "Centre commercial",
         ],
-        "N" => &[
-            "Restaurant",
-            "Café",
-            "Brasserie",
-            "Bar",
-            "Pizzeria",
-            "Crêperie",
-        ],
+        "N" => &["Restaurant", "Café", "Brasserie", "Bar", "Pizzeria", "Crêperie"],
         "O" => &["Hôtel", "Résidence hôtelière", "Auberge"],
         "P" => &["Salle de danse", "Bowling", "Salle de jeux"],
         "R" => &[
@@ -354,13 +345,7 @@ pub fn erp_stems(kind: &str) -> &'static [&'static str] {
             "Centre des finances publiques",
             "Maison de quartier",
         ],
-        "X" => &[
-            "Gymnase",
-            "Piscine",
-            "Salle de sport",
-            "Dojo",
-            "Halle des sports",
-        ],
+        "X" => &["Gymnase", "Piscine", "Salle de sport", "Dojo", "Halle des sports"],
         "Y" => &["Musée", "Maison du patrimoine"],
         "PA" => &["Stade", "Terrain de sport", "Parc", "Arènes", "Skatepark"],
         "CTS" => &["Chapiteau", "Tente de réception"],

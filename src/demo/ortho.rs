@@ -134,8 +134,7 @@ fn paint_pixel(l: &Look, x: f64, y: f64) -> [u8; 3] {
             shade((38.0, 74.0, 88.0), 1.0, n * 14.0 + ripple)
         }
         Cover::Sealed => {
-            let n =
-                (value_noise(x / 0.4, y / 0.4, s) - 0.5) * 18.0 + (fbm(x, y, 8.0, 5) - 0.5) * 10.0;
+            let n = (value_noise(x / 0.4, y / 0.4, s) - 0.5) * 18.0 + (fbm(x, y, 8.0, 5) - 0.5) * 10.0;
             if let Some((a, b, major)) = l.road {
                 // Centre line, dashed on major roads.
                 let d = geom::segment_distance((x, y), a, b);
@@ -258,10 +257,7 @@ pub fn write(dir: &Path, area: &Area, lc: &LandCover) -> anyhow::Result<PathBuf>
     let cwd = std::env::current_dir()?;
     std::env::set_current_dir(dir)?;
     let result = (|| -> anyhow::Result<()> {
-        let datasets = names
-            .iter()
-            .map(Dataset::open)
-            .collect::<Result<Vec<_>, _>>()?;
+        let datasets = names.iter().map(Dataset::open).collect::<Result<Vec<_>, _>>()?;
         gdal::programs::raster::build_vrt(Some(Path::new("bdortho.vrt")), &datasets, None)?;
         Ok(())
     })();
@@ -270,23 +266,11 @@ pub fn write(dir: &Path, area: &Area, lc: &LandCover) -> anyhow::Result<PathBuf>
     Ok(vrt)
 }
 
-fn write_tile(
-    path: &Path,
-    x0: f64,
-    y1: f64,
-    size_m: f64,
-    lc: &LandCover,
-    looks: &[Look],
-) -> anyhow::Result<()> {
+fn write_tile(path: &Path, x0: f64, y1: f64, size_m: f64, lc: &LandCover, looks: &[Look]) -> anyhow::Result<()> {
     let px = (size_m / RESOLUTION).round() as u32;
     // 1. Rasterise parcel numbers (aliasing off: each pixel belongs to one parcel).
     let mut ids = Pixmap::new(px, px).context("allocating the tile")?;
-    let to_px = |p: Pt| {
-        (
-            ((p.0 - x0) / RESOLUTION) as f32,
-            ((y1 - p.1) / RESOLUTION) as f32,
-        )
-    };
+    let to_px = |p: Pt| (((p.0 - x0) / RESOLUTION) as f32, ((y1 - p.1) / RESOLUTION) as f32);
     for (i, parcel) in lc.parcels.iter().enumerate() {
         let (bx0, by0, bx1, by1) = geom::bbox(&parcel.ring);
         if bx1 < x0 || bx0 > x0 + size_m || by1 < y1 - size_m || by0 > y1 {
@@ -310,35 +294,25 @@ fn write_tile(
             255,
         );
         paint.anti_alias = false;
-        ids.fill_path(
-            &path,
-            &paint,
-            FillRule::Winding,
-            Transform::identity(),
-            None,
-        );
+        ids.fill_path(&path, &paint, FillRule::Winding, Transform::identity(), None);
     }
     // 2. Paint every pixel from its parcel's look, rows in parallel.
     let n = (px * px) as usize;
     let mut rgb = vec![0u8; n * 3];
     let ids_data = ids.data();
-    rgb.par_chunks_mut(px as usize * 3)
-        .enumerate()
-        .for_each(|(row, out)| {
-            let y = y1 - (row as f64 + 0.5) * RESOLUTION;
-            for col in 0..px as usize {
-                let x = x0 + (col as f64 + 0.5) * RESOLUTION;
-                let k = (row * px as usize + col) * 4;
-                let id = ids_data[k] as u32
-                    | (ids_data[k + 1] as u32) << 8
-                    | (ids_data[k + 2] as u32) << 16;
-                let c = match id.checked_sub(1).and_then(|i| looks.get(i as usize)) {
-                    Some(l) => paint_pixel(l, x, y),
-                    None => [90, 90, 90],
-                };
-                out[col * 3..col * 3 + 3].copy_from_slice(&c);
-            }
-        });
+    rgb.par_chunks_mut(px as usize * 3).enumerate().for_each(|(row, out)| {
+        let y = y1 - (row as f64 + 0.5) * RESOLUTION;
+        for col in 0..px as usize {
+            let x = x0 + (col as f64 + 0.5) * RESOLUTION;
+            let k = (row * px as usize + col) * 4;
+            let id = ids_data[k] as u32 | (ids_data[k + 1] as u32) << 8 | (ids_data[k + 2] as u32) << 16;
+            let c = match id.checked_sub(1).and_then(|i| looks.get(i as usize)) {
+                Some(l) => paint_pixel(l, x, y),
+                None => [90, 90, 90],
+            };
+            out[col * 3..col * 3 + 3].copy_from_slice(&c);
+        }
+    });
     drop(ids);
     // 3. Write through GDAL: a MEM dataset copied by the COG driver.
     let mem = DriverManager::get_driver_by_name("MEM")?;

@@ -55,14 +55,12 @@ fn voie_code(n: usize) -> String {
 /// Places about `target` addresses along both sides of every road.
 pub fn addresses(lc: &LandCover, area: &Area, target: usize, rng: &mut ChaCha8Rng) -> Vec<Address> {
     // Numbers are denser in town: a road's share of addresses grows with urbanity.
-    let weight = |r: &super::landcover::Road| {
-        0.25 + urbanity(((r.a.0 + r.b.0) / 2.0, (r.a.1 + r.b.1) / 2.0))
-    };
-    let length =
-        |r: &super::landcover::Road| ((r.b.0 - r.a.0).powi(2) + (r.b.1 - r.a.1).powi(2)).sqrt();
+    let weight = |r: &super::landcover::Road| 0.25 + urbanity(((r.a.0 + r.b.0) / 2.0, (r.a.1 + r.b.1) / 2.0));
+    let length = |r: &super::landcover::Road| ((r.b.0 - r.a.0).powi(2) + (r.b.1 - r.a.1).powi(2)).sqrt();
     let total: f64 = lc.roads.iter().map(|r| length(r) * weight(r)).sum();
     // Each placed number has a 6% chance of a bis/ter sibling.
     let base_spacing = 2.0 * total * 1.06 / target as f64;
+    let water = Water::new();
     let mut next_code: HashMap<&str, usize> = HashMap::new();
     let mut out = Vec::with_capacity(target + target / 10);
     for road in &lc.roads {
@@ -113,7 +111,7 @@ pub fn addresses(lc: &LandCover, area: &Area, target: usize, rng: &mut ChaCha8Rn
                 };
                 for (j, rep) in reps.iter().enumerate() {
                     let q = (p.0 + dir.0 * 2.5 * j as f64, p.1 + dir.1 * 2.5 * j as f64);
-                    if !area.contains(q) {
+                    if !area.contains(q) || water.contains(q) {
                         continue;
                     }
                     let id = if rep.is_empty() {
@@ -135,6 +133,32 @@ pub fn addresses(lc: &LandCover, area: &Area, target: usize, rng: &mut ChaCha8Rn
         }
     }
     out
+}
+
+/// The basin and the river: no address stands in the water.
+struct Water {
+    river: Vec<Pt>,
+}
+
+impl Water {
+    fn new() -> Water {
+        Water {
+            river: super::landcover::river(),
+        }
+    }
+
+    fn contains(&self, p: Pt) -> bool {
+        let (x0, y0, x1, y1) = super::BASIN;
+        if p.0 >= x0 - 2.0 && p.0 <= x1 + 2.0 && p.1 >= y0 - 2.0 && p.1 <= y1 + 2.0 {
+            return true;
+        }
+        // The river is sampled every 25 m northwards: look at the nearby segments only.
+        let first = self.river[0].1;
+        let i = ((p.1 - first) / 25.0).floor() as i64;
+        (i - 3..=i + 3)
+            .filter(|&k| k >= 0 && (k as usize) + 1 < self.river.len())
+            .any(|k| geom::segment_distance(p, self.river[k as usize], self.river[k as usize + 1]) < 25.0)
+    }
 }
 
 /// Places `count` ERP in built parcels, plus the landmark town hall.
@@ -164,10 +188,7 @@ pub fn erps(lc: &LandCover, addresses: &[Address], count: usize, rng: &mut ChaCh
     for i in 1..=count {
         let parcel = &lc.parcels[*built.choose(rng).expect("built parcels exist")];
         let c = geom::centroid(&parcel.ring);
-        let p = (
-            c.0 + rng.gen_range(-2.0..2.0),
-            c.1 + rng.gen_range(-2.0..2.0),
-        );
+        let p = (c.0 + rng.gen_range(-2.0..2.0), c.1 + rng.gen_range(-2.0..2.0));
         let type_erp = weighted(names::ERP_TYPES, rng);
         let categorie = *[(5, 80), (4, 10), (3, 6), (2, 3), (1, 1)]
             .choose_weighted(rng, |c| c.1)
@@ -217,12 +238,7 @@ impl AddressIndex {
                     if dx.abs() != ring && dy.abs() != ring {
                         continue;
                     }
-                    for &i in self
-                        .cells
-                        .get(&(cx + dx, cy + dy))
-                        .map(Vec::as_slice)
-                        .unwrap_or(&[])
-                    {
+                    for &i in self.cells.get(&(cx + dx, cy + dy)).map(Vec::as_slice).unwrap_or(&[]) {
                         let a = &addresses[i];
                         let d = (a.p.0 - p.0).powi(2) + (a.p.1 - p.1).powi(2);
                         if best.is_none_or(|(bd, bi)| d < bd || (d == bd && i < bi)) {
@@ -238,10 +254,7 @@ impl AddressIndex {
                 } else {
                     format!(" {}", a.rep)
                 };
-                return format!(
-                    "{}{rep} {}, {} {}",
-                    a.numero, a.nom_voie, a.code_postal, a.commune.name
-                );
+                return format!("{}{rep} {}, {} {}", a.numero, a.nom_voie, a.code_postal, a.commune.name);
             }
         }
         String::new()

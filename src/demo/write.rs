@@ -76,8 +76,7 @@ fn finish(fgb: FgbWriter, path: &Path) -> anyhow::Result<()> {
 
 fn props(feat: &mut impl PropertyProcessor, columns: &[&str], values: &[ColumnValue]) {
     for (i, (name, v)) in columns.iter().zip(values).enumerate() {
-        feat.property(i, name, v)
-            .expect("writing a property to memory");
+        feat.property(i, name, v).expect("writing a property to memory");
     }
 }
 
@@ -140,12 +139,7 @@ pub fn addresses(path: &Path, addresses: &[Address]) -> anyhow::Result<()> {
     ];
     let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
     let (lons, lats) = lon_lat(addresses.iter().map(|a| a.p))?;
-    let mut fgb = writer(
-        "adresses",
-        "Base Adresse Nationale",
-        GeometryType::Point,
-        &cols,
-    )?;
+    let mut fgb = writer("adresses", "Base Adresse Nationale", GeometryType::Point, &cols)?;
     for (i, a) in addresses.iter().enumerate() {
         let round = |v: f64, k: f64| (v * k).round() / k;
         let values = [
@@ -177,12 +171,7 @@ pub fn erps(path: &Path, erps: &[Erp]) -> anyhow::Result<()> {
         ("commune", ColumnType::String),
     ];
     let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
-    let mut fgb = writer(
-        "erp",
-        "Établissements recevant du public",
-        GeometryType::Point,
-        &cols,
-    )?;
+    let mut fgb = writer("erp", "Établissements recevant du public", GeometryType::Point, &cols)?;
     for e in erps {
         let values = [
             ColumnValue::String(&e.id),

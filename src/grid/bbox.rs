@@ -14,12 +14,7 @@ pub struct BBox {
 
 impl BBox {
     pub const fn new(minx: f64, miny: f64, maxx: f64, maxy: f64) -> Self {
-        BBox {
-            minx,
-            miny,
-            maxx,
-            maxy,
-        }
+        BBox { minx, miny, maxx, maxy }
     }
 
     pub fn width(&self) -> f64 {
@@ -40,10 +35,7 @@ impl BBox {
     }
 
     pub fn intersects(&self, other: &BBox) -> bool {
-        self.minx <= other.maxx
-            && other.minx <= self.maxx
-            && self.miny <= other.maxy
-            && other.miny <= self.maxy
+        self.minx <= other.maxx && other.minx <= self.maxx && self.miny <= other.maxy && other.miny <= self.maxy
     }
 
     pub fn intersection(&self, other: &BBox) -> Option<BBox> {
@@ -67,12 +59,7 @@ impl BBox {
 
     /// The box grown by `dx` and `dy` on each side.
     pub fn buffered(&self, dx: f64, dy: f64) -> BBox {
-        BBox::new(
-            self.minx - dx,
-            self.miny - dy,
-            self.maxx + dx,
-            self.maxy + dy,
-        )
+        BBox::new(self.minx - dx, self.miny - dy, self.maxx + dx, self.maxy + dy)
     }
 
     pub fn contains_point(&self, x: f64, y: f64) -> bool {
@@ -112,10 +99,7 @@ impl PixelTransform {
     /// CRS coordinates of a pixel position (pixel corners at integer values).
     #[inline]
     pub fn to_crs(&self, px: f64, py: f64) -> (f64, f64) {
-        (
-            self.origin_x + px / self.scale_x,
-            self.origin_y - py / self.scale_y,
-        )
+        (self.origin_x + px / self.scale_x, self.origin_y - py / self.scale_y)
     }
 
     /// CRS units per pixel along x.

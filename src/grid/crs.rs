@@ -162,11 +162,7 @@ impl Crs {
 
     /// Metres per CRS unit, for scale denominators.
     pub fn metres_per_unit(&self) -> f64 {
-        if self.geographic {
-            METRES_PER_DEGREE
-        } else {
-            1.0
-        }
+        if self.geographic { METRES_PER_DEGREE } else { 1.0 }
     }
 
     /// The OGC scale denominator of a pixel `resolution` CRS units wide.
@@ -240,20 +236,14 @@ thread_local! {
     static TRANSFORMS: RefCell<HashMap<(Crs, Crs), CoordTransform>> = RefCell::new(HashMap::new());
 }
 
-fn with_transform<R>(
-    from: Crs,
-    to: Crs,
-    f: impl FnOnce(&CoordTransform) -> R,
-) -> Result<R, CrsError> {
+fn with_transform<R>(from: Crs, to: Crs, f: impl FnOnce(&CoordTransform) -> R) -> Result<R, CrsError> {
     TRANSFORMS.with(|cell| {
         let mut map = cell.borrow_mut();
         if !map.contains_key(&(from, to)) {
-            let t = CoordTransform::new(&from.spatial_ref()?, &to.spatial_ref()?).map_err(|e| {
-                CrsError::Transform {
-                    from,
-                    to,
-                    msg: e.to_string(),
-                }
+            let t = CoordTransform::new(&from.spatial_ref()?, &to.spatial_ref()?).map_err(|e| CrsError::Transform {
+                from,
+                to,
+                msg: e.to_string(),
             })?;
             map.insert((from, to), t);
         }
@@ -356,12 +346,10 @@ mod tests {
     #[test]
     fn transforms_lambert93_to_lon_lat() {
         // Montpellier, place de la Comédie, is near 770900 / 6279400.
-        let (lon, lat) =
-            transform_point(Crs::lambert93(), Crs::CRS84, 770900.0, 6279400.0).unwrap();
+        let (lon, lat) = transform_point(Crs::lambert93(), Crs::CRS84, 770900.0, 6279400.0).unwrap();
         assert!((lon - 3.880).abs() < 0.01, "{lon}");
         assert!((lat - 43.608).abs() < 0.01, "{lat}");
-        let (lon2, lat2) =
-            transform_point(Crs::lambert93(), Crs::wgs84(), 770900.0, 6279400.0).unwrap();
+        let (lon2, lat2) = transform_point(Crs::lambert93(), Crs::wgs84(), 770900.0, 6279400.0).unwrap();
         assert_eq!((lon, lat), (lon2, lat2), "internal order is always x=lon");
     }
 

@@ -22,10 +22,7 @@ impl Kvp {
     /// The value of `name` (given in lower case), even when empty.
     pub fn get(&self, name: &str) -> Option<&str> {
         debug_assert_eq!(name, name.to_ascii_lowercase());
-        self.pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// The value of `name` when present and not blank.

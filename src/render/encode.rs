@@ -16,16 +16,9 @@ impl ImageFormat {
     /// Reads a MIME type as clients send it (`image/png`, `image/jpeg`,
     /// `image/png; mode=24bit`, the short `png` / `jpg`).
     pub fn from_mime(s: &str) -> Option<ImageFormat> {
-        let base = s
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
+        let base = s.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
         match base.as_str() {
-            "image/png" | "png" | "image/png8" | "image/png24" | "image/png32" => {
-                Some(ImageFormat::Png)
-            }
+            "image/png" | "png" | "image/png8" | "image/png24" | "image/png32" => Some(ImageFormat::Png),
             "image/jpeg" | "image/jpg" | "jpeg" | "jpg" => Some(ImageFormat::Jpeg),
             _ => None,
         }
@@ -59,12 +52,7 @@ pub struct EncodeError(String);
 
 /// Encodes a rendered map. JPEG has no alpha: transparent areas are
 /// composited over `matte`.
-pub fn encode(
-    pixmap: &Pixmap,
-    format: ImageFormat,
-    matte: Color,
-    jpeg_quality: u8,
-) -> Result<Vec<u8>, EncodeError> {
+pub fn encode(pixmap: &Pixmap, format: ImageFormat, matte: Color, jpeg_quality: u8) -> Result<Vec<u8>, EncodeError> {
     match format {
         ImageFormat::Png => encode_png(pixmap),
         ImageFormat::Jpeg => encode_jpeg(pixmap, matte, jpeg_quality),
@@ -95,20 +83,31 @@ fn encode_png(pixmap: &Pixmap) -> Result<Vec<u8>, EncodeError> {
         enc.set_depth(png::BitDepth::Eight);
         enc.set_compression(png::Compression::Fast);
         let mut writer = enc.write_header().map_err(|e| EncodeError(e.to_string()))?;
-        writer
-            .write_image_data(&data)
-            .map_err(|e| EncodeError(e.to_string()))?;
+        writer.write_image_data(&data).map_err(|e| EncodeError(e.to_string()))?;
         writer.finish().map_err(|e| EncodeError(e.to_string()))?;
     }
     Ok(out)
 }
 
+/// A fully transparent PNG, as small as PNG allows (shared for empty tiles).
+pub fn transparent_png(width: u32, height: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, width, height);
+    enc.set_color(png::ColorType::GrayscaleAlpha);
+    enc.set_depth(png::BitDepth::Eight);
+    enc.set_compression(png::Compression::High);
+    let mut writer = enc.write_header().expect("writing to memory");
+    writer
+        .write_image_data(&vec![0u8; (width * height * 2) as usize])
+        .expect("writing to memory");
+    writer.finish().expect("writing to memory");
+    out
+}
+
 fn encode_jpeg(pixmap: &Pixmap, matte: Color, quality: u8) -> Result<Vec<u8>, EncodeError> {
     let (w, h) = (pixmap.width(), pixmap.height());
     if w > u16::MAX as u32 || h > u16::MAX as u32 {
-        return Err(EncodeError(
-            "JPEG images are at most 65535 pixels wide".into(),
-        ));
+        return Err(EncodeError("JPEG images are at most 65535 pixels wide".into()));
     }
     let mut rgb = Vec::with_capacity((w * h * 3) as usize);
     for p in pixmap.pixels() {
@@ -143,8 +142,7 @@ mod tests {
 
         let mut t = Pixmap::new(2, 2).unwrap();
         t.fill(tiny_skia::Color::from_rgba8(200, 0, 0, 128));
-        let img = image::load_from_memory(&encode(&t, ImageFormat::Png, Color::WHITE, 85).unwrap())
-            .unwrap();
+        let img = image::load_from_memory(&encode(&t, ImageFormat::Png, Color::WHITE, 85).unwrap()).unwrap();
         let px = img.to_rgba8().get_pixel(0, 0).0;
         assert_eq!(px[3], 128);
         assert!((px[0] as i32 - 200).abs() <= 2, "{px:?}");
@@ -161,14 +159,8 @@ mod tests {
 
     #[test]
     fn mime_spellings() {
-        assert_eq!(
-            ImageFormat::from_mime("image/png; mode=24bit"),
-            Some(ImageFormat::Png)
-        );
-        assert_eq!(
-            ImageFormat::from_mime("IMAGE/JPEG"),
-            Some(ImageFormat::Jpeg)
-        );
+        assert_eq!(ImageFormat::from_mime("image/png; mode=24bit"), Some(ImageFormat::Png));
+        assert_eq!(ImageFormat::from_mime("IMAGE/JPEG"), Some(ImageFormat::Jpeg));
         assert_eq!(ImageFormat::from_mime("image/gif"), None);
     }
 }

@@ -15,8 +15,7 @@ pub fn mark_path(shape: WellKnownMark, size: f32) -> Option<Path> {
             let pts: Vec<(f32, f32)> = (0..10)
                 .map(|i| {
                     let radius = if i % 2 == 0 { r } else { inner };
-                    let angle =
-                        std::f32::consts::PI * (i as f32) / 5.0 - std::f32::consts::FRAC_PI_2;
+                    let angle = std::f32::consts::PI * (i as f32) / 5.0 - std::f32::consts::FRAC_PI_2;
                     (radius * angle.cos(), radius * angle.sin())
                 })
                 .collect();
@@ -25,10 +24,7 @@ pub fn mark_path(shape: WellKnownMark, size: f32) -> Option<Path> {
         WellKnownMark::Cross => polygon(&plus(r)),
         WellKnownMark::X => {
             let (s, c) = std::f32::consts::FRAC_PI_4.sin_cos();
-            let pts: Vec<(f32, f32)> = plus(r)
-                .iter()
-                .map(|&(x, y)| (x * c - y * s, x * s + y * c))
-                .collect();
+            let pts: Vec<(f32, f32)> = plus(r).iter().map(|&(x, y)| (x * c - y * s, x * s + y * c)).collect();
             polygon(&pts)
         }
     }

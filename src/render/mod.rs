@@ -29,8 +29,7 @@ pub struct MapView {
 impl MapView {
     /// OGC scale denominator from the horizontal resolution.
     pub fn scale_denominator(&self) -> f64 {
-        self.crs
-            .scale_denominator(self.bbox.width() / self.width as f64)
+        self.crs.scale_denominator(self.bbox.width() / self.width as f64)
     }
 
     pub fn pixel_transform(&self) -> PixelTransform {
@@ -57,13 +56,8 @@ pub enum RenderError {
 
 /// Draws `layers` bottom-first on a canvas filled with `background` (or
 /// transparent when `None`).
-pub fn render(
-    view: &MapView,
-    layers: &[DrawLayer],
-    background: Option<Color>,
-) -> Result<Pixmap, RenderError> {
-    let mut pixmap =
-        Pixmap::new(view.width, view.height).ok_or(RenderError::Size(view.width, view.height))?;
+pub fn render(view: &MapView, layers: &[DrawLayer], background: Option<Color>) -> Result<Pixmap, RenderError> {
+    let mut pixmap = Pixmap::new(view.width, view.height).ok_or(RenderError::Size(view.width, view.height))?;
     if let Some(c) = background {
         pixmap.fill(tiny_skia::Color::from_rgba8(c.r, c.g, c.b, c.a));
     }
@@ -89,9 +83,7 @@ pub fn render(
                     view,
                     v,
                     &dl.style,
-                    dl.time
-                        .as_deref()
-                        .zip(dl.layer.time.as_ref().map(|t| t.field.as_str())),
+                    dl.time.as_deref().zip(dl.layer.time.as_ref().map(|t| t.field.as_str())),
                 )
                 .map_err(wrap)?;
             }
@@ -117,14 +109,8 @@ fn warp_raster(
     if !overlaps {
         return Ok(None);
     }
-    r.warp(
-        view.crs,
-        &view.bbox,
-        view.width,
-        view.height,
-        layer.resampling,
-    )
-    .map(Some)
+    r.warp(view.crs, &view.bbox, view.width, view.height, layer.resampling)
+        .map(Some)
 }
 
 /// Composites a non-premultiplied RGBA image over the canvas.
@@ -137,8 +123,7 @@ fn draw_rgba(pixmap: &mut Pixmap, mut image: RgbaImage) {
             }
         }
     }
-    let size =
-        tiny_skia::IntSize::from_wh(image.width, image.height).expect("warp output has a size");
+    let size = tiny_skia::IntSize::from_wh(image.width, image.height).expect("warp output has a size");
     let Some(src) = Pixmap::from_vec(image.data, size) else {
         return;
     };
@@ -146,13 +131,6 @@ fn draw_rgba(pixmap: &mut Pixmap, mut image: RgbaImage) {
         // Bottom layer on an empty canvas: a copy, not a blend.
         pixmap.data_mut().copy_from_slice(src.data());
     } else {
-        pixmap.draw_pixmap(
-            0,
-            0,
-            src.as_ref(),
-            &PixmapPaint::default(),
-            Transform::identity(),
-            None,
-        );
+        pixmap.draw_pixmap(0, 0, src.as_ref(), &PixmapPaint::default(), Transform::identity(), None);
     }
 }

@@ -2,17 +2,14 @@
 //! CRS, reprojection through OSR, anti-aliased drawing with tiny-skia.
 
 use tiny_skia::{
-    FillRule, LineCap as SkCap, LineJoin as SkJoin, Paint, Path, PathBuilder, Pixmap, PixmapPaint,
-    Transform,
+    FillRule, LineCap as SkCap, LineJoin as SkJoin, Paint, Path, PathBuilder, Pixmap, PixmapPaint, Transform,
 };
 
 use super::MapView;
 use super::marks::mark_path;
 use crate::grid::{transform_bbox, transform_xy};
 use crate::source::{FgbSource, Shape, ShapeKind, SourceError, Value};
-use crate::style::{
-    Color, Graphic, GraphicSymbol, LineCap, LineJoin, Rule, Stroke, Style, Symbolizer,
-};
+use crate::style::{Color, Graphic, GraphicSymbol, LineCap, LineJoin, Rule, Stroke, Style, Symbolizer};
 
 /// Vertices closer than this many pixels to the previous one are dropped:
 /// invisible, and the main cost of small-scale maps of dense polygons.
@@ -40,14 +37,11 @@ pub fn draw(
     if rules.is_empty() {
         return Ok(());
     }
-    let (filtered, else_rules): (Vec<&Rule>, Vec<&Rule>) =
-        rules.into_iter().partition(|r| !r.else_filter);
+    let (filtered, else_rules): (Vec<&Rule>, Vec<&Rule>) = rules.into_iter().partition(|r| !r.else_filter);
     let px = view.pixel_transform();
     // Fetch features whose symbols may reach into the image from outside it.
     let reach = style.symbol_reach() as f64 / 2.0 + 1.0;
-    let fetch = view
-        .bbox
-        .buffered(reach * px.resolution_x(), reach * px.resolution_y());
+    let fetch = view.bbox.buffered(reach * px.resolution_x(), reach * px.resolution_y());
     let Ok(query) = transform_bbox(&fetch, view.crs, src.meta().crs) else {
         // The view lies outside the part of the globe the source CRS covers.
         return Ok(());
@@ -112,28 +106,17 @@ fn project(
     out: &mut PixelShape,
 ) -> Result<(), SourceError> {
     let meta = src.meta();
-    transform_xy(meta.crs, view.crs, &mut shape.xs, &mut shape.ys)
-        .map_err(|e| SourceError::read(&meta.path, e))?;
+    transform_xy(meta.crs, view.crs, &mut shape.xs, &mut shape.ys).map_err(|e| SourceError::read(&meta.path, e))?;
     out.kind = shape.kind;
     out.pts.clear();
-    out.pts.extend(
-        shape
-            .xs
-            .iter()
-            .zip(&shape.ys)
-            .map(|(&x, &y)| px.to_pixel(x, y)),
-    );
+    out.pts
+        .extend(shape.xs.iter().zip(&shape.ys).map(|(&x, &y)| px.to_pixel(x, y)));
     out.parts.clone_from(&shape.parts);
     out.polygons.clone_from(&shape.polygons);
     Ok(())
 }
 
-fn draw_rule<'a>(
-    pixmap: &mut Pixmap,
-    rule: &Rule,
-    shape: &PixelShape,
-    get: &impl Fn(&str) -> Option<Value<'a>>,
-) {
+fn draw_rule<'a>(pixmap: &mut Pixmap, rule: &Rule, shape: &PixelShape, get: &impl Fn(&str) -> Option<Value<'a>>) {
     let _ = get;
     for sym in &rule.symbolizers {
         match sym {
@@ -197,8 +180,7 @@ fn add_run(pb: &mut PathBuilder, pts: &[(f32, f32)], close: bool) {
     let mut last = first;
     let mut pending = None;
     for p in iter {
-        if (p.0 - last.0).abs() < MIN_VERTEX_DISTANCE && (p.1 - last.1).abs() < MIN_VERTEX_DISTANCE
-        {
+        if (p.0 - last.0).abs() < MIN_VERTEX_DISTANCE && (p.1 - last.1).abs() < MIN_VERTEX_DISTANCE {
             pending = Some(p);
             continue;
         }
@@ -305,11 +287,7 @@ fn ring_centroid(pts: &[(f32, f32)]) -> Option<(f32, f32)> {
 fn draw_graphic(pixmap: &mut Pixmap, g: &Graphic, x: f32, y: f32) {
     let transform = Transform::from_translate(x, y).pre_rotate(g.rotation);
     match &g.symbol {
-        GraphicSymbol::Mark {
-            shape,
-            fill,
-            stroke,
-        } => {
+        GraphicSymbol::Mark { shape, fill, stroke } => {
             let Some(path) = mark_path(*shape, g.size) else {
                 return;
             };
@@ -336,8 +314,7 @@ fn draw_graphic(pixmap: &mut Pixmap, g: &Graphic, x: f32, y: f32) {
         }
         GraphicSymbol::External(img) => {
             let size = tiny_skia::IntSize::from_wh(img.width, img.height);
-            let Some(src) = size
-                .and_then(|s| tiny_skia::PixmapRef::from_bytes(&img.rgba, s.width(), s.height()))
+            let Some(src) = size.and_then(|s| tiny_skia::PixmapRef::from_bytes(&img.rgba, s.width(), s.height()))
             else {
                 return;
             };

@@ -14,7 +14,7 @@ use std::path::Path;
 use flatgeobuf::packed_r_tree::PackedRTree;
 use flatgeobuf::{ColumnType, Feature, Geometry, GeometryType};
 
-use super::{SourceError, SourceMeta, SourceVersion};
+use super::{SourceError, SourceMeta};
 use crate::grid::{BBox, Crs};
 
 /// Largest gap between two wanted features that is read through rather than skipped.
@@ -229,11 +229,7 @@ fn decode_value(ty: ColumnType, b: &[u8]) -> Option<(Value<'_>, usize)> {
 }
 
 fn read_geometry(geom: &Geometry, ty: GeometryType, out: &mut Shape) {
-    let ty = if ty == GeometryType::Unknown {
-        geom.type_()
-    } else {
-        ty
-    };
+    let ty = if ty == GeometryType::Unknown { geom.type_() } else { ty };
     match ty {
         GeometryType::MultiPolygon | GeometryType::GeometryCollection => {
             if let Some(parts) = geom.parts() {
@@ -286,7 +282,6 @@ fn read_geometry(geom: &Geometry, ty: GeometryType, out: &mut Shape) {
 impl FgbSource {
     pub fn open(path: &Path) -> Result<FgbSource, SourceError> {
         let err = |msg: String| SourceError::open(path, msg);
-        let version = SourceVersion::of(path).map_err(|e| err(e.to_string()))?;
         let mut file = File::open(path).map_err(|e| err(e.to_string()))?;
         let mut magic = [0u8; 12];
         file.read_exact(&mut magic)
@@ -302,8 +297,8 @@ impl FgbSource {
         header_buf[..4].copy_from_slice(&magic[8..12]);
         file.read_exact(&mut header_buf[4..])
             .map_err(|e| err(format!("truncated header: {e}")))?;
-        let header = flatgeobuf::size_prefixed_root_as_header(&header_buf)
-            .map_err(|e| err(format!("corrupt header: {e}")))?;
+        let header =
+            flatgeobuf::size_prefixed_root_as_header(&header_buf).map_err(|e| err(format!("corrupt header: {e}")))?;
         let columns: Vec<Column> = header
             .columns()
             .map(|cols| {
@@ -344,11 +339,9 @@ impl FgbSource {
                 BBox::new(e.min_x, e.min_y, e.max_x, e.max_y)
             }
             (None, None) => {
-                return Err(err(
-                    "no spatial index and no envelope: rebuild it with an index \
+                return Err(err("no spatial index and no envelope: rebuild it with an index \
                      (ogr2ogr -lco SPATIAL_INDEX=YES)"
-                        .into(),
-                ));
+                    .into()));
             }
         };
         if index.is_none() {
@@ -357,12 +350,7 @@ impl FgbSource {
                 .into()));
         }
         Ok(FgbSource {
-            meta: SourceMeta {
-                path: path.to_path_buf(),
-                crs,
-                extent,
-                version,
-            },
+            meta: SourceMeta::new(path, crs, extent, vec![path.to_path_buf()]).map_err(|e| err(e.to_string()))?,
             file,
             columns,
             geometry_type,
@@ -390,11 +378,7 @@ impl FgbSource {
 
     /// Visits every feature whose bounding box intersects `bbox` (in the
     /// source CRS), in file order. `visit` returns false to stop early.
-    pub fn query(
-        &self,
-        bbox: &BBox,
-        mut visit: impl FnMut(&FeatureView) -> bool,
-    ) -> Result<(), SourceError> {
+    pub fn query(&self, bbox: &BBox, mut visit: impl FnMut(&FeatureView) -> bool) -> Result<(), SourceError> {
         let Some(index) = &self.index else {
             return Ok(());
         };
@@ -438,8 +422,8 @@ impl FgbSource {
                         return Err(self.corrupt(hit.index));
                     }
                 }
-                let feature = flatgeobuf::size_prefixed_root_as_feature(&buf[rel..need])
-                    .map_err(|_| self.corrupt(hit.index))?;
+                let feature =
+                    flatgeobuf::size_prefixed_root_as_feature(&buf[rel..need]).map_err(|_| self.corrupt(hit.index))?;
                 let view = FeatureView {
                     feature,
                     columns: &self.columns,
@@ -528,9 +512,6 @@ impl FgbSource {
     }
 
     fn corrupt(&self, feature: impl std::fmt::Display) -> SourceError {
-        SourceError::read(
-            &self.meta.path,
-            format!("corrupt or truncated feature {feature}"),
-        )
+        SourceError::read(&self.meta.path, format!("corrupt or truncated feature {feature}"))
     }
 }

@@ -61,7 +61,35 @@ pub struct SourceMeta {
     pub path: PathBuf,
     pub crs: Crs,
     pub extent: BBox,
+    /// The newest modification time and total size of all its files.
     pub version: SourceVersion,
+    /// Every file the source reads (a VRT and its COGs), with its version when opened.
+    pub files: Vec<(PathBuf, SourceVersion)>,
+}
+
+impl SourceMeta {
+    pub fn new(path: &Path, crs: Crs, extent: BBox, files: Vec<PathBuf>) -> std::io::Result<SourceMeta> {
+        let mut versions = Vec::with_capacity(files.len());
+        for f in files {
+            let v = SourceVersion::of(&f)?;
+            versions.push((f, v));
+        }
+        let version = SourceVersion {
+            modified: versions
+                .iter()
+                .map(|(_, v)| v.modified)
+                .max()
+                .unwrap_or(SystemTime::UNIX_EPOCH),
+            len: versions.iter().map(|(_, v)| v.len).sum(),
+        };
+        Ok(SourceMeta {
+            path: path.to_path_buf(),
+            crs,
+            extent,
+            version,
+            files: versions,
+        })
+    }
 }
 
 pub enum Source {

@@ -62,7 +62,6 @@ thread_local! {
 
 impl RasterSource {
     pub fn open(path: &Path) -> Result<RasterSource, SourceError> {
-        let version = SourceVersion::of(path).map_err(|e| SourceError::open(path, e))?;
         let ds = Dataset::open(path).map_err(|e| SourceError::open(path, e))?;
         let (w, h) = ds.raster_size();
         let gt = ds
@@ -99,13 +98,10 @@ impl RasterSource {
         ds.rasterband(1)
             .and_then(|b| b.read_as::<u8>((0, 0), (1, 1), (1, 1), None))
             .map_err(|e| SourceError::open(path, e))?;
+        let meta = SourceMeta::new(path, crs, extent, file_list(&ds, path)).map_err(|e| SourceError::open(path, e))?;
+        let version = meta.version;
         let source = RasterSource {
-            meta: SourceMeta {
-                path: path.to_path_buf(),
-                crs,
-                extent,
-                version,
-            },
+            meta,
             resolution: gt[1].abs(),
             band_count,
             has_alpha,
@@ -134,6 +130,9 @@ impl RasterSource {
             let m = &self.meta;
             let fresh = matches!(map.get(&m.path), Some((v, _)) if *v == m.version);
             if !fresh {
+                // Close the old handle first: a VRT's sources are shared per
+                // thread, and a new VRT would otherwise reuse the stale ones.
+                map.remove(&m.path);
                 let ds = Dataset::open(&m.path).map_err(|e| SourceError::open(&m.path, e))?;
                 map.insert(m.path.clone(), (m.version, ds));
             }
@@ -182,6 +181,29 @@ impl RasterSource {
     }
 }
 
+/// The files GDAL reads for a dataset: for a VRT, the VRT and its sources.
+fn file_list(ds: &Dataset, path: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    // SAFETY: GDALGetFileList returns a NULL-terminated list we own and free.
+    unsafe {
+        let list = gdal_sys::GDALGetFileList(ds.c_dataset());
+        if !list.is_null() {
+            let mut i = 0;
+            while !(*list.add(i)).is_null() {
+                files.push(PathBuf::from(
+                    CStr::from_ptr(*list.add(i)).to_string_lossy().into_owned(),
+                ));
+                i += 1;
+            }
+            gdal_sys::CSLDestroy(list);
+        }
+    }
+    if files.is_empty() {
+        files.push(path.to_path_buf());
+    }
+    files
+}
+
 fn last_gdal_error() -> String {
     // SAFETY: CPLGetLastErrorMsg returns a valid C string owned by GDAL.
     unsafe { CStr::from_ptr(gdal_sys::CPLGetLastErrorMsg()) }
@@ -210,14 +232,7 @@ fn gdal_warp(ds: &Dataset, args: &[String]) -> Result<gdal_sys::GDALDatasetH, So
         }
         let mut src = ds.c_dataset();
         let mut usage_error = 0;
-        let out = gdal_sys::GDALWarp(
-            c"".as_ptr(),
-            null_mut(),
-            1,
-            &mut src,
-            opts,
-            &mut usage_error,
-        );
+        let out = gdal_sys::GDALWarp(c"".as_ptr(), null_mut(), 1, &mut src, opts, &mut usage_error);
         gdal_sys::GDALWarpAppOptionsFree(opts);
         if out.is_null() {
             return Err(err(format!("warp failed: {}", last_gdal_error())));
@@ -227,19 +242,10 @@ fn gdal_warp(ds: &Dataset, args: &[String]) -> Result<gdal_sys::GDALDatasetH, So
 }
 
 /// Reads a warped dataset (gray+alpha, RGB+alpha or RGBA) as RGBA.
-fn read_rgba(
-    ds: gdal_sys::GDALDatasetH,
-    width: u32,
-    height: u32,
-    source_bands: usize,
-) -> Result<RgbaImage, String> {
+fn read_rgba(ds: gdal_sys::GDALDatasetH, width: u32, height: u32, source_bands: usize) -> Result<RgbaImage, String> {
     let mut data = vec![0u8; width as usize * height as usize * 4];
     // Band map onto R, G, B, A: gray sources repeat band 1.
-    let bands: [i32; 4] = if source_bands == 1 {
-        [1, 1, 1, 2]
-    } else {
-        [1, 2, 3, 4]
-    };
+    let bands: [i32; 4] = if source_bands == 1 { [1, 1, 1, 2] } else { [1, 2, 3, 4] };
     // SAFETY: the buffer holds width*height*4 bytes, matching the spacings given.
     let rc = unsafe {
         gdal_sys::GDALDatasetRasterIO(
@@ -263,9 +269,5 @@ fn read_rgba(
     if rc != CPLErr::CE_None {
         return Err(last_gdal_error());
     }
-    Ok(RgbaImage {
-        width,
-        height,
-        data,
-    })
+    Ok(RgbaImage { width, height, data })
 }

@@ -117,11 +117,7 @@ impl Color {
         match hex.len() {
             6 => Some(Color::rgb(v(0)?, v(2)?, v(4)?)),
             3 => {
-                let d = |i: usize| {
-                    u8::from_str_radix(hex.get(i..i + 1)?, 16)
-                        .ok()
-                        .map(|x| x * 17)
-                };
+                let d = |i: usize| u8::from_str_radix(hex.get(i..i + 1)?, 16).ok().map(|x| x * 17);
                 Some(Color::rgb(d(0)?, d(1)?, d(2)?))
             }
             _ => None,
@@ -392,11 +388,7 @@ impl Filter {
                 None => false,
             },
             Filter::IsNull(p) => matches!(get(p), None | Some(Value::Null)),
-            Filter::Between {
-                property,
-                lower,
-                upper,
-            } => {
+            Filter::Between { property, lower, upper } => {
                 let Some(v) = get(property).and_then(|v| v.as_f64()) else {
                     return false;
                 };
@@ -424,14 +416,7 @@ impl Filter {
 }
 
 /// SQL-LIKE matching with configurable wildcard, single-character and escape characters.
-fn like(
-    text: &str,
-    pattern: &str,
-    wildcard: char,
-    single: char,
-    escape: char,
-    match_case: bool,
-) -> bool {
+fn like(text: &str, pattern: &str, wildcard: char, single: char, escape: char, match_case: bool) -> bool {
     #[derive(Clone, Copy, PartialEq)]
     enum Tok {
         Any,
@@ -508,10 +493,7 @@ mod tests {
         let get = props(&data);
         assert!(cmp(CmpOp::Eq, "cat", "3").matches(&get));
         assert!(cmp(CmpOp::Eq, "cat", "3.0").matches(&get));
-        assert!(
-            cmp(CmpOp::Lt, "cat", "10").matches(&get),
-            "numeric, not lexical"
-        );
+        assert!(cmp(CmpOp::Lt, "cat", "10").matches(&get), "numeric, not lexical");
         assert!(cmp(CmpOp::Eq, "code", "CS1.1.1.1").matches(&get));
         assert!(!cmp(CmpOp::Eq, "code", "cs1.1.1.1").matches(&get));
         assert!(!cmp(CmpOp::Eq, "missing", "x").matches(&get));

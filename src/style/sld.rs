@@ -110,12 +110,8 @@ fn named_layer(cx: &Ctx, el: &Element) -> Result<Style, StyleError> {
 fn description(el: &Element) -> (Option<String>, Option<String>) {
     let from = el.child("Description").unwrap_or(el);
     (
-        from.child("Title")
-            .map(Element::text)
-            .filter(|t| !t.is_empty()),
-        from.child("Abstract")
-            .map(Element::text)
-            .filter(|t| !t.is_empty()),
+        from.child("Title").map(Element::text).filter(|t| !t.is_empty()),
+        from.child("Abstract").map(Element::text).filter(|t| !t.is_empty()),
     )
 }
 
@@ -182,9 +178,7 @@ fn rule(cx: &Ctx, el: &Element) -> Result<Rule, StyleError> {
             "ElseFilter" => rule.else_filter = true,
             "MinScaleDenominator" => rule.min_scale = Some(cx.number(child)? as f64),
             "MaxScaleDenominator" => rule.max_scale = Some(cx.number(child)? as f64),
-            "PolygonSymbolizer" => rule
-                .symbolizers
-                .push(Symbolizer::Polygon(polygon(cx, child)?)),
+            "PolygonSymbolizer" => rule.symbolizers.push(Symbolizer::Polygon(polygon(cx, child)?)),
             "LineSymbolizer" => rule.symbolizers.push(Symbolizer::Line(line(cx, child)?)),
             "PointSymbolizer" => rule.symbolizers.push(Symbolizer::Point(point(cx, child)?)),
             "TextSymbolizer" => rule.symbolizers.push(Symbolizer::Text(text(cx, child)?)),
@@ -208,10 +202,7 @@ fn rule(cx: &Ctx, el: &Element) -> Result<Rule, StyleError> {
 fn check_uom(cx: &Ctx, el: &Element) -> Result<(), StyleError> {
     match el.attr("uom") {
         None | Some("http://www.opengeospatial.org/se/units/pixel") => Ok(()),
-        Some(u) => Err(cx.err(
-            el,
-            format!("uom `{u}` is not supported; sizes are in pixels"),
-        )),
+        Some(u) => Err(cx.err(el, format!("uom `{u}` is not supported; sizes are in pixels"))),
     }
 }
 
@@ -364,10 +355,7 @@ fn graphic(cx: &Ctx, el: &Element) -> Result<Graphic, StyleError> {
             "Mark" if symbol.is_none() => symbol = Some(mark(cx, child)?),
             "ExternalGraphic" if symbol.is_none() => symbol = Some((child, None)),
             "Mark" | "ExternalGraphic" => {
-                return Err(cx.err(
-                    child,
-                    "only the first Mark or ExternalGraphic would be drawn; keep one",
-                ));
+                return Err(cx.err(child, "only the first Mark or ExternalGraphic would be drawn; keep one"));
             }
             "Size" => {
                 size = cx.number(child)?;
@@ -412,9 +400,10 @@ fn mark<'a>(cx: &Ctx, el: &'a Element) -> Result<(&'a Element, Option<GraphicSym
                     "cross" => WellKnownMark::Cross,
                     "x" => WellKnownMark::X,
                     other => {
-                        return Err(cx.err(child, format!(
-                            "unknown mark `{other}`; use circle, square, triangle, star, cross or x"
-                        )));
+                        return Err(cx.err(
+                            child,
+                            format!("unknown mark `{other}`; use circle, square, triangle, star, cross or x"),
+                        ));
                     }
                 }
             }
@@ -445,18 +434,13 @@ fn external_graphic(cx: &Ctx, el: &Element, size: f32) -> Result<GraphicSymbol, 
             _ => return Err(cx.unexpected(el, child)),
         }
     }
-    let href =
-        href.ok_or_else(|| cx.err(el, "<ExternalGraphic> needs an <OnlineResource xlink:href>"))?;
+    let href = href.ok_or_else(|| cx.err(el, "<ExternalGraphic> needs an <OnlineResource xlink:href>"))?;
     let local = href.strip_prefix("file://").unwrap_or(&href);
     if local.contains("://") {
-        return Err(cx.err(
-            el,
-            format!("`{href}`: only local files are read, never the network"),
-        ));
+        return Err(cx.err(el, format!("`{href}`: only local files are read, never the network")));
     }
     let path = cx.file.parent().unwrap_or(Path::new(".")).join(local);
-    let bytes = std::fs::read(&path)
-        .map_err(|e| cx.err(el, format!("cannot read {}: {e}", path.display())))?;
+    let bytes = std::fs::read(&path).map_err(|e| cx.err(el, format!("cannot read {}: {e}", path.display())))?;
     let format = format.unwrap_or_default();
     let is_svg = format == "image/svg+xml" || local.ends_with(".svg");
     let image = if is_svg {
@@ -464,21 +448,14 @@ fn external_graphic(cx: &Ctx, el: &Element, size: f32) -> Result<GraphicSymbol, 
     } else if format.is_empty() || format == "image/png" {
         decode_png(&bytes, size).map_err(|m| cx.err(el, format!("{}: {m}", path.display())))?
     } else {
-        return Err(cx.err(
-            el,
-            format!("external graphic format `{format}` is not supported"),
-        ));
+        return Err(cx.err(el, format!("external graphic format `{format}` is not supported")));
     };
-    Ok(GraphicSymbol::External(Arc::new(ExternalImage {
-        href,
-        ..image
-    })))
+    Ok(GraphicSymbol::External(Arc::new(ExternalImage { href, ..image })))
 }
 
 /// Decodes a PNG and scales it to `size` pixels high, premultiplied.
 fn decode_png(bytes: &[u8], size: f32) -> Result<ExternalImage, String> {
-    let img = image::load_from_memory_with_format(bytes, image::ImageFormat::Png)
-        .map_err(|e| e.to_string())?;
+    let img = image::load_from_memory_with_format(bytes, image::ImageFormat::Png).map_err(|e| e.to_string())?;
     let h = size.round().max(1.0) as u32;
     let w = ((img.width() as f32 * h as f32 / img.height().max(1) as f32).round() as u32).max(1);
     let rgba = img
@@ -509,9 +486,7 @@ fn text(cx: &Ctx, el: &Element) -> Result<TextSymbolizer, StyleError> {
             bold: false,
             italic: false,
         },
-        fill: Fill {
-            color: Color::BLACK,
-        },
+        fill: Fill { color: Color::BLACK },
         halo: None,
         placement: LabelPlacement::Point {
             anchor: (0.5, 0.5),
@@ -532,9 +507,7 @@ fn text(cx: &Ctx, el: &Element) -> Result<TextSymbolizer, StyleError> {
                                 return Err(cx.err(p, "font-size must be positive"));
                             }
                         }
-                        "font-style" => {
-                            t.font.italic = matches!(p.text().as_str(), "italic" | "oblique")
-                        }
+                        "font-style" => t.font.italic = matches!(p.text().as_str(), "italic" | "oblique"),
                         "font-weight" => t.font.bold = p.text() == "bold",
                         _ => return Err(cx.err(p, format!("unknown font parameter `{name}`"))),
                     }
@@ -543,9 +516,7 @@ fn text(cx: &Ctx, el: &Element) -> Result<TextSymbolizer, StyleError> {
             "Fill" => t.fill = fill(cx, child)?,
             "Halo" => {
                 let mut radius = 1.0;
-                let mut f = Fill {
-                    color: Color::WHITE,
-                };
+                let mut f = Fill { color: Color::WHITE };
                 for h in child.elements() {
                     match h.name.as_str() {
                         "Radius" => radius = cx.number(h)?,
@@ -600,10 +571,7 @@ fn pair(cx: &Ctx, el: &Element, x: &str, y: &str) -> Result<(f32, f32), StyleErr
 fn placement(cx: &Ctx, el: &Element) -> Result<LabelPlacement, StyleError> {
     let mut inner = el.elements();
     let (Some(p), None) = (inner.next(), inner.next()) else {
-        return Err(cx.err(
-            el,
-            "<LabelPlacement> holds one PointPlacement or LinePlacement",
-        ));
+        return Err(cx.err(el, "<LabelPlacement> holds one PointPlacement or LinePlacement"));
     };
     match p.name.as_str() {
         "PointPlacement" => {
@@ -633,9 +601,7 @@ fn placement(cx: &Ctx, el: &Element) -> Result<LabelPlacement, StyleError> {
                     _ => return Err(cx.unexpected(p, c)),
                 }
             }
-            Ok(LabelPlacement::Line {
-                perpendicular_offset,
-            })
+            Ok(LabelPlacement::Line { perpendicular_offset })
         }
         _ => Err(cx.unexpected(el, p)),
     }
@@ -652,10 +618,7 @@ fn filter(cx: &Ctx, el: &Element) -> Result<Filter, StyleError> {
         })
     };
     let children = |min: usize| -> Result<Vec<Filter>, StyleError> {
-        let fs = el
-            .elements()
-            .map(|c| filter(cx, c))
-            .collect::<Result<Vec<_>, _>>()?;
+        let fs = el.elements().map(|c| filter(cx, c)).collect::<Result<Vec<_>, _>>()?;
         if fs.len() < min {
             return Err(cx.err(el, format!("<{}> needs at least {min} operands", el.name)));
         }
@@ -729,19 +692,13 @@ fn property_and_literal(cx: &Ctx, el: &Element) -> Result<(String, String), Styl
             "PropertyName" if property.is_none() => property = Some(c.text()),
             "Literal" if literal.is_none() => literal = Some(c.text()),
             _ => {
-                return Err(cx.err(
-                    c,
-                    format!("<{}>: expected one PropertyName and one Literal", el.name),
-                ));
+                return Err(cx.err(c, format!("<{}>: expected one PropertyName and one Literal", el.name)));
             }
         }
     }
     match (property, literal) {
         (Some(p), Some(l)) if !p.is_empty() => Ok((p, l)),
-        _ => Err(cx.err(
-            el,
-            format!("<{}> needs a PropertyName and a Literal", el.name),
-        )),
+        _ => Err(cx.err(el, format!("<{}> needs a PropertyName and a Literal", el.name))),
     }
 }
 

@@ -13,12 +13,7 @@ const XLINK: &str = "http://www.w3.org/1999/xlink";
 
 /// Builds the capabilities document. `service_url` is the `/wms` endpoint
 /// as clients reach it.
-pub fn document(
-    catalog: &Catalog,
-    version: WmsVersion,
-    service_url: &str,
-    lang: Language,
-) -> Vec<u8> {
+pub fn document(catalog: &Catalog, version: WmsVersion, service_url: &str, lang: Language) -> Vec<u8> {
     let mut w = XmlWriter::new();
     let href = format!("{service_url}?");
     let update_sequence = catalog.update_sequence.to_string();
@@ -141,13 +136,7 @@ fn operation(w: &mut XmlWriter, version: WmsVersion, name: &str, formats: &[&str
     w.end(name);
 }
 
-fn capability(
-    w: &mut XmlWriter,
-    catalog: &Catalog,
-    version: WmsVersion,
-    href: &str,
-    lang: Language,
-) {
+fn capability(w: &mut XmlWriter, catalog: &Catalog, version: WmsVersion, href: &str, lang: Language) {
     let image_formats: Vec<&str> = ImageFormat::ALL.iter().map(|f| f.mime()).collect();
     w.start("Capability", &[]);
     w.start("Request", &[]);
@@ -250,31 +239,18 @@ fn bounding_box(w: &mut XmlWriter, version: WmsVersion, crs: Crs, b: &BBox) {
     );
 }
 
-fn named_layer(
-    w: &mut XmlWriter,
-    version: WmsVersion,
-    layer: &Layer,
-    inherited: &[Crs],
-    lang: Language,
-) {
+fn named_layer(w: &mut XmlWriter, version: WmsVersion, layer: &Layer, inherited: &[Crs], lang: Language) {
     let opaque = if layer.is_vector() { "0" } else { "1" };
     w.start("Layer", &[("queryable", "0"), ("opaque", opaque)]);
     w.leaf("Name", &[], layer.name());
     w.leaf("Title", &[], layer.title(lang));
     let mut abstract_text = layer.abstract_text(lang).to_string();
     if let Some(licence) = &layer.config.licence {
-        abstract_text = format!("{abstract_text} Licence : {licence}.")
-            .trim()
-            .to_string();
+        abstract_text = format!("{abstract_text} Licence : {licence}.").trim().to_string();
     }
     w.leaf("Abstract", &[], &abstract_text);
     keywords(w, &layer.config.keywords);
-    let own: Vec<Crs> = layer
-        .crs
-        .iter()
-        .copied()
-        .filter(|c| !inherited.contains(c))
-        .collect();
+    let own: Vec<Crs> = layer.crs.iter().copied().filter(|c| !inherited.contains(c)).collect();
     crs_list(w, version, &own);
     geographic_bbox(w, version, &layer.geographic_extent);
     for crs in &layer.crs {
@@ -302,11 +278,7 @@ fn named_layer(
                 // WMS_MS_Capabilities.dtd knows only `default` and `nearestValue`.
                 w.leaf(
                     "Extent",
-                    &[
-                        ("name", "time"),
-                        ("default", &t.default),
-                        ("nearestValue", "0"),
-                    ],
+                    &[("name", "time"), ("default", &t.default), ("nearestValue", "0")],
                     &values,
                 );
             }

@@ -9,6 +9,7 @@ use crate::grid::Crs;
 use crate::ows::Kvp;
 use crate::render::{DrawLayer, ImageFormat, MapView};
 use crate::style::Color;
+use crate::tiles::TileRequest;
 
 /// How errors are reported (EXCEPTIONS parameter).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,25 +32,45 @@ impl GetMap {
     pub fn background(&self) -> Option<Color> {
         (!(self.transparent && self.format.supports_transparency())).then_some(self.bgcolor)
     }
+
+    /// The tile this map is, when it is one layer on exactly one tile of a
+    /// tile matrix set the layer is tiled in (as TileWMS clients ask).
+    pub fn as_tile(&self) -> Option<TileRequest> {
+        let [only] = self.layers.as_slice() else {
+            return None;
+        };
+        let v = &self.view;
+        only.layer
+            .tile_sets
+            .iter()
+            .filter(|link| link.tms.crs == v.crs)
+            .find_map(|link| {
+                let (z, row, col) = link.tms.tile_for(&v.bbox, v.width, v.height)?;
+                link.limits(z)?.contains(row, col).then(|| TileRequest {
+                    layer: Arc::clone(&only.layer),
+                    style: Arc::clone(&only.style),
+                    tms: link.tms,
+                    z,
+                    row,
+                    col,
+                    format: self.format,
+                    time: only.time.clone(),
+                    background: self.background(),
+                })
+            })
+    }
 }
 
 /// Reads EXCEPTIONS first, so that later errors are reported the way the client asked.
 pub fn exception_mode(kvp: &Kvp) -> ExceptionMode {
-    match kvp
-        .get_nonempty("exceptions")
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
+    match kvp.get_nonempty("exceptions").map(str::to_ascii_lowercase).as_deref() {
         Some("blank" | "application/vnd.ogc.se_blank") => ExceptionMode::Blank,
         _ => ExceptionMode::Xml,
     }
 }
 
 /// Reads the size and colours needed to answer with a blank image, when possible.
-pub fn blank_parameters(
-    kvp: &Kvp,
-    max: (u32, u32),
-) -> Option<(u32, u32, ImageFormat, bool, Color)> {
+pub fn blank_parameters(kvp: &Kvp, max: (u32, u32)) -> Option<(u32, u32, ImageFormat, bool, Color)> {
     let w = size(kvp, "width", max.0).ok()?;
     let h = size(kvp, "height", max.1).ok()?;
     let format = ImageFormat::from_mime(kvp.get_nonempty("format")?)?;
@@ -70,22 +91,16 @@ pub fn parse(kvp: &Kvp, catalog: &Catalog, version: WmsVersion) -> Result<GetMap
     if names.len() > limits.max_layers as usize {
         return Err(WmsError::invalid(
             "LAYERS",
-            format!(
-                "at most {} layers per request (LayerLimit)",
-                limits.max_layers
-            ),
+            format!("at most {} layers per request (LayerLimit)", limits.max_layers),
         ));
     }
     let layers = names
         .iter()
         .map(|n| {
-            catalog.layer(n).cloned().ok_or_else(|| {
-                WmsError::new(
-                    Code::LayerNotDefined,
-                    "LAYERS",
-                    format!("no layer named `{n}`"),
-                )
-            })
+            catalog
+                .layer(n)
+                .cloned()
+                .ok_or_else(|| WmsError::new(Code::LayerNotDefined, "LAYERS", format!("no layer named `{n}`")))
         })
         .collect::<Result<Vec<_>, _>>()?;
 
@@ -110,13 +125,7 @@ pub fn parse(kvp: &Kvp, catalog: &Catalog, version: WmsVersion) -> Result<GetMap
     let crs_text = kvp
         .get_nonempty(&crs_param.to_ascii_lowercase())
         // Accept the other version's spelling rather than refuse a clear request.
-        .or_else(|| {
-            kvp.get_nonempty(if version == WmsVersion::V130 {
-                "srs"
-            } else {
-                "crs"
-            })
-        })
+        .or_else(|| kvp.get_nonempty(if version == WmsVersion::V130 { "srs" } else { "crs" }))
         .ok_or_else(|| WmsError::missing(crs_param))?;
     let crs = Crs::parse(crs_text).map_err(|_| {
         WmsError::new(
@@ -135,10 +144,7 @@ pub fn parse(kvp: &Kvp, catalog: &Catalog, version: WmsVersion) -> Result<GetMap
         }
     }
 
-    let bbox_values = parse_bbox(
-        kvp.get_nonempty("bbox")
-            .ok_or_else(|| WmsError::missing("BBOX"))?,
-    )?;
+    let bbox_values = parse_bbox(kvp.get_nonempty("bbox").ok_or_else(|| WmsError::missing("BBOX"))?)?;
     // WMS 1.3.0 follows the CRS's axis order (lat/lon for EPSG:4326); 1.1.1 is always x/y.
     let bbox = crs.bbox_from_axis_order(bbox_values, version == WmsVersion::V130);
     if !bbox.is_valid() {
@@ -151,9 +157,7 @@ pub fn parse(kvp: &Kvp, catalog: &Catalog, version: WmsVersion) -> Result<GetMap
     let width = size(kvp, "width", limits.max_width)?;
     let height = size(kvp, "height", limits.max_height)?;
 
-    let format_text = kvp
-        .get_nonempty("format")
-        .ok_or_else(|| WmsError::missing("FORMAT"))?;
+    let format_text = kvp.get_nonempty("format").ok_or_else(|| WmsError::missing("FORMAT"))?;
     let format = ImageFormat::from_mime(format_text).ok_or_else(|| {
         WmsError::new(
             Code::InvalidFormat,
@@ -202,31 +206,20 @@ pub fn parse(kvp: &Kvp, catalog: &Catalog, version: WmsVersion) -> Result<GetMap
 /// Four numbers; exponent notation (GDAL's `%g`) and a leading `+` are accepted.
 fn parse_bbox(text: &str) -> Result<[f64; 4], WmsError> {
     let parts: Vec<&str> = text.split(',').map(str::trim).collect();
-    let bad = || {
-        WmsError::invalid(
-            "BBOX",
-            format!("`{text}` is not four comma-separated numbers"),
-        )
-    };
+    let bad = || WmsError::invalid("BBOX", format!("`{text}` is not four comma-separated numbers"));
     if parts.len() != 4 {
         return Err(bad());
     }
     let mut out = [0.0; 4];
     for (o, p) in out.iter_mut().zip(parts) {
-        *o = p
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
-            .ok_or_else(bad)?;
+        *o = p.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(bad)?;
     }
     Ok(out)
 }
 
 fn size(kvp: &Kvp, name: &str, max: u32) -> Result<u32, WmsError> {
     let upper = name.to_ascii_uppercase();
-    let text = kvp
-        .get_nonempty(name)
-        .ok_or_else(|| WmsError::missing(&upper))?;
+    let text = kvp.get_nonempty(name).ok_or_else(|| WmsError::missing(&upper))?;
     match text.parse::<u32>() {
         Ok(v) if v >= 1 && v <= max => Ok(v),
         Ok(v) if v > max => Err(WmsError::invalid(
@@ -241,11 +234,7 @@ fn size(kvp: &Kvp, name: &str, max: u32) -> Result<u32, WmsError> {
 }
 
 fn boolean(kvp: &Kvp, name: &str) -> Result<bool, WmsError> {
-    match kvp
-        .get_nonempty(name)
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
+    match kvp.get_nonempty(name).map(str::to_ascii_lowercase).as_deref() {
         None | Some("false") | Some("0") => Ok(false),
         Some("true") | Some("1") => Ok(true),
         Some(other) => Err(WmsError::invalid(
@@ -258,8 +247,9 @@ fn boolean(kvp: &Kvp, name: &str) -> Result<bool, WmsError> {
 fn bgcolor(kvp: &Kvp) -> Result<Color, WmsError> {
     match kvp.get_nonempty("bgcolor") {
         None => Ok(Color::WHITE),
-        Some(t) => Color::parse_hex(t)
-            .ok_or_else(|| WmsError::invalid("BGCOLOR", format!("`{t}` is not a 0xRRGGBB colour"))),
+        Some(t) => {
+            Color::parse_hex(t).ok_or_else(|| WmsError::invalid("BGCOLOR", format!("`{t}` is not a 0xRRGGBB colour")))
+        }
     }
 }
 
@@ -303,10 +293,7 @@ mod tests {
             parse_bbox("-.0005E1,-25E-4,+05E-3,.00025E+1").unwrap(),
             [-0.005, -0.0025, 0.005, 0.0025]
         );
-        assert_eq!(
-            parse_bbox("7.7e+05,6.27e6,771000,6280000").unwrap()[0],
-            770000.0
-        );
+        assert_eq!(parse_bbox("7.7e+05,6.27e6,771000,6280000").unwrap()[0], 770000.0);
         assert!(parse_bbox("1,2,3").is_err());
         assert!(parse_bbox("1,2,3,NaN").is_err());
         assert!(parse_bbox("a,b,c,d").is_err());
@@ -321,10 +308,7 @@ mod tests {
         };
         assert_eq!(resolve_time(&dim, None).unwrap(), "2022");
         assert_eq!(resolve_time(&dim, Some("2019")).unwrap(), "2019");
-        assert_eq!(
-            resolve_time(&dim, Some("2019-06-01T00:00:00Z")).unwrap(),
-            "2019"
-        );
+        assert_eq!(resolve_time(&dim, Some("2019-06-01T00:00:00Z")).unwrap(), "2019");
         assert_eq!(resolve_time(&dim, Some("current")).unwrap(), "2022");
         assert_eq!(
             resolve_time(&dim, Some("2020")).unwrap_err().code,

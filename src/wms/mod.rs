@@ -10,10 +10,12 @@ use std::sync::Arc;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::catalog::Catalog;
+use crate::httpcache::Encoded;
 use crate::metadata::Language;
 use crate::ows::Kvp;
 use crate::render::{self, ImageFormat, MapView};
 use crate::server::AppState;
+use crate::tiles::TileError;
 use exception::{Code, WmsError};
 use getmap::ExceptionMode;
 
@@ -55,8 +57,7 @@ fn parse_version(s: &str) -> Option<(u32, u32, u32)> {
 
 /// VERSION wins over the pre-1.1 WMTVER when both are given.
 fn requested_version(kvp: &Kvp) -> Option<&str> {
-    kvp.get_nonempty("version")
-        .or_else(|| kvp.get_nonempty("wmtver"))
+    kvp.get_nonempty("version").or_else(|| kvp.get_nonempty("wmtver"))
 }
 
 /// The version to report an early error in: what the client seems to speak.
@@ -72,17 +73,14 @@ pub async fn handle(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
     let catalog = state.catalog();
     if let Some(service) = kvp.get_nonempty("service") {
         if !service.eq_ignore_ascii_case("WMS") {
-            return WmsError::invalid(
-                "SERVICE",
-                format!("this endpoint serves WMS, not `{service}`"),
-            )
-            .response(version_hint(&kvp));
+            return WmsError::invalid("SERVICE", format!("this endpoint serves WMS, not `{service}`"))
+                .response(version_hint(&kvp));
         }
     }
     let request = kvp.get_nonempty("request").map(str::to_ascii_lowercase);
     match request.as_deref() {
         Some("getcapabilities" | "capabilities") => get_capabilities(&req, &kvp, &catalog, &state),
-        Some("getmap" | "map") => get_map(&kvp, catalog, &state).await,
+        Some("getmap" | "map") => get_map(&req, &kvp, catalog, &state).await,
         Some(other) => WmsError::new(
             Code::OperationNotSupported,
             "REQUEST",
@@ -93,12 +91,7 @@ pub async fn handle(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
     }
 }
 
-fn get_capabilities(
-    req: &HttpRequest,
-    kvp: &Kvp,
-    catalog: &Arc<Catalog>,
-    state: &AppState,
-) -> HttpResponse {
+fn get_capabilities(req: &HttpRequest, kvp: &Kvp, catalog: &Arc<Catalog>, state: &AppState) -> HttpResponse {
     let version = WmsVersion::negotiate(requested_version(kvp));
     if let Some(seq) = kvp.get_nonempty("updatesequence") {
         let current = catalog.update_sequence;
@@ -138,7 +131,7 @@ fn get_capabilities(
     HttpResponse::Ok().content_type(content_type).body(body)
 }
 
-async fn get_map(kvp: &Kvp, catalog: Arc<Catalog>, state: &AppState) -> HttpResponse {
+async fn get_map(req: &HttpRequest, kvp: &Kvp, catalog: Arc<Catalog>, state: &AppState) -> HttpResponse {
     // GetMap must say which version it speaks (WMS 1.3.0 §7.3.2).
     let version = match requested_version(kvp) {
         None => return WmsError::missing("VERSION").response(WmsVersion::V130),
@@ -146,11 +139,8 @@ async fn get_map(kvp: &Kvp, catalog: Arc<Catalog>, state: &AppState) -> HttpResp
             Some((1, 3, 0)) => WmsVersion::V130,
             Some((1, 0 | 1, _)) => WmsVersion::V111,
             _ => {
-                return WmsError::invalid(
-                    "VERSION",
-                    format!("VERSION `{v}` is not 1.3.0 or 1.1.1"),
-                )
-                .response(WmsVersion::V130);
+                return WmsError::invalid("VERSION", format!("VERSION `{v}` is not 1.3.0 or 1.1.1"))
+                    .response(WmsVersion::V130);
             }
         },
     };
@@ -165,7 +155,26 @@ async fn get_map(kvp: &Kvp, catalog: Arc<Catalog>, state: &AppState) -> HttpResp
         Ok(r) => r,
         Err(e) => return error_answer(e, version, blank, state).await,
     };
+    // Tiled WMS (one layer on a tile of a tile matrix set) shares the tile cache.
+    if let Some(tile) = request.as_tile() {
+        return match state.tiles.get(&tile, &state.pool).await {
+            Ok(t) => t.respond(req),
+            Err(TileError::Source(m)) => {
+                error_answer(WmsError::new(Code::SourceUnavailable, "", m), version, blank, state).await
+            }
+            Err(TileError::Internal(m)) => {
+                error_answer(WmsError::new(Code::Internal, "", m), version, blank, state).await
+            }
+        };
+    }
     let format = request.format;
+    let modified = request
+        .layers
+        .iter()
+        .map(|l| l.layer.modified)
+        .max()
+        .unwrap_or(std::time::UNIX_EPOCH);
+    let max_age = request.layers.iter().map(|l| l.layer.max_age).min().unwrap_or(0);
     let job = move || -> Result<Vec<u8>, WmsError> {
         let pixmap = render::render(&request.view, &request.layers, request.background())
             .map_err(|e| WmsError::new(Code::SourceUnavailable, "", e.to_string()))?;
@@ -173,17 +182,9 @@ async fn get_map(kvp: &Kvp, catalog: Arc<Catalog>, state: &AppState) -> HttpResp
             .map_err(|e| WmsError::new(Code::Internal, "", e.to_string()))
     };
     match state.pool.run(job).await {
-        Ok(Ok(bytes)) => HttpResponse::Ok().content_type(format.mime()).body(bytes),
+        Ok(Ok(bytes)) => Encoded::new(bytes.into(), format.mime(), modified, max_age).respond(req),
         Ok(Err(e)) => error_answer(e, version, blank, state).await,
-        Err(e) => {
-            error_answer(
-                WmsError::new(Code::Internal, "", e.to_string()),
-                version,
-                blank,
-                state,
-            )
-            .await
-        }
+        Err(e) => error_answer(WmsError::new(Code::Internal, "", e.to_string()), version, blank, state).await,
     }
 }
 

@@ -29,8 +29,7 @@ pub fn data_dir() -> &'static Path {
         let lock = std::fs::File::create(dir.with_extension("lock")).unwrap();
         lock.lock().unwrap();
         if !dir.join("MANIFEST.json").exists() {
-            tuile::demo::generate(&dir, tuile::demo::Scale::Small)
-                .expect("generating the test data");
+            tuile::demo::generate(&dir, tuile::demo::Scale::Small).expect("generating the test data");
         }
         lock.unlock().unwrap();
         dir.canonicalize().unwrap()
@@ -55,9 +54,7 @@ pub fn catalog() -> Catalog {
 
 pub fn state() -> web::Data<AppState> {
     static STATE: OnceLock<web::Data<AppState>> = OnceLock::new();
-    STATE
-        .get_or_init(|| web::Data::new(AppState::new(catalog())))
-        .clone()
+    STATE.get_or_init(|| web::Data::new(AppState::new(catalog()))).clone()
 }
 
 pub async fn app(
@@ -84,9 +81,7 @@ impl Reply {
 
     pub fn image(&self) -> image::RgbaImage {
         image::load_from_memory(&self.body)
-            .unwrap_or_else(|e| {
-                panic!("not an image ({e}), {}: {}", self.content_type, self.text())
-            })
+            .unwrap_or_else(|e| panic!("not an image ({e}), {}: {}", self.content_type, self.text()))
             .to_rgba8()
     }
 
@@ -96,10 +91,7 @@ impl Reply {
         let e = find(&root, &["ServiceException", "Exception"])
             .unwrap_or_else(|| panic!("no exception in {}", self.text()));
         (
-            e.attr("code")
-                .or(e.attr("exceptionCode"))
-                .unwrap_or("")
-                .to_string(),
+            e.attr("code").or(e.attr("exceptionCode")).unwrap_or("").to_string(),
             e.attr("locator").map(str::to_string),
         )
     }
@@ -181,21 +173,14 @@ pub fn validate(doc: &[u8], schema: Schema) {
         Schema::WmsCapabilities130 => cmd
             .arg("--schema")
             .arg(schemas.join("wms/1.3.0/capabilities_1_3_0.xsd")),
-        Schema::WmsException130 => cmd
-            .arg("--schema")
-            .arg(schemas.join("wms/1.3.0/exceptions_1_3_0.xsd")),
+        Schema::WmsException130 => cmd.arg("--schema").arg(schemas.join("wms/1.3.0/exceptions_1_3_0.xsd")),
         Schema::WmsCapabilities111 => cmd
             .arg("--dtdvalid")
             .arg(schemas.join("wms/1.1.1/WMS_MS_Capabilities.dtd")),
-        Schema::WmsException111 => cmd
-            .arg("--dtdvalid")
-            .arg(schemas.join("wms/1.1.1/exception_1_1_1.dtd")),
+        Schema::WmsException111 => cmd.arg("--dtdvalid").arg(schemas.join("wms/1.1.1/exception_1_1_1.dtd")),
         Schema::Xsd(rel) => cmd.arg("--schema").arg(schemas.join(rel)),
     };
-    let out = cmd
-        .arg(&tmp)
-        .output()
-        .expect("xmllint is installed (make deps)");
+    let out = cmd.arg(&tmp).output().expect("xmllint is installed (make deps)");
     let _ = std::fs::remove_file(&tmp);
     assert!(
         out.status.success(),

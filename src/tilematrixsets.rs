@@ -1,0 +1,97 @@
+//! `/tileMatrixSets` and `/tileMatrixSets/{id}`: the sets as OGC
+//! Two-Dimensional Tile Matrix Set 2.0 JSON.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::{Value, json};
+
+use crate::grid::tms::{TILE_SIZE, TileMatrixSet};
+use crate::server::AppState;
+
+fn ordered_axes(tms: &TileMatrixSet) -> [&'static str; 2] {
+    if tms.crs.is_geographic() {
+        if tms.crs.authority_lat_lon() {
+            ["Lat", "Lon"]
+        } else {
+            ["Lon", "Lat"]
+        }
+    } else {
+        ["E", "N"]
+    }
+}
+
+pub fn tms_json(tms: &TileMatrixSet, self_url: &str) -> Value {
+    let axis_swap = tms.crs.authority_lat_lon();
+    let matrices: Vec<Value> = tms
+        .matrices
+        .iter()
+        .map(|m| {
+            let origin = if axis_swap {
+                [m.origin.1, m.origin.0]
+            } else {
+                [m.origin.0, m.origin.1]
+            };
+            json!({
+                "id": m.id,
+                "scaleDenominator": m.scale_denominator,
+                "cellSize": m.cell_size,
+                "cornerOfOrigin": "topLeft",
+                "pointOfOrigin": origin,
+                "tileWidth": TILE_SIZE,
+                "tileHeight": TILE_SIZE,
+                "matrixWidth": m.matrix_width,
+                "matrixHeight": m.matrix_height,
+            })
+        })
+        .collect();
+    let mut doc = json!({
+        "id": tms.id,
+        "title": tms.title,
+        "crs": tms.crs.uri(),
+        "orderedAxes": ordered_axes(tms),
+        "tileMatrices": matrices,
+        "links": [{"rel": "self", "type": "application/json", "title": tms.title, "href": self_url}],
+    });
+    if let Some(uri) = tms.uri {
+        doc["uri"] = json!(uri);
+    }
+    if let Some(wkss) = tms.well_known_scale_set {
+        doc["wellKnownScaleSet"] =
+            json!(wkss.replace("urn:ogc:def:wkss:OGC:1.0:", "http://www.opengis.net/def/wkss/OGC/1.0/"));
+    }
+    doc
+}
+
+pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let base = state.base_url(&req, &state.catalog());
+    let sets: Vec<Value> = TileMatrixSet::all()
+        .iter()
+        .map(|t| {
+            let mut v = json!({
+                "id": t.id,
+                "title": t.title,
+                "crs": t.crs.uri(),
+                "links": [{"rel": "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", "type": "application/json",
+                           "title": t.title, "href": format!("{base}/tileMatrixSets/{}", t.id)}],
+            });
+            if let Some(uri) = t.uri {
+                v["uri"] = json!(uri);
+            }
+            v
+        })
+        .collect();
+    HttpResponse::Ok().json(json!({
+        "links": [{"rel": "self", "type": "application/json", "title": "Tile matrix sets", "href": format!("{base}/tileMatrixSets")}],
+        "tileMatrixSets": sets,
+    }))
+}
+
+pub async fn one(req: HttpRequest, id: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
+    let base = state.base_url(&req, &state.catalog());
+    match TileMatrixSet::get(&id) {
+        Some(t) => HttpResponse::Ok().json(tms_json(t, &format!("{base}/tileMatrixSets/{}", t.id))),
+        None => HttpResponse::NotFound()
+            .content_type("application/problem+json")
+            .json(json!({"type": "about:blank", "title": "Not Found", "status": 404,
+                         "detail": format!("no tile matrix set `{id}`; see {base}/tileMatrixSets")})),
+    }
+}

@@ -1,0 +1,279 @@
+//! The WMTS 1.0.0 capabilities document (schema wmtsGetCapabilities_response,
+//! element order as the schema requires).
+
+use crate::catalog::{Catalog, Layer};
+use crate::grid::tms::{TILE_SIZE, TileMatrixSet};
+use crate::metadata::Language;
+use crate::xml::XmlWriter;
+
+/// The sections a client may ask for.
+pub const SECTIONS: [&str; 5] = [
+    "ServiceIdentification",
+    "ServiceProvider",
+    "OperationsMetadata",
+    "Contents",
+    "Themes",
+];
+
+pub struct Urls {
+    /// The KVP endpoint, `…/wmts`.
+    pub kvp: String,
+    /// The RESTful root, `…/wmts/1.0.0`.
+    pub rest: String,
+}
+
+/// The capabilities, with only `sections` (all when `None`); `bare` writes
+/// just the root element (the answer to a current UpdateSequence).
+pub fn document(catalog: &Catalog, urls: &Urls, sections: Option<&[&str]>, bare: bool, lang: Language) -> Vec<u8> {
+    let want = |s: &str| !bare && sections.is_none_or(|list| list.contains(&s));
+    let mut w = XmlWriter::new();
+    let seq = catalog.update_sequence.to_string();
+    w.start(
+        "Capabilities",
+        &[
+            ("xmlns", "http://www.opengis.net/wmts/1.0"),
+            ("xmlns:ows", "http://www.opengis.net/ows/1.1"),
+            ("xmlns:xlink", "http://www.w3.org/1999/xlink"),
+            ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
+            (
+                "xsi:schemaLocation",
+                "http://www.opengis.net/wmts/1.0 http://schemas.opengis.net/wmts/1.0/wmtsGetCapabilities_response.xsd",
+            ),
+            ("version", "1.0.0"),
+            ("updateSequence", &seq),
+        ],
+    );
+    if want("ServiceIdentification") {
+        service_identification(&mut w, catalog);
+    }
+    if want("ServiceProvider") {
+        service_provider(&mut w, catalog);
+    }
+    if want("OperationsMetadata") {
+        operations(&mut w, urls);
+    }
+    if want("Contents") {
+        contents(&mut w, catalog, urls, lang);
+    }
+    if !bare && sections.is_none() {
+        w.empty(
+            "ServiceMetadataURL",
+            &[("xlink:href", &format!("{}/WMTSCapabilities.xml", urls.rest))],
+        );
+    }
+    w.end("Capabilities");
+    w.finish()
+}
+
+fn localized(w: &mut XmlWriter, tag: &str, fr: &str, en: &str) {
+    w.leaf(tag, &[("xml:lang", "fr")], fr);
+    if !en.is_empty() && en != fr {
+        w.leaf(tag, &[("xml:lang", "en")], en);
+    }
+}
+
+fn keywords(w: &mut XmlWriter, words: &[String]) {
+    if words.is_empty() {
+        return;
+    }
+    w.start("ows:Keywords", &[]);
+    for k in words {
+        w.leaf("ows:Keyword", &[], k);
+    }
+    w.end("ows:Keywords");
+}
+
+fn service_identification(w: &mut XmlWriter, catalog: &Catalog) {
+    let m = &catalog.metadata;
+    w.start("ows:ServiceIdentification", &[]);
+    localized(w, "ows:Title", &m.title.fr, &m.title.en);
+    localized(w, "ows:Abstract", &m.abstract_.fr, &m.abstract_.en);
+    keywords(w, &m.keywords);
+    w.leaf("ows:ServiceType", &[], "OGC WMTS");
+    w.leaf("ows:ServiceTypeVersion", &[], "1.0.0");
+    w.leaf("ows:Fees", &[], &m.fees);
+    w.leaf("ows:AccessConstraints", &[], &m.access_constraints);
+    w.end("ows:ServiceIdentification");
+}
+
+fn service_provider(w: &mut XmlWriter, catalog: &Catalog) {
+    let m = &catalog.metadata;
+    let c = &m.contact;
+    w.start("ows:ServiceProvider", &[]);
+    w.leaf("ows:ProviderName", &[], &m.provider.name);
+    w.empty("ows:ProviderSite", &[("xlink:href", &m.provider.site)]);
+    w.start("ows:ServiceContact", &[]);
+    w.leaf("ows:IndividualName", &[], &c.person);
+    w.leaf("ows:PositionName", &[], &c.position);
+    w.start("ows:ContactInfo", &[]);
+    w.start("ows:Phone", &[]);
+    w.leaf("ows:Voice", &[], &c.voice);
+    w.end("ows:Phone");
+    w.start("ows:Address", &[]);
+    w.leaf("ows:DeliveryPoint", &[], &c.address);
+    w.leaf("ows:City", &[], &c.city);
+    w.leaf("ows:AdministrativeArea", &[], &c.state_or_province);
+    w.leaf("ows:PostalCode", &[], &c.post_code);
+    w.leaf("ows:Country", &[], &c.country);
+    w.leaf("ows:ElectronicMailAddress", &[], &c.email);
+    w.end("ows:Address");
+    w.end("ows:ContactInfo");
+    w.end("ows:ServiceContact");
+    w.end("ows:ServiceProvider");
+}
+
+fn operations(w: &mut XmlWriter, urls: &Urls) {
+    let kvp = format!("{}?", urls.kvp);
+    let caps_rest = format!("{}/WMTSCapabilities.xml", urls.rest);
+    w.start("ows:OperationsMetadata", &[]);
+    for (op, rest) in [
+        ("GetCapabilities", Some(caps_rest.as_str())),
+        ("GetTile", Some(urls.rest.as_str())),
+    ] {
+        w.start("ows:Operation", &[("name", op)]);
+        w.start("ows:DCP", &[]);
+        w.start("ows:HTTP", &[]);
+        for (href, encoding) in [(Some(kvp.as_str()), "KVP"), (rest, "RESTful")] {
+            let Some(href) = href else { continue };
+            w.start("ows:Get", &[("xlink:href", href)]);
+            w.start("ows:Constraint", &[("name", "GetEncoding")]);
+            w.start("ows:AllowedValues", &[]);
+            w.leaf("ows:Value", &[], encoding);
+            w.end("ows:AllowedValues");
+            w.end("ows:Constraint");
+            w.end("ows:Get");
+        }
+        w.end("ows:HTTP");
+        w.end("ows:DCP");
+        w.end("ows:Operation");
+    }
+    w.end("ows:OperationsMetadata");
+}
+
+/// The format served by a layer's RESTful template: a single template per
+/// layer, since OpenLayers alternates between templates tile by tile.
+pub fn primary_format(layer: &Layer) -> crate::render::ImageFormat {
+    if layer.is_vector() {
+        crate::render::ImageFormat::Png
+    } else {
+        crate::render::ImageFormat::Jpeg
+    }
+}
+
+fn contents(w: &mut XmlWriter, catalog: &Catalog, urls: &Urls, lang: Language) {
+    w.start("Contents", &[]);
+    for layer in catalog.layers.iter().filter(|l| !l.tile_sets.is_empty()) {
+        layer_element(w, layer, urls, lang);
+    }
+    for tms in TileMatrixSet::all() {
+        if catalog.layers.iter().any(|l| l.tile_set(tms.id).is_some()) {
+            tile_matrix_set(w, tms);
+        }
+    }
+    w.end("Contents");
+}
+
+fn layer_element(w: &mut XmlWriter, layer: &Layer, urls: &Urls, _lang: Language) {
+    let c = &layer.config;
+    let g = layer.geographic_extent;
+    w.start("Layer", &[]);
+    localized(w, "ows:Title", &c.title, c.title_en.as_deref().unwrap_or(""));
+    localized(w, "ows:Abstract", &c.abstract_, c.abstract_en.as_deref().unwrap_or(""));
+    keywords(w, &c.keywords);
+    w.start("ows:WGS84BoundingBox", &[("crs", "urn:ogc:def:crs:OGC:2:84")]);
+    w.leaf("ows:LowerCorner", &[], &format!("{} {}", g.minx, g.miny));
+    w.leaf("ows:UpperCorner", &[], &format!("{} {}", g.maxx, g.maxy));
+    w.end("ows:WGS84BoundingBox");
+    w.leaf("ows:Identifier", &[], layer.name());
+    if let Some(b) = layer.extent_in(layer.source.meta().crs) {
+        let crs = layer.source.meta().crs;
+        let v = crs.bbox_to_axis_order(&b, true);
+        w.start("ows:BoundingBox", &[("crs", &crs.urn())]);
+        w.leaf("ows:LowerCorner", &[], &format!("{} {}", v[0], v[1]));
+        w.leaf("ows:UpperCorner", &[], &format!("{} {}", v[2], v[3]));
+        w.end("ows:BoundingBox");
+    }
+    let default = layer.default_style().name.clone();
+    for s in &layer.styles {
+        let is_default = if s.name == default { "true" } else { "false" };
+        w.start("Style", &[("isDefault", is_default)]);
+        w.leaf("ows:Title", &[], &s.title);
+        w.leaf("ows:Identifier", &[], &s.name);
+        w.end("Style");
+    }
+    let primary = primary_format(layer);
+    w.leaf("Format", &[], primary.mime());
+    for f in crate::render::ImageFormat::ALL.iter().filter(|f| **f != primary) {
+        w.leaf("Format", &[], f.mime());
+    }
+    if let Some(t) = &layer.time {
+        w.start("Dimension", &[]);
+        w.leaf("ows:Identifier", &[], "time");
+        w.leaf("ows:UOM", &[], "ISO8601");
+        w.leaf("Default", &[], &t.default);
+        for v in &t.values {
+            w.leaf("Value", &[], v);
+        }
+        w.end("Dimension");
+    }
+    for link in &layer.tile_sets {
+        w.start("TileMatrixSetLink", &[]);
+        w.leaf("TileMatrixSet", &[], link.tms.id);
+        w.start("TileMatrixSetLimits", &[]);
+        for (z, r) in &link.levels {
+            w.start("TileMatrixLimits", &[]);
+            w.leaf("TileMatrix", &[], &link.tms.matrices[*z].id);
+            w.leaf("MinTileRow", &[], &r.min_row.to_string());
+            w.leaf("MaxTileRow", &[], &r.max_row.to_string());
+            w.leaf("MinTileCol", &[], &r.min_col.to_string());
+            w.leaf("MaxTileCol", &[], &r.max_col.to_string());
+            w.end("TileMatrixLimits");
+        }
+        w.end("TileMatrixSetLimits");
+        w.end("TileMatrixSetLink");
+    }
+    let dims = if layer.time.is_some() { "?time={time}" } else { "" };
+    let template = format!(
+        "{}/{}/{{Style}}/{{TileMatrixSet}}/{{TileMatrix}}/{{TileRow}}/{{TileCol}}.{}{dims}",
+        urls.rest,
+        layer.name(),
+        primary.extension()
+    );
+    w.empty(
+        "ResourceURL",
+        &[
+            ("format", primary.mime()),
+            ("resourceType", "tile"),
+            ("template", &template),
+        ],
+    );
+    w.end("Layer");
+}
+
+fn tile_matrix_set(w: &mut XmlWriter, tms: &TileMatrixSet) {
+    w.start("TileMatrixSet", &[]);
+    w.leaf("ows:Title", &[], tms.title);
+    w.leaf("ows:Identifier", &[], tms.id);
+    w.leaf("ows:SupportedCRS", &[], &tms.supported_crs);
+    if let Some(wkss) = tms.well_known_scale_set {
+        w.leaf("WellKnownScaleSet", &[], wkss);
+    }
+    let size = TILE_SIZE.to_string();
+    for m in &tms.matrices {
+        w.start("TileMatrix", &[]);
+        w.leaf("ows:Identifier", &[], &m.id);
+        w.leaf("ScaleDenominator", &[], &format!("{}", m.scale_denominator));
+        // In the CRS's axis order (lat/lon for EPSG:4326; these sets are all x/y).
+        let corner = tms.crs.bbox_to_axis_order(
+            &crate::grid::BBox::new(m.origin.0, m.origin.1, m.origin.0, m.origin.1),
+            true,
+        );
+        w.leaf("TopLeftCorner", &[], &format!("{} {}", corner[0], corner[1]));
+        w.leaf("TileWidth", &[], &size);
+        w.leaf("TileHeight", &[], &size);
+        w.leaf("MatrixWidth", &[], &m.matrix_width.to_string());
+        w.leaf("MatrixHeight", &[], &m.matrix_height.to_string());
+        w.end("TileMatrix");
+    }
+    w.end("TileMatrixSet");
+}

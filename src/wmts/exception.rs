@@ -1,0 +1,91 @@
+//! WMTS errors as OWS 1.1 ExceptionReports, with the HTTP status codes of
+//! WMTS 1.0.0 §8 (400 for request errors, 404 for unknown RESTful
+//! resources, 501 for unsupported operations).
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+
+use crate::xml::XmlWriter;
+
+#[derive(Debug, Clone)]
+pub struct WmtsError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub locator: Option<String>,
+    pub message: String,
+}
+
+impl WmtsError {
+    pub fn new(status: StatusCode, code: &'static str, locator: &str, message: impl Into<String>) -> WmtsError {
+        WmtsError {
+            status,
+            code,
+            locator: (!locator.is_empty()).then(|| locator.to_string()),
+            message: message.into(),
+        }
+    }
+
+    pub fn missing(param: &str) -> WmtsError {
+        WmtsError::new(
+            StatusCode::BAD_REQUEST,
+            "MissingParameterValue",
+            param,
+            format!("the {param} parameter is required"),
+        )
+    }
+
+    pub fn invalid(param: &str, message: impl Into<String>) -> WmtsError {
+        WmtsError::new(StatusCode::BAD_REQUEST, "InvalidParameterValue", param, message)
+    }
+
+    pub fn out_of_range(param: &str, message: impl Into<String>) -> WmtsError {
+        WmtsError::new(StatusCode::BAD_REQUEST, "TileOutOfRange", param, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> WmtsError {
+        WmtsError::new(StatusCode::NOT_FOUND, "InvalidParameterValue", "", message)
+    }
+
+    /// The same error as the RESTful binding reports it: unknown resources are 404.
+    pub fn as_rest(mut self) -> WmtsError {
+        if matches!(self.code, "InvalidParameterValue" | "TileOutOfRange") {
+            self.status = StatusCode::NOT_FOUND;
+        }
+        self
+    }
+
+    pub fn report(&self) -> Vec<u8> {
+        let mut w = XmlWriter::new();
+        w.start(
+            "ows:ExceptionReport",
+            &[
+                ("xmlns:ows", "http://www.opengis.net/ows/1.1"),
+                ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
+                (
+                    "xsi:schemaLocation",
+                    "http://www.opengis.net/ows/1.1 http://schemas.opengis.net/ows/1.1.0/owsExceptionReport.xsd",
+                ),
+                ("version", "1.0.0"),
+                ("xml:lang", "en"),
+            ],
+        );
+        let mut attrs = vec![("exceptionCode", self.code)];
+        if let Some(l) = &self.locator {
+            attrs.push(("locator", l.as_str()));
+        }
+        w.start("ows:Exception", &attrs);
+        w.leaf("ows:ExceptionText", &[], &self.message);
+        w.end("ows:Exception");
+        w.end("ows:ExceptionReport");
+        w.finish()
+    }
+
+    pub fn response(&self) -> HttpResponse {
+        if self.status.is_server_error() {
+            tracing::error!(code = self.code, message = %self.message, "WMTS request failed");
+        }
+        HttpResponse::build(self.status)
+            .content_type("application/xml; charset=UTF-8")
+            .body(self.report())
+    }
+}

@@ -1,0 +1,337 @@
+//! WMTS 1.0.0: KVP at `/wmts` and RESTful at `/wmts/1.0.0/…`, a thin
+//! adapter over the tile cache.
+
+pub mod capabilities;
+pub mod exception;
+
+use std::sync::Arc;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::catalog::Catalog;
+use crate::metadata::Language;
+use crate::ows::Kvp;
+use crate::render::ImageFormat;
+use crate::server::AppState;
+use crate::tiles::{TileError, TileRequest};
+use capabilities::Urls;
+use exception::WmtsError;
+
+fn urls(req: &HttpRequest, state: &AppState, catalog: &Catalog) -> Urls {
+    let base = state.base_url(req, catalog);
+    Urls {
+        kvp: format!("{base}/wmts"),
+        rest: format!("{base}/wmts/1.0.0"),
+    }
+}
+
+/// `GET /wmts?SERVICE=WMTS&REQUEST=…`
+pub async fn kvp(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let kvp = Kvp::parse(req.query_string());
+    let catalog = state.catalog();
+    match kvp.get_nonempty("service") {
+        None => return WmtsError::missing("service").response(),
+        Some(s) if !s.eq_ignore_ascii_case("WMTS") => {
+            return WmtsError::invalid("service", format!("this endpoint serves WMTS, not `{s}`")).response();
+        }
+        _ => {}
+    }
+    let request = kvp.get_nonempty("request").map(str::to_ascii_lowercase);
+    let result = match request.as_deref() {
+        None => Err(WmtsError::missing("request")),
+        Some("getcapabilities") => get_capabilities(&req, &kvp, &catalog, &state),
+        Some("gettile") => match tile_request_kvp(&kvp, &catalog) {
+            Ok(t) => serve_tile(&req, &state, t).await,
+            Err(e) => Err(e),
+        },
+        Some(other) => Err(WmtsError::invalid(
+            "request",
+            format!("`{other}` is not a WMTS operation of this server"),
+        )),
+    };
+    result.unwrap_or_else(|e| e.response())
+}
+
+fn get_capabilities(
+    req: &HttpRequest,
+    kvp: &Kvp,
+    catalog: &Arc<Catalog>,
+    state: &AppState,
+) -> Result<HttpResponse, WmtsError> {
+    if let Some(versions) = kvp.get("acceptversions") {
+        if !versions.split(',').any(|v| v.trim() == "1.0.0") {
+            return Err(WmtsError::new(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "VersionNegotiationFailed",
+                "",
+                format!("none of the versions `{versions}` is supported; this server speaks 1.0.0"),
+            ));
+        }
+    }
+    let sections: Option<Vec<&str>> = match kvp.get("sections") {
+        None => None,
+        Some(s) if s.trim().is_empty() => return Err(WmtsError::missing("sections")),
+        Some(s) => {
+            let mut list = Vec::new();
+            for name in s.split(',').map(str::trim) {
+                if name == "All" {
+                    list.clear();
+                    list.extend(capabilities::SECTIONS);
+                    break;
+                }
+                let known = capabilities::SECTIONS
+                    .iter()
+                    .find(|k| k.eq_ignore_ascii_case(name))
+                    .ok_or_else(|| WmtsError::invalid("sections", format!("`{name}` is not a capabilities section")))?;
+                list.push(*known);
+            }
+            Some(list)
+        }
+    };
+    let mut bare = false;
+    if let Some(seq) = kvp.get_nonempty("updatesequence") {
+        if let Ok(asked) = seq.parse::<u64>() {
+            if asked > catalog.update_sequence {
+                return Err(WmtsError::new(
+                    actix_web::http::StatusCode::BAD_REQUEST,
+                    "InvalidUpdateSequence",
+                    "updateSequence",
+                    format!("update sequence {asked} is newer than the server's"),
+                ));
+            }
+            bare = asked == catalog.update_sequence;
+        }
+    }
+    Ok(capabilities_response(
+        req,
+        catalog,
+        state,
+        sections.as_deref(),
+        bare,
+        Language::from_param(kvp.get_nonempty("language")),
+    ))
+}
+
+fn capabilities_response(
+    req: &HttpRequest,
+    catalog: &Arc<Catalog>,
+    state: &AppState,
+    sections: Option<&[&str]>,
+    bare: bool,
+    lang: Language,
+) -> HttpResponse {
+    let urls = urls(req, state, catalog);
+    let key = format!(
+        "wmts|{}|{sections:?}|{bare}|{lang:?}|{}",
+        urls.kvp, catalog.update_sequence
+    );
+    let body = state.document(key, || capabilities::document(catalog, &urls, sections, bare, lang));
+    HttpResponse::Ok()
+        .content_type("application/xml; charset=UTF-8")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .body(body)
+}
+
+/// `GET /wmts/1.0.0/WMTSCapabilities.xml`: 406 when the client accepts no XML.
+pub async fn rest_capabilities(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if let Some(accept) = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()) {
+        let ok = accept
+            .split(',')
+            .map(|a| a.split(';').next().unwrap_or("").trim())
+            .any(|m| {
+                matches!(
+                    m,
+                    "application/xml" | "text/xml" | "*/*" | "application/*" | "text/*" | ""
+                ) || m.ends_with("+xml")
+            });
+        if !ok {
+            return WmtsError::new(
+                actix_web::http::StatusCode::NOT_ACCEPTABLE,
+                "InvalidParameterValue",
+                "Accept",
+                format!("the capabilities are XML; `{accept}` is not accepted"),
+            )
+            .response();
+        }
+    }
+    let catalog = state.catalog();
+    capabilities_response(&req, &catalog, &state, None, false, Language::Fr)
+}
+
+/// `GET /wmts/1.0.0/{layer}/{style}/{tms}/{z}/{row}/{col}.{ext}`
+pub async fn rest_tile(
+    req: HttpRequest,
+    path: web::Path<(String, String, String, String, String, String)>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let (layer, style, tms, z, row, file) = path.into_inner();
+    let catalog = state.catalog();
+    let Some((col, ext)) = file.rsplit_once('.') else {
+        return WmtsError::not_found(format!("`{file}` is not COL.png or COL.jpg")).response();
+    };
+    let format = match ext {
+        "png" => ImageFormat::Png,
+        "jpg" | "jpeg" => ImageFormat::Jpeg,
+        other => {
+            return WmtsError::not_found(format!("tiles are .png or .jpg, not .{other}")).response();
+        }
+    };
+    let kvp = Kvp::parse(req.query_string());
+    let params = TileParams {
+        layer: &layer,
+        style: &style,
+        format,
+        tms: &tms,
+        matrix: &z,
+        row: &row,
+        col,
+        time: kvp.get_nonempty("time"),
+    };
+    let result = match params.resolve(&catalog) {
+        Ok(t) => serve_tile(&req, &state, t).await,
+        Err(e) => Err(e.as_rest()),
+    };
+    result.unwrap_or_else(|e| e.response())
+}
+
+/// Any other path under `/wmts/`: a 404 that still carries an ExceptionReport.
+pub async fn rest_not_found(req: HttpRequest) -> HttpResponse {
+    WmtsError::not_found(format!("no WMTS resource at {}", req.path())).response()
+}
+
+async fn serve_tile(req: &HttpRequest, state: &AppState, t: TileRequest) -> Result<HttpResponse, WmtsError> {
+    match state.tiles.get(&t, &state.pool).await {
+        Ok(tile) => Ok(tile.respond(req)),
+        Err(TileError::Source(msg)) => Err(WmtsError::new(
+            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            "NoApplicableCode",
+            "",
+            msg,
+        )),
+        Err(TileError::Internal(msg)) => Err(WmtsError::new(
+            actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "NoApplicableCode",
+            "",
+            msg,
+        )),
+    }
+}
+
+/// GetTile parameters, before validation.
+struct TileParams<'a> {
+    layer: &'a str,
+    style: &'a str,
+    format: ImageFormat,
+    tms: &'a str,
+    matrix: &'a str,
+    row: &'a str,
+    col: &'a str,
+    time: Option<&'a str>,
+}
+
+fn tile_request_kvp(kvp: &Kvp, catalog: &Catalog) -> Result<TileRequest, WmtsError> {
+    match kvp.get_nonempty("version") {
+        None => return Err(WmtsError::missing("version")),
+        Some("1.0.0") => {}
+        Some(v) => {
+            return Err(WmtsError::invalid("version", format!("VERSION `{v}` is not 1.0.0")));
+        }
+    }
+    let need = |name: &'static str| {
+        kvp.get_nonempty(&name.to_ascii_lowercase())
+            .ok_or_else(|| WmtsError::missing(name))
+    };
+    let layer = need("Layer")?;
+    let style = kvp.get("style").ok_or_else(|| WmtsError::missing("Style"))?;
+    let format_text = need("Format")?;
+    let tms = need("TileMatrixSet")?;
+    let matrix = need("TileMatrix")?;
+    let row = need("TileRow")?;
+    let col = need("TileCol")?;
+    let format = ImageFormat::from_mime(format_text)
+        .ok_or_else(|| WmtsError::invalid("Format", format!("`{format_text}` is not image/png or image/jpeg")))?;
+    TileParams {
+        layer,
+        style,
+        format,
+        tms,
+        matrix,
+        row,
+        col,
+        time: kvp.get_nonempty("time"),
+    }
+    .resolve(catalog)
+}
+
+impl TileParams<'_> {
+    fn resolve(&self, catalog: &Catalog) -> Result<TileRequest, WmtsError> {
+        let layer = catalog
+            .layer(self.layer)
+            .ok_or_else(|| WmtsError::invalid("Layer", format!("no layer named `{}`", self.layer)))?;
+        let style = layer.style(self.style).ok_or_else(|| {
+            WmtsError::invalid("Style", format!("layer `{}` has no style `{}`", self.layer, self.style))
+        })?;
+        let link = layer.tile_set(self.tms).ok_or_else(|| {
+            WmtsError::invalid(
+                "TileMatrixSet",
+                format!("layer `{}` is not tiled in `{}`", self.layer, self.tms),
+            )
+        })?;
+        let (z, _) = link.tms.matrix(self.matrix).ok_or_else(|| {
+            WmtsError::invalid(
+                "TileMatrix",
+                format!("`{}` has no tile matrix `{}`", self.tms, self.matrix),
+            )
+        })?;
+        let limits = link.limits(z).ok_or_else(|| {
+            WmtsError::invalid(
+                "TileMatrix",
+                format!("layer `{}` is not drawn at tile matrix `{}`", self.layer, self.matrix),
+            )
+        })?;
+        let number = |name: &str, v: &str| -> Result<i64, WmtsError> {
+            v.parse::<i64>()
+                .map_err(|_| WmtsError::invalid(name, format!("{name} `{v}` is not a whole number")))
+        };
+        let within = |name: &str, v: &str, min: u32, max: u32| -> Result<u32, WmtsError> {
+            let n = number(name, v)?;
+            if n < min as i64 || n > max as i64 {
+                return Err(WmtsError::out_of_range(
+                    name,
+                    format!("{name} {n} is outside {min}..={max}"),
+                ));
+            }
+            Ok(n as u32)
+        };
+        let row = within("TileRow", self.row, limits.min_row, limits.max_row)?;
+        let col = within("TileCol", self.col, limits.min_col, limits.max_col)?;
+        let time = match &layer.time {
+            Some(dim) => match self.time {
+                None => Some(dim.default.clone()),
+                Some(t) if t.eq_ignore_ascii_case("current") || t.eq_ignore_ascii_case("default") => {
+                    Some(dim.default.clone())
+                }
+                Some(t) => Some(dim.values.iter().find(|v| v.as_str() == t).cloned().ok_or_else(|| {
+                    WmtsError::invalid("time", format!("time `{t}` is not one of {}", dim.values.join(", ")))
+                })?),
+            },
+            None => None,
+        };
+        Ok(TileRequest {
+            layer: Arc::clone(layer),
+            style: Arc::clone(style),
+            tms: link.tms,
+            z,
+            row,
+            col,
+            format: self.format,
+            time,
+            // PNG tiles are transparent outside the data; JPEG has no alpha.
+            background: match self.format {
+                ImageFormat::Png => None,
+                ImageFormat::Jpeg => Some(crate::style::Color::WHITE),
+            },
+        })
+    }
+}
