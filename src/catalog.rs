@@ -109,6 +109,11 @@ impl Layer {
         self.extents.get(&crs).copied()
     }
 
+    /// Whether GetFeatureInfo answers for this layer.
+    pub fn queryable(&self) -> bool {
+        self.config.queryable.unwrap_or(true)
+    }
+
     pub fn tile_set(&self, id: &str) -> Option<&TileSetLink> {
         self.tile_sets.iter().find(|t| t.tms.id == id)
     }

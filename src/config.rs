@@ -167,6 +167,8 @@ pub struct LayerConfig {
     pub max_scale: Option<f64>,
     /// A time dimension read from a feature property, such as OCS GE millésimes.
     pub time: Option<TimeConfig>,
+    /// Whether GetFeatureInfo answers for this layer (true by default).
+    pub queryable: Option<bool>,
     /// Tile matrix sets the layer is tiled in; all those whose CRS it offers by default.
     pub tile_matrix_sets: Option<Vec<String>>,
     /// HTTP `Cache-Control: max-age` for this layer, overriding the server's.

@@ -6,8 +6,11 @@
 pub mod catalog;
 pub mod config;
 pub mod demo;
+pub mod featureinfo;
+pub mod geojson;
 pub mod grid;
 pub mod httpcache;
+pub mod info;
 pub mod metadata;
 pub mod ows;
 pub mod pool;

@@ -106,7 +106,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/wmts/1.0.0/{layer}/{style}/{tms}/{z}/{row}/{col}",
             get().to(wmts::rest_tile),
         )
+        .route(
+            "/wmts/1.0.0/{layer}/{style}/{tms}/{z}/{row}/{col}/{j}/{i}",
+            get().to(wmts::rest_feature_info),
+        )
         .route("/wmts/{tail:.*}", get().to(wmts::rest_not_found))
+        .route("/schemas/tuile.xsd", get().to(feature_schema))
         .route("/tileMatrixSets", get().to(tilematrixsets::list))
         .route("/tileMatrixSets/{id}", get().to(tilematrixsets::one))
         .route("/", get().to(landing));
@@ -141,6 +146,15 @@ async fn admin_reload(state: web::Data<AppState>) -> HttpResponse {
         Ok(()) => HttpResponse::Ok().body("reloaded\n"),
         Err(e) => HttpResponse::UnprocessableEntity().body(format!("{e:#}\n")),
     }
+}
+
+/// The XML schema of the GML that GetFeatureInfo answers.
+async fn feature_schema(state: web::Data<AppState>) -> HttpResponse {
+    let catalog = state.catalog();
+    let body = state.document(format!("schema|{}", catalog.update_sequence), || {
+        crate::featureinfo::schema(&catalog)
+    });
+    HttpResponse::Ok().content_type("application/xml").body(body)
 }
 
 async fn landing(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {

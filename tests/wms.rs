@@ -703,3 +703,225 @@ async fn exceptions_blank_answers_with_an_image_of_the_background() {
     let r = get(&app, &format!("{q}&TRANSPARENT=TRUE")).await;
     assert!(r.image().pixels().all(|p| p.0[3] == 0));
 }
+
+// ---------------------------------------------------------------- GetFeatureInfo
+
+const GFI: &str = "/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetFeatureInfo";
+
+/// A 101×101 map centred on `p`, 1 m per pixel, probed at its centre.
+fn gfi_at(p: (f64, f64), layers: &str, format: &str) -> String {
+    format!(
+        "{GFI}&LAYERS={layers}&QUERY_LAYERS={layers}&STYLES=&CRS=EPSG:2154&BBOX={}&WIDTH=101&HEIGHT=101&I=50&J=50&INFO_FORMAT={format}",
+        around(p, 50.5)
+    )
+}
+
+#[actix_web::test]
+async fn feature_info_finds_the_features_under_the_pixel_in_every_format() {
+    let app = app(state()).await;
+    let r = get(&app, &gfi_at(LANDMARK_ERP, "bdortho,ocsol,erp", "application/json")).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.content_type, "application/json");
+    let json: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    let features = json["features"].as_array().unwrap();
+    let by_layer = |l: &str| {
+        features
+            .iter()
+            .find(|f| f["properties"]["layer"] == l)
+            .unwrap_or_else(|| panic!("{l}: {json}"))
+    };
+    assert_eq!(by_layer("erp")["properties"]["nom"], "Hôtel de Ville de Montpellier");
+    assert_eq!(by_layer("erp")["properties"]["categorie_erp"], 1);
+    let lon = by_layer("erp")["geometry"]["coordinates"][0].as_f64().unwrap();
+    assert!((3.87..3.88).contains(&lon), "GeoJSON is lon/lat: {lon}");
+    assert_eq!(by_layer("ocsol")["properties"]["millesime"], 2022);
+    assert!(by_layer("bdortho")["properties"]["band_3"].is_number());
+    // The basin is water in the land cover.
+    let r = get(&app, &gfi_at(basin_centre(), "ocsol", "application/geo+json")).await;
+    assert_eq!(r.content_type, "application/geo+json");
+    let json: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(json["features"][0]["properties"]["code_cs"], "CS1.2.2");
+    assert_eq!(json["features"][0]["geometry"]["type"], "Polygon");
+    for (format, needle) in [
+        ("text/plain", "nom = Hôtel de Ville de Montpellier"),
+        ("text/html", "<td>Hôtel de Ville de Montpellier</td>"),
+        ("text/xml", "<tuile:nom>Hôtel de Ville de Montpellier</tuile:nom>"),
+        (
+            "application/vnd.ogc.gml",
+            "<tuile:nom>Hôtel de Ville de Montpellier</tuile:nom>",
+        ),
+    ] {
+        let r = get(&app, &gfi_at(LANDMARK_ERP, "erp", format)).await;
+        assert_eq!(r.status, 200);
+        assert!(r.content_type.starts_with(format), "{format}: {}", r.content_type);
+        assert!(r.text().contains(needle), "{format}: {}", r.text());
+    }
+    // Nothing there: an empty collection, not an error.
+    let r = get(&app, &gfi_at(basin_centre(), "erp", "application/json")).await;
+    let json: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(json["features"].as_array().unwrap().len(), 0);
+}
+
+#[actix_web::test]
+async fn feature_info_gml_validates_against_its_schema() {
+    let app = app(state()).await;
+    let xsd = get(&app, "/schemas/tuile.xsd").await;
+    assert_eq!(xsd.status, 200);
+    let xsd_path = tempfile(&xsd.body);
+    let schemas = repo().join("../shared/ogc-schemas").canonicalize().unwrap();
+    // A wrapper that loads GML 3.1.1 through local paths first (see the
+    // caveats in ../shared/ogc-schemas/README.md), then tuile's schema.
+    let wrapper = format!(
+        r#"<?xml version="1.0"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" elementFormDefault="qualified">
+  <xs:import namespace="http://www.w3.org/XML/1998/namespace" schemaLocation="{s}/w3c/2001/xml.xsd"/>
+  <xs:import namespace="http://www.w3.org/1999/xlink" schemaLocation="{s}/w3c/1999/xlink.xsd"/>
+  <xs:import namespace="http://www.opengis.net/gml" schemaLocation="{s}/gml/3.1.1/base/gml.xsd"/>
+  <xs:import namespace="http://www.tuile.org/features" schemaLocation="{x}"/>
+</xs:schema>"#,
+        s = schemas.display(),
+        x = xsd_path.display()
+    );
+    let wrapper_path = tempfile(wrapper.as_bytes());
+    for (version, point) in [("1.3.0", "I=50&J=50"), ("1.1.1", "X=50&Y=50")] {
+        let crs = if version == "1.3.0" { "CRS" } else { "SRS" };
+        let q = format!(
+            "/wms?SERVICE=WMS&VERSION={version}&REQUEST=GetFeatureInfo&LAYERS=bdortho,ocsol,erp&QUERY_LAYERS=bdortho,ocsol,erp&STYLES=&{crs}=EPSG:2154&BBOX={}&WIDTH=101&HEIGHT=101&{point}&INFO_FORMAT=application/vnd.ogc.gml&FEATURE_COUNT=5",
+            around(LANDMARK_ERP, 50.5)
+        );
+        let r = get(&app, &q).await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        assert_eq!(all(&r.xml(), "featureMember").len(), 3, "{}", r.text());
+        let doc = tempfile(&r.body);
+        let out = std::process::Command::new("xmllint")
+            .env("XML_CATALOG_FILES", schemas.join("catalog.xml"))
+            .args(["--noout", "--nonet", "--schema"])
+            .arg(&wrapper_path)
+            .arg(&doc)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            r.text()
+        );
+    }
+}
+
+#[actix_web::test]
+async fn feature_count_returns_more_features() {
+    let app = app(state()).await;
+    // A "bis" address stands 2.5 m from its plain number: both within reach at 1 m per pixel.
+    let src = tuile::source::FgbSource::open(&data_dir().join("adresses.fgb")).unwrap();
+    let mut bis = None;
+    src.scan(Default::default(), |f, _| {
+        if f.property("rep") == Some(tuile::source::Value::Str("bis")) {
+            let mut s = tuile::source::Shape::default();
+            f.read_shape(&mut s);
+            bis = Some((s.xs[0], s.ys[0]));
+            return false;
+        }
+        true
+    })
+    .unwrap();
+    let p = bis.expect("the data has bis numbers");
+    let q = |count: u32| {
+        format!(
+            "{GFI}&LAYERS=adresses&QUERY_LAYERS=adresses&STYLES=&CRS=EPSG:2154&BBOX={}&WIDTH=101&HEIGHT=101&I=50&J=50&INFO_FORMAT=application/json&FEATURE_COUNT={count}",
+            around(p, 50.5)
+        )
+    };
+    let one = get(&app, &q(1)).await;
+    let two = get(&app, &q(2)).await;
+    let n = |r: &Reply| {
+        serde_json::from_slice::<serde_json::Value>(&r.body).unwrap()["features"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(n(&one), 1);
+    assert_eq!(n(&two), 2);
+    assert!(two.body.len() > one.body.len());
+    // The nearest comes first: the probed bis number.
+    let json: serde_json::Value = serde_json::from_slice(&two.body).unwrap();
+    assert_eq!(json["features"][0]["properties"]["rep"], "bis");
+}
+
+#[actix_web::test]
+async fn feature_info_errors() {
+    let app = app(state()).await;
+    let ok = gfi_at(LANDMARK_ERP, "erp", "application/json");
+    expect_exception(&app, &ok.replace("&I=50", "&I=151"), "InvalidPoint", Some("I")).await;
+    expect_exception(&app, &ok.replace("&J=50", "&J=-1"), "InvalidPoint", Some("J")).await;
+    expect_exception(&app, &ok.replace("&J=50", "&J=x"), "InvalidPoint", Some("J")).await;
+    expect_exception(&app, &ok.replace("&I=50", ""), "MissingParameterValue", Some("I")).await;
+    expect_exception(
+        &app,
+        &ok.replace("application/json", "image/bogus"),
+        "InvalidFormat",
+        Some("INFO_FORMAT"),
+    )
+    .await;
+    expect_exception(
+        &app,
+        &ok.replace("&INFO_FORMAT=application/json", ""),
+        "MissingParameterValue",
+        Some("INFO_FORMAT"),
+    )
+    .await;
+    expect_exception(
+        &app,
+        &ok.replace("QUERY_LAYERS=erp", "QUERY_LAYERS=nope"),
+        "LayerNotDefined",
+        Some("QUERY_LAYERS"),
+    )
+    .await;
+    expect_exception(
+        &app,
+        &ok.replace("QUERY_LAYERS=erp", "QUERY_LAYERS=ocsol"),
+        "LayerNotDefined",
+        Some("QUERY_LAYERS"),
+    )
+    .await;
+    expect_exception(
+        &app,
+        &ok.replace("&QUERY_LAYERS=erp", ""),
+        "MissingParameterValue",
+        Some("QUERY_LAYERS"),
+    )
+    .await;
+    expect_exception(
+        &app,
+        &format!("{ok}&FEATURE_COUNT=0"),
+        "InvalidParameterValue",
+        Some("FEATURE_COUNT"),
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn capabilities_advertise_feature_info() {
+    let app = app(state()).await;
+    let root = get(&app, "/wms?SERVICE=WMS&REQUEST=GetCapabilities").await.xml();
+    let gfi = all(&root, "GetFeatureInfo");
+    assert_eq!(gfi.len(), 1);
+    let formats: Vec<String> = gfi[0]
+        .elements()
+        .filter(|e| e.name == "Format")
+        .map(|e| e.text())
+        .collect();
+    for f in [
+        "text/plain",
+        "text/html",
+        "application/json",
+        "application/geo+json",
+        "text/xml",
+        "application/vnd.ogc.gml",
+    ] {
+        assert!(formats.iter().any(|x| x == f), "{f} in {formats:?}");
+    }
+    for layer in all(&root, "Layer").into_iter().filter(|l| l.child("Name").is_some()) {
+        assert_eq!(layer.attr("queryable"), Some("1"));
+    }
+}

@@ -799,3 +799,85 @@ async fn tile_matrix_sets_as_json() {
     assert_eq!(crs84["orderedAxes"], serde_json::json!(["Lon", "Lat"]));
     assert_eq!(get(&app, "/tileMatrixSets/Bogus").await.status, 404);
 }
+
+#[actix_web::test]
+async fn feature_info_over_kvp_and_rest() {
+    let app = app(state()).await;
+    let tms = TileMatrixSet::get("WebMercatorQuad").unwrap();
+    let z = 18;
+    let landmark = tuile::demo::LANDMARK_ERP;
+    let (row, col) = tile_at(tms, z, landmark);
+    // The landmark's pixel in its tile.
+    let m = &tms.matrices[z];
+    let (x, y) = tuile::grid::transform_point(Crs::lambert93(), tms.crs, landmark.0, landmark.1).unwrap();
+    let b = m.tile_bbox(row, col);
+    let (i, j) = (((x - b.minx) / m.cell_size) as u32, ((b.maxy - y) / m.cell_size) as u32);
+    let r = get(
+        &app,
+        &format!("/wmts/1.0.0/erp/default/WebMercatorQuad/{z}/{row}/{col}/{j}/{i}.json"),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let json: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(
+        json["features"][0]["properties"]["nom"],
+        "Hôtel de Ville de Montpellier"
+    );
+    let kvp = format!(
+        "/wmts?SERVICE=WMTS&REQUEST=GetFeatureInfo&VERSION=1.0.0&LAYER=erp&STYLE=default&FORMAT=image/png&TILEMATRIXSET=WebMercatorQuad&TILEMATRIX={z}&TILEROW={row}&TILECOL={col}&I={i}&J={j}&INFOFORMAT=text/html"
+    );
+    let r = get(&app, &kvp).await;
+    assert_eq!(r.status, 200);
+    assert!(r.content_type.starts_with("text/html"));
+    assert!(r.text().contains("Hôtel de Ville de Montpellier"));
+    expect(
+        &app,
+        &kvp.replace(&format!("&I={i}"), "&I=300"),
+        400,
+        "InvalidParameterValue",
+        Some("I"),
+    )
+    .await;
+    expect(
+        &app,
+        &kvp.replace(&format!("&J={j}"), "&J=-2"),
+        400,
+        "InvalidParameterValue",
+        Some("J"),
+    )
+    .await;
+    expect(
+        &app,
+        &kvp.replace("text/html", "text/bogus"),
+        400,
+        "InvalidParameterValue",
+        Some("InfoFormat"),
+    )
+    .await;
+    expect(
+        &app,
+        &kvp.replace(&format!("&I={i}"), ""),
+        400,
+        "MissingParameterValue",
+        Some("I"),
+    )
+    .await;
+    expect(
+        &app,
+        &kvp.replace("&INFOFORMAT=text/html", ""),
+        400,
+        "MissingParameterValue",
+        Some("InfoFormat"),
+    )
+    .await;
+    let r = get(
+        &app,
+        &format!("/wmts/1.0.0/erp/default/WebMercatorQuad/{z}/{row}/{col}/{j}/999.json"),
+    )
+    .await;
+    assert_eq!(r.status, 404);
+    // Capabilities declare the formats and a FeatureInfo template.
+    let caps = get(&app, "/wmts/1.0.0/WMTSCapabilities.xml").await.text();
+    assert!(caps.contains("<InfoFormat>application/json</InfoFormat>"));
+    assert!(caps.contains(r#"resourceType="FeatureInfo""#));
+}

@@ -140,6 +140,29 @@ impl RasterSource {
         })
     }
 
+    /// The band values of the full-resolution pixel at (x, y), in the
+    /// source CRS; `None` outside the raster.
+    pub fn sample(&self, x: f64, y: f64) -> Result<Option<Vec<f64>>, SourceError> {
+        self.with_dataset(|ds| -> Result<Option<Vec<f64>>, SourceError> {
+            let gt = ds.geo_transform().map_err(|e| SourceError::read(&self.meta.path, e))?;
+            let (w, h) = ds.raster_size();
+            let col = ((x - gt[0]) / gt[1]).floor();
+            let row = ((y - gt[3]) / gt[5]).floor();
+            if col < 0.0 || row < 0.0 || col >= w as f64 || row >= h as f64 {
+                return Ok(None);
+            }
+            let mut values = Vec::with_capacity(self.band_count);
+            for b in 1..=self.band_count {
+                let band = ds.rasterband(b).map_err(|e| SourceError::read(&self.meta.path, e))?;
+                let buf = band
+                    .read_as::<f64>((col as isize, row as isize), (1, 1), (1, 1), None)
+                    .map_err(|e| SourceError::read(&self.meta.path, e))?;
+                values.push(buf.data()[0]);
+            }
+            Ok(Some(values))
+        })?
+    }
+
     /// Warps the source onto a `width` × `height` grid covering `bbox` (x/y
     /// order) in `crs`, as `gdalwarp -t_srs crs -te bbox -ts width height -r
     /// resampling -dstalpha` would. Pixels outside the data are transparent.

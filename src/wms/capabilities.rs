@@ -146,6 +146,10 @@ fn capability(w: &mut XmlWriter, catalog: &Catalog, version: WmsVersion, href: &
     };
     operation(w, version, "GetCapabilities", &[caps_format], href);
     operation(w, version, "GetMap", &image_formats, href);
+    if catalog.layers.iter().any(|l| l.queryable()) {
+        let info: Vec<&str> = crate::featureinfo::InfoFormat::ALL.iter().map(|f| f.mime()).collect();
+        operation(w, version, "GetFeatureInfo", &info, href);
+    }
     w.end("Request");
     w.start("Exception", &[]);
     let exception_formats: &[&str] = match version {
@@ -241,7 +245,8 @@ fn bounding_box(w: &mut XmlWriter, version: WmsVersion, crs: Crs, b: &BBox) {
 
 fn named_layer(w: &mut XmlWriter, version: WmsVersion, layer: &Layer, inherited: &[Crs], lang: Language) {
     let opaque = if layer.is_vector() { "0" } else { "1" };
-    w.start("Layer", &[("queryable", "0"), ("opaque", opaque)]);
+    let queryable = if layer.queryable() { "1" } else { "0" };
+    w.start("Layer", &[("queryable", queryable), ("opaque", opaque)]);
     w.leaf("Name", &[], layer.name());
     w.leaf("Title", &[], layer.title(lang));
     let mut abstract_text = layer.abstract_text(lang).to_string();

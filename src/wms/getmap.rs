@@ -79,7 +79,14 @@ pub fn blank_parameters(kvp: &Kvp, max: (u32, u32)) -> Option<(u32, u32, ImageFo
     Some((w, h, format, transparent, bg))
 }
 
+/// Parses a GetMap request.
 pub fn parse(kvp: &Kvp, catalog: &Catalog, version: WmsVersion) -> Result<GetMap, WmsError> {
+    parse_map(kvp, catalog, version, true)
+}
+
+/// Parses the map part of a GetMap or GetFeatureInfo request; FORMAT is
+/// optional in the latter (clients often leave it out), PNG by default.
+pub fn parse_map(kvp: &Kvp, catalog: &Catalog, version: WmsVersion, format_required: bool) -> Result<GetMap, WmsError> {
     let limits = &catalog.config.server.limits;
 
     let names: Vec<&str> = kvp
@@ -157,7 +164,11 @@ pub fn parse(kvp: &Kvp, catalog: &Catalog, version: WmsVersion) -> Result<GetMap
     let width = size(kvp, "width", limits.max_width)?;
     let height = size(kvp, "height", limits.max_height)?;
 
-    let format_text = kvp.get_nonempty("format").ok_or_else(|| WmsError::missing("FORMAT"))?;
+    let format_text = match kvp.get_nonempty("format") {
+        Some(f) => f,
+        None if format_required => return Err(WmsError::missing("FORMAT")),
+        None => "image/png",
+    };
     let format = ImageFormat::from_mime(format_text).ok_or_else(|| {
         WmsError::new(
             Code::InvalidFormat,

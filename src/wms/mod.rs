@@ -3,6 +3,7 @@
 
 pub mod capabilities;
 pub mod exception;
+pub mod featureinfo;
 pub mod getmap;
 
 use std::sync::Arc;
@@ -81,6 +82,7 @@ pub async fn handle(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
     match request.as_deref() {
         Some("getcapabilities" | "capabilities") => get_capabilities(&req, &kvp, &catalog, &state),
         Some("getmap" | "map") => get_map(&req, &kvp, catalog, &state).await,
+        Some("getfeatureinfo" | "feature_info") => get_feature_info(&req, &kvp, catalog, &state).await,
         Some(other) => WmsError::new(
             Code::OperationNotSupported,
             "REQUEST",
@@ -132,17 +134,9 @@ fn get_capabilities(req: &HttpRequest, kvp: &Kvp, catalog: &Arc<Catalog>, state:
 }
 
 async fn get_map(req: &HttpRequest, kvp: &Kvp, catalog: Arc<Catalog>, state: &AppState) -> HttpResponse {
-    // GetMap must say which version it speaks (WMS 1.3.0 §7.3.2).
-    let version = match requested_version(kvp) {
-        None => return WmsError::missing("VERSION").response(WmsVersion::V130),
-        Some(v) => match parse_version(v) {
-            Some((1, 3, 0)) => WmsVersion::V130,
-            Some((1, 0 | 1, _)) => WmsVersion::V111,
-            _ => {
-                return WmsError::invalid("VERSION", format!("VERSION `{v}` is not 1.3.0 or 1.1.1"))
-                    .response(WmsVersion::V130);
-            }
-        },
+    let version = match operation_version(kvp) {
+        Ok(v) => v,
+        Err(e) => return e.response(WmsVersion::V130),
     };
     let mode = getmap::exception_mode(kvp);
     let limits = &catalog.config.server.limits;
@@ -185,6 +179,44 @@ async fn get_map(req: &HttpRequest, kvp: &Kvp, catalog: Arc<Catalog>, state: &Ap
         Ok(Ok(bytes)) => Encoded::new(bytes.into(), format.mime(), modified, max_age).respond(req),
         Ok(Err(e)) => error_answer(e, version, blank, state).await,
         Err(e) => error_answer(WmsError::new(Code::Internal, "", e.to_string()), version, blank, state).await,
+    }
+}
+
+/// The version a GetMap or GetFeatureInfo speaks; it must say (WMS 1.3.0 §7.3.2).
+fn operation_version(kvp: &Kvp) -> Result<WmsVersion, WmsError> {
+    match requested_version(kvp) {
+        None => Err(WmsError::missing("VERSION")),
+        Some(v) => match parse_version(v) {
+            Some((1, 3, 0)) => Ok(WmsVersion::V130),
+            Some((1, 0 | 1, _)) => Ok(WmsVersion::V111),
+            _ => Err(WmsError::invalid(
+                "VERSION",
+                format!("VERSION `{v}` is not 1.3.0 or 1.1.1"),
+            )),
+        },
+    }
+}
+
+async fn get_feature_info(req: &HttpRequest, kvp: &Kvp, catalog: Arc<Catalog>, state: &AppState) -> HttpResponse {
+    let version = match operation_version(kvp) {
+        Ok(v) => v,
+        Err(e) => return e.response(WmsVersion::V130),
+    };
+    let request = match featureinfo::parse(kvp, &catalog, version) {
+        Ok(r) => r,
+        Err(e) => return e.response(version),
+    };
+    let schema_url = format!("{}/schemas/tuile.xsd", state.base_url(req, &catalog));
+    let format = request.format;
+    let job = move || {
+        request
+            .run()
+            .map(|answers| crate::featureinfo::encode(&answers, format, &schema_url))
+    };
+    match state.pool.run(job).await {
+        Ok(Ok(body)) => HttpResponse::Ok().content_type(format.content_type()).body(body),
+        Ok(Err(e)) => WmsError::new(Code::SourceUnavailable, "", e.to_string()).response(version),
+        Err(e) => WmsError::new(Code::Internal, "", e.to_string()).response(version),
     }
 }
 

@@ -129,6 +129,7 @@ fn operations(w: &mut XmlWriter, urls: &Urls) {
     for (op, rest) in [
         ("GetCapabilities", Some(caps_rest.as_str())),
         ("GetTile", Some(urls.rest.as_str())),
+        ("GetFeatureInfo", Some(urls.rest.as_str())),
     ] {
         w.start("ows:Operation", &[("name", op)]);
         w.start("ows:DCP", &[]);
@@ -206,6 +207,11 @@ fn layer_element(w: &mut XmlWriter, layer: &Layer, urls: &Urls, _lang: Language)
     for f in crate::render::ImageFormat::ALL.iter().filter(|f| **f != primary) {
         w.leaf("Format", &[], f.mime());
     }
+    if layer.queryable() {
+        for f in crate::featureinfo::InfoFormat::ALL {
+            w.leaf("InfoFormat", &[], f.mime());
+        }
+    }
     if let Some(t) = &layer.time {
         w.start("Dimension", &[]);
         w.leaf("ows:Identifier", &[], "time");
@@ -247,6 +253,21 @@ fn layer_element(w: &mut XmlWriter, layer: &Layer, urls: &Urls, _lang: Language)
             ("template", &template),
         ],
     );
+    if layer.queryable() {
+        let info = format!(
+            "{}/{}/{{Style}}/{{TileMatrixSet}}/{{TileMatrix}}/{{TileRow}}/{{TileCol}}/{{J}}/{{I}}.json{dims}",
+            urls.rest,
+            layer.name()
+        );
+        w.empty(
+            "ResourceURL",
+            &[
+                ("format", "application/json"),
+                ("resourceType", "FeatureInfo"),
+                ("template", &info),
+            ],
+        );
+    }
     w.end("Layer");
 }
 

@@ -10,6 +10,8 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::catalog::Catalog;
+use crate::featureinfo::InfoFormat;
+use crate::grid::tms::TILE_SIZE;
 use crate::metadata::Language;
 use crate::ows::Kvp;
 use crate::render::ImageFormat;
@@ -43,6 +45,10 @@ pub async fn kvp(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         Some("getcapabilities") => get_capabilities(&req, &kvp, &catalog, &state),
         Some("gettile") => match tile_request_kvp(&kvp, &catalog) {
             Ok(t) => serve_tile(&req, &state, t).await,
+            Err(e) => Err(e),
+        },
+        Some("getfeatureinfo") => match feature_info_kvp(&kvp, &catalog) {
+            Ok((t, i, j, f)) => serve_feature_info(&req, &state, &catalog, t, i, j, f).await,
             Err(e) => Err(e),
         },
         Some(other) => Err(WmtsError::invalid(
@@ -193,6 +199,120 @@ pub async fn rest_tile(
         Err(e) => Err(e.as_rest()),
     };
     result.unwrap_or_else(|e| e.response())
+}
+
+/// `GET /wmts/1.0.0/{layer}/{style}/{tms}/{z}/{row}/{col}/{j}/{i}.{ext}`
+pub async fn rest_feature_info(
+    req: HttpRequest,
+    path: web::Path<(String, String, String, String, String, String, String, String)>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let (layer, style, tms, z, row, col, j, file) = path.into_inner();
+    let catalog = state.catalog();
+    let Some((i, ext)) = file.rsplit_once('.') else {
+        return WmtsError::not_found(format!("`{file}` is not I.json (or .html, .txt, .xml, .gml, .geojson)"))
+            .response();
+    };
+    let Some(format) = InfoFormat::from_extension(ext) else {
+        return WmtsError::not_found(format!(
+            "feature info is .json, .geojson, .html, .txt, .xml or .gml, not .{ext}"
+        ))
+        .response();
+    };
+    let kvp = Kvp::parse(req.query_string());
+    let params = TileParams {
+        layer: &layer,
+        style: &style,
+        format: ImageFormat::Png,
+        tms: &tms,
+        matrix: &z,
+        row: &row,
+        col: &col,
+        time: kvp.get_nonempty("time"),
+    };
+    let result = match params
+        .resolve(&catalog)
+        .and_then(|t| pixel(&t, i, &j).map(|(i, j)| (t, i, j)))
+    {
+        Ok((t, i, j)) => serve_feature_info(&req, &state, &catalog, t, i, j, format).await,
+        Err(e) => Err(e.as_rest()),
+    };
+    result.unwrap_or_else(|e| e.response())
+}
+
+/// Validates I and J against the tile size.
+fn pixel(t: &TileRequest, i: &str, j: &str) -> Result<(u32, u32), WmtsError> {
+    if !t.layer.queryable() {
+        return Err(WmtsError::new(
+            actix_web::http::StatusCode::NOT_IMPLEMENTED,
+            "OperationNotSupported",
+            "",
+            format!("layer `{}` cannot be queried", t.layer.name()),
+        ));
+    }
+    let parse = |name: &str, v: &str| match v.parse::<i64>() {
+        Ok(n) if (0..TILE_SIZE as i64).contains(&n) => Ok(n as u32),
+        _ => Err(WmtsError::invalid(
+            name,
+            format!("{name}={v} is not a pixel of the {TILE_SIZE}-pixel tile"),
+        )),
+    };
+    Ok((parse("I", i)?, parse("J", j)?))
+}
+
+fn feature_info_kvp(kvp: &Kvp, catalog: &Catalog) -> Result<(TileRequest, u32, u32, InfoFormat), WmtsError> {
+    let tile = tile_request_kvp(kvp, catalog)?;
+    let i = kvp.get_nonempty("i").ok_or_else(|| WmtsError::missing("I"))?;
+    let j = kvp.get_nonempty("j").ok_or_else(|| WmtsError::missing("J"))?;
+    let f = kvp
+        .get_nonempty("infoformat")
+        .ok_or_else(|| WmtsError::missing("InfoFormat"))?;
+    let format = InfoFormat::from_mime(f)
+        .ok_or_else(|| WmtsError::invalid("InfoFormat", format!("InfoFormat `{f}` is not supported")))?;
+    let (i, j) = pixel(&tile, i, j)?;
+    Ok((tile, i, j, format))
+}
+
+async fn serve_feature_info(
+    req: &HttpRequest,
+    state: &AppState,
+    catalog: &Catalog,
+    t: TileRequest,
+    i: u32,
+    j: u32,
+    format: InfoFormat,
+) -> Result<HttpResponse, WmtsError> {
+    let schema_url = format!("{}/schemas/tuile.xsd", state.base_url(req, catalog));
+    let job = move || -> Result<Vec<u8>, crate::source::SourceError> {
+        let m = &t.tms.matrices[t.z];
+        let view = crate::render::MapView {
+            crs: t.tms.crs,
+            bbox: m.tile_bbox(t.row, t.col),
+            width: TILE_SIZE,
+            height: TILE_SIZE,
+        };
+        let info = crate::info::query(&t.layer, &t.style, t.time.as_deref(), &view, i as f64, j as f64, 10)?;
+        let answer = crate::info::LayerAnswer {
+            layer: Arc::clone(&t.layer),
+            info,
+        };
+        Ok(crate::featureinfo::encode(&[answer], format, &schema_url))
+    };
+    match state.pool.run(job).await {
+        Ok(Ok(body)) => Ok(HttpResponse::Ok().content_type(format.content_type()).body(body)),
+        Ok(Err(e)) => Err(WmtsError::new(
+            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            "NoApplicableCode",
+            "",
+            e.to_string(),
+        )),
+        Err(e) => Err(WmtsError::new(
+            actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "NoApplicableCode",
+            "",
+            e.to_string(),
+        )),
+    }
 }
 
 /// Any other path under `/wmts/`: a 404 that still carries an ExceptionReport.

@@ -63,3 +63,16 @@ def test_getmap_errors_raise_service_exceptions(base_url):
         wms.getmap(layers=["nope"], styles=[""], srs="EPSG:2154", bbox=(769000, 6278000, 771000, 6280000),
                    size=(64, 64), format="image/png")
     assert "nope" in str(info.value)
+
+
+@pytest.mark.parametrize("version", ["1.3.0", "1.1.1"])
+def test_getfeatureinfo_finds_the_town_hall(base_url, manifest, version):
+    import json
+
+    wms = WebMapService(f"{base_url}/wms", version=version)
+    x, y = manifest["landmark_erp"]
+    box = (x - 50.5, y - 50.5, x + 50.5, y + 50.5)
+    r = wms.getfeatureinfo(layers=["erp"], styles=[""], srs="EPSG:2154", bbox=box, size=(101, 101),
+                           format="image/png", query_layers=["erp"], info_format="application/json", xy=(50, 50))
+    features = json.loads(r.read())["features"]
+    assert features[0]["properties"]["nom"] == "Hôtel de Ville de Montpellier"
