@@ -16,6 +16,14 @@ use crate::metadata::{Language, ServiceMetadata};
 use crate::source::{Resampling, Source, SourceVersion};
 use crate::style::{Style, sld};
 
+/// A legend image (PNG) and its size, as capabilities advertise it.
+#[derive(Debug, Clone)]
+pub struct Legend {
+    pub png: bytes::Bytes,
+    pub width: u32,
+    pub height: u32,
+}
+
 /// Editions of a layer selectable through a TIME parameter.
 #[derive(Debug, Clone)]
 pub struct TimeDimension {
@@ -141,6 +149,8 @@ pub struct Catalog {
     pub problems: Vec<String>,
     /// Changes whenever the configuration or a source changes (WMS/WMTS updateSequence).
     pub update_sequence: u64,
+    /// The default legend of every layer and style, rendered once.
+    pub legends: HashMap<(String, String), Legend>,
     /// Every file the catalog was built from, with its state then (None:
     /// missing), so that a change, a fix or a removal can be noticed.
     watched: Vec<(PathBuf, Option<SourceVersion>)>,
@@ -184,12 +194,30 @@ impl Catalog {
                 (p, v)
             })
             .collect();
+        let mut legends = HashMap::new();
+        for l in &layers {
+            for s in &l.styles {
+                let pixmap = crate::legend::legend(l, s, &Default::default());
+                let png =
+                    crate::render::encode(&pixmap, crate::render::ImageFormat::Png, crate::style::Color::WHITE, 90)
+                        .map_err(|e| e.to_string())?;
+                legends.insert(
+                    (l.name().to_string(), s.name.clone()),
+                    Legend {
+                        png: png.into(),
+                        width: pixmap.width(),
+                        height: pixmap.height(),
+                    },
+                );
+            }
+        }
         Ok(Catalog {
             config,
             metadata,
             layers,
             problems,
             update_sequence,
+            legends,
             watched,
         })
     }
@@ -201,6 +229,10 @@ impl Catalog {
 
     pub fn layer(&self, name: &str) -> Option<&Arc<Layer>> {
         self.layers.iter().find(|l| l.name() == name)
+    }
+
+    pub fn legend(&self, layer: &str, style: &str) -> Option<&Legend> {
+        self.legends.get(&(layer.to_string(), style.to_string()))
     }
 
     /// CRSs every layer offers, in the order of the first layer's list.
@@ -250,8 +282,18 @@ fn open_layer(config: &Config, lc: &LayerConfig) -> Result<Layer, String> {
         .iter()
         .map(|c| Crs::parse(c).map_err(|e| e.to_string()))
         .collect::<Result<_, _>>()?;
-    let native_extent = source.meta().extent;
     let native_crs = source.meta().crs;
+    // A single point has no area: give it a small one (1 m, or 1e-5 degree)
+    // so that every CRS can express the extent.
+    let native_extent = {
+        let e = source.meta().extent;
+        let pad = if native_crs.is_geographic() { 1e-5 } else { 1.0 };
+        let (dx, dy) = (
+            if e.width() > 0.0 { 0.0 } else { pad },
+            if e.height() > 0.0 { 0.0 } else { pad },
+        );
+        e.buffered(dx, dy)
+    };
     let geographic_extent = transform_bbox(&native_extent, native_crs, Crs::CRS84)
         .map_err(|e| format!("cannot place the extent on the globe: {e}"))?;
     let mut extents = HashMap::new();

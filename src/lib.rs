@@ -11,6 +11,7 @@ pub mod geojson;
 pub mod grid;
 pub mod httpcache;
 pub mod info;
+pub mod legend;
 pub mod metadata;
 pub mod ows;
 pub mod pool;

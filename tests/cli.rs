@@ -74,20 +74,25 @@ fn a_syntax_error_names_the_file_and_line() {
     let _ = std::fs::remove_file(cfg);
 }
 
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
 #[test]
 fn a_broken_style_is_reported_with_its_line() {
     let dir = repo().join(format!("target/styles-broken-{}", std::process::id()));
-    for entry in std::fs::read_dir(repo().join("styles")).unwrap() {
-        let entry = entry.unwrap();
-        let to = dir.join(entry.file_name());
-        std::fs::create_dir_all(&to).unwrap();
-        for f in std::fs::read_dir(entry.path()).unwrap() {
-            let f = f.unwrap();
-            std::fs::copy(f.path(), to.join(f.file_name())).unwrap();
-        }
-    }
+    copy_dir(&repo().join("styles"), &dir);
     let sld = dir.join("erp/default.sld");
-    let text = std::fs::read_to_string(&sld).unwrap().replace("#c81e1e", "rouge");
+    let text = std::fs::read_to_string(&sld).unwrap().replace("#1f5fa8", "rouge");
     std::fs::write(&sld, text).unwrap();
     let cfg = variant(
         "styles_dir = \"styles\"",

@@ -36,8 +36,8 @@ async fn capabilities_130_validate_and_describe_every_layer() {
         .filter_map(|l| l.child("Name").map(|n| n.text()))
         .collect();
     assert_eq!(names, ["bdortho", "ocsol", "erp", "adresses"]);
-    for href in all(&root, "OnlineResource").iter().filter_map(|o| o.attr("href")) {
-        if href.contains("/wms") {
+    for dcp in all(&root, "DCPType") {
+        for href in all(dcp, "OnlineResource").iter().filter_map(|o| o.attr("href")) {
             assert!(href.ends_with('?'), "{href} is not a URL prefix");
         }
     }
@@ -252,11 +252,35 @@ async fn the_erp_landmark_is_drawn_at_its_position() {
         around(LANDMARK_ERP, 25.0)
     );
     let img = get(&app, &q).await.image();
-    // A category 1 ERP: a 12 px red circle with a white outline, centred.
-    let centre = img.get_pixel(50, 50).0;
-    assert_eq!(centre, [200, 30, 30, 255]);
-    assert_eq!(img.get_pixel(50, 50 - 5).0[3], 255, "inside the circle");
-    assert_eq!(img.get_pixel(50, 50 - 9).0[3], 0, "outside the circle");
+    assert_eq!(img.dimensions(), (101, 101));
+    // The town hall is a category 1 "W" ERP: a 16 px slate square
+    // (administrations), white outline, centred on the point.
+    let slate = [0x5f, 0x6b, 0x73, 255];
+    assert_eq!(img.get_pixel(50, 50).0, slate);
+    assert_eq!(img.get_pixel(50 + 6, 50).0, slate, "inside the square");
+    assert_eq!(img.get_pixel(50 + 11, 50).0[3], 0, "outside the square");
+    // Its name is written above it at this scale (1:1,800), when the map is
+    // wide enough for the whole label: dark text pixels there.
+    let (x0, y0, x1, y1) = (
+        LANDMARK_ERP.0 - 75.0,
+        LANDMARK_ERP.1 - 25.0,
+        LANDMARK_ERP.0 + 75.0,
+        LANDMARK_ERP.1 + 25.0,
+    );
+    let wide = format!(
+        "{MAP130}&LAYERS=erp&STYLES=&CRS=EPSG:2154&BBOX={x0},{y0},{x1},{y1}&WIDTH=301&HEIGHT=101&FORMAT=image/png&TRANSPARENT=TRUE"
+    );
+    let img = get(&app, &wide).await.image();
+    let dark = |p: &image::Rgba<u8>| p.0[3] == 255 && p.0[0] < 90 && p.0[1] < 90 && p.0[2] < 90;
+    let text = (30..48)
+        .flat_map(|y| (60..240).map(move |x| (x, y)))
+        .filter(|&(x, y)| dark(img.get_pixel(x, y)))
+        .count();
+    assert!(text > 20, "the label is drawn above the symbol ({text} dark pixels)");
+    // The 101-pixel map is too narrow for the whole name: it is left out, not cut.
+    let narrow = get(&app, &q).await.image();
+    let cut = (0..101).any(|y| dark(narrow.get_pixel(0, y)) || dark(narrow.get_pixel(100, y)));
+    assert!(!cut, "no label crosses the map's edge");
     // In EPSG:3857, the symbol is still at the point.
     let (x, y) = tuile::grid::transform_point(
         tuile::grid::Crs::lambert93(),
@@ -269,7 +293,7 @@ async fn the_erp_landmark_is_drawn_at_its_position() {
         "{MAP130}&LAYERS=erp&STYLES=&CRS=EPSG:3857&BBOX={}&WIDTH=101&HEIGHT=101&FORMAT=image/png&TRANSPARENT=TRUE",
         around((x, y), 35.0)
     );
-    assert_eq!(get(&app, &q).await.image().get_pixel(50, 50).0, [200, 30, 30, 255]);
+    assert_eq!(get(&app, &q).await.image().get_pixel(50, 50).0, slate);
 }
 
 #[actix_web::test]
@@ -924,4 +948,69 @@ async fn capabilities_advertise_feature_info() {
     for layer in all(&root, "Layer").into_iter().filter(|l| l.child("Name").is_some()) {
         assert_eq!(layer.attr("queryable"), Some("1"));
     }
+}
+
+// ---------------------------------------------------------------- legends
+
+#[actix_web::test]
+async fn legends_have_one_entry_per_rule_with_its_colour() {
+    let app = app(state()).await;
+    let q = "/wms?SERVICE=WMS&REQUEST=GetLegendGraphic&VERSION=1.3.0&FORMAT=image/png&LAYER=ocsol&STYLE=couverture&SLD_VERSION=1.1.0";
+    let r = get(&app, q).await;
+    assert_eq!((r.status, r.content_type.as_str()), (200, "image/png"));
+    let img = r.image();
+    // 14 cover classes and the outline rule, one row of a 20 px swatch each.
+    let style = tuile::style::sld::load(&repo().join("styles/ocsol/couverture.sld")).unwrap();
+    assert_eq!(style.rules.len(), 15);
+    let row = (img.height() as f32 - 8.0) / 15.0;
+    for (k, rule) in style.rules.iter().enumerate() {
+        let y = (4.0 + k as f32 * row + row / 2.0) as u32;
+        let px = img.get_pixel(4 + 10, y).0;
+        if let Some(tuile::style::Symbolizer::Polygon(p)) = rule.symbolizers.first() {
+            let c = p.fill.as_ref().unwrap().color;
+            assert_eq!(px, [c.r, c.g, c.b, 255], "row {k} ({:?})", rule.name);
+        }
+    }
+    // SCALE keeps the rules drawn at that scale: no outlines at 1:50,000.
+    let small = get(&app, &format!("{q}&SCALE=50000")).await.image();
+    assert!(small.height() < img.height());
+    // RULE draws one entry.
+    let one = get(&app, &format!("{q}&RULE=CS1.2.2&WIDTH=30&HEIGHT=30")).await.image();
+    assert!(one.height() < 45);
+    assert_eq!(one.get_pixel(4 + 15, one.height() / 2).0, [0, 204, 242, 255]);
+    let e = get(&app, &q.replace("LAYER=ocsol", "LAYER=nope")).await;
+    assert_eq!(e.exception().0, "LayerNotDefined");
+    let e = get(&app, &q.replace("STYLE=couverture", "STYLE=nope")).await;
+    assert_eq!(e.exception().0, "StyleNotDefined");
+    let e = get(&app, &q.replace("FORMAT=image/png", "FORMAT=image/bogus")).await;
+    assert_eq!(e.exception().0, "InvalidFormat");
+    let e = get(&app, &format!("{q}&RULE=nope")).await;
+    assert_eq!(e.exception().0, "InvalidParameterValue");
+}
+
+#[actix_web::test]
+async fn every_legend_url_answers_an_image_of_the_advertised_size() {
+    let app = app(state()).await;
+    for caps in [
+        "/wms?SERVICE=WMS&REQUEST=GetCapabilities",
+        "/wms?SERVICE=WMS&VERSION=1.1.1&REQUEST=GetCapabilities",
+    ] {
+        let root = get(&app, caps).await.xml();
+        let legends = all(&root, "LegendURL");
+        assert_eq!(legends.len(), 5, "one per style");
+        for l in legends {
+            let href = l.child("OnlineResource").unwrap().attr("href").unwrap();
+            let path = &href[href.find("/wms").unwrap()..];
+            let r = get(&app, path).await;
+            assert_eq!(r.content_type, l.child("Format").unwrap().text());
+            let (w, h): (u32, u32) = (
+                l.attr("width").unwrap().parse().unwrap(),
+                l.attr("height").unwrap().parse().unwrap(),
+            );
+            assert_eq!(r.image().dimensions(), (w, h), "{href}");
+        }
+    }
+    // WMTS styles link the same legends.
+    let wmts = get(&app, "/wmts/1.0.0/WMTSCapabilities.xml").await.xml();
+    assert_eq!(all(&wmts, "LegendURL").len(), 5);
 }

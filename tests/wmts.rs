@@ -881,3 +881,37 @@ async fn feature_info_over_kvp_and_rest() {
     assert!(caps.contains("<InfoFormat>application/json</InfoFormat>"));
     assert!(caps.contains(r#"resourceType="FeatureInfo""#));
 }
+
+#[actix_web::test]
+async fn labels_are_never_cut_at_metatile_edges() {
+    let app = app(state()).await;
+    let tms = TileMatrixSet::get("WebMercatorQuad").unwrap();
+    // Level 19 (1:1,100): ERP names and address numbers are written.
+    let z = 19;
+    let (row0, col0) = tile_at(tms, z, BASIN_CENTRE);
+    let mut content_near_edges = 0;
+    for layer in ["erp", "adresses"] {
+        for dr in 0..8u32 {
+            // Columns 4k-1 | 4k: the two tiles either side of a metatile edge.
+            let row = row0 - 4 + dr;
+            let c = (col0 / 4) * 4 + 3;
+            let left = get(&app, &rest(layer, "default", "WebMercatorQuad", z, row, c, "png"))
+                .await
+                .image();
+            let right = get(&app, &rest(layer, "default", "WebMercatorQuad", z, row, c + 1, "png"))
+                .await
+                .image();
+            for y in 0..256 {
+                let (l, r) = (left.get_pixel(255, y).0[3] > 0, right.get_pixel(0, y).0[3] > 0);
+                // Whatever touches the edge continues across it (symbols are
+                // drawn by both metatiles; labels are kept whole in one).
+                assert_eq!(l, r, "{layer} row {row} y {y}: cut at the metatile edge");
+                content_near_edges += (0..32).filter(|&x| left.get_pixel(255 - x, y).0[3] > 0).count();
+            }
+        }
+    }
+    assert!(
+        content_near_edges > 50,
+        "the test looked at tiles with something near the edge ({content_near_edges})"
+    );
+}

@@ -3,7 +3,9 @@
 //! async executor.
 
 pub mod encode;
+mod labels;
 mod marks;
+pub mod text;
 mod vector;
 
 use std::sync::Arc;
@@ -16,6 +18,7 @@ use crate::source::{RgbaImage, Source, SourceError};
 use crate::style::{Color, Style};
 
 pub use encode::{ImageFormat, encode};
+pub use vector::draw_graphic;
 
 /// The grid of a requested image: CRS, outer-edge bbox (x/y order) and size.
 #[derive(Debug, Clone, Copy)]
@@ -55,14 +58,29 @@ pub enum RenderError {
 }
 
 /// Draws `layers` bottom-first on a canvas filled with `background` (or
-/// transparent when `None`).
+/// transparent when `None`), then their labels.
 pub fn render(view: &MapView, layers: &[DrawLayer], background: Option<Color>) -> Result<Pixmap, RenderError> {
+    render_in(view, layers, background, None)
+}
+
+/// [`render`], with labels kept inside `label_area` (pixels): metatiles
+/// give their inner area so that no label is cut at a metatile's edge.
+pub fn render_in(
+    view: &MapView,
+    layers: &[DrawLayer],
+    background: Option<Color>,
+    label_area: Option<tiny_skia::Rect>,
+) -> Result<Pixmap, RenderError> {
     let mut pixmap = Pixmap::new(view.width, view.height).ok_or(RenderError::Size(view.width, view.height))?;
     if let Some(c) = background {
         pixmap.fill(tiny_skia::Color::from_rgba8(c.r, c.g, c.b, c.a));
     }
+    let area = label_area
+        .or_else(|| tiny_skia::Rect::from_xywh(0.0, 0.0, view.width as f32, view.height as f32))
+        .ok_or(RenderError::Size(view.width, view.height))?;
+    let mut labels = labels::Labeler::new(area);
     let scale = view.scale_denominator();
-    for dl in layers {
+    for (index, dl) in layers.iter().enumerate() {
         if !dl.layer.visible_at(scale) {
             continue;
         }
@@ -78,17 +96,12 @@ pub fn render(view: &MapView, layers: &[DrawLayer], background: Option<Color>) -
                 draw_rgba(&mut pixmap, image);
             }
             Source::Vector(v) => {
-                vector::draw(
-                    &mut pixmap,
-                    view,
-                    v,
-                    &dl.style,
-                    dl.time.as_deref().zip(dl.layer.time.as_ref().map(|t| t.field.as_str())),
-                )
-                .map_err(wrap)?;
+                let time = dl.time.as_deref().zip(dl.layer.time.as_ref().map(|t| t.field.as_str()));
+                vector::draw(&mut pixmap, &mut labels, index, view, v, &dl.style, time).map_err(wrap)?;
             }
         }
     }
+    labels.draw(&mut pixmap);
     Ok(pixmap)
 }
 

@@ -1,15 +1,17 @@
 //! Draws FlatGeobuf features with an SLD style: index query in the source
 //! CRS, reprojection through OSR, anti-aliased drawing with tiny-skia.
+//! Each FeatureTypeStyle is its own pass; labels go to the label engine.
 
 use tiny_skia::{
     FillRule, LineCap as SkCap, LineJoin as SkJoin, Paint, Path, PathBuilder, Pixmap, PixmapPaint, Transform,
 };
 
 use super::MapView;
+use super::labels::Labeler;
 use super::marks::mark_path;
-use crate::grid::{transform_bbox, transform_xy};
+use crate::grid::{PixelTransform, transform_bbox, transform_xy};
 use crate::source::{FgbSource, Shape, ShapeKind, SourceError, Value};
-use crate::style::{Color, Graphic, GraphicSymbol, LineCap, LineJoin, Rule, Stroke, Style, Symbolizer};
+use crate::style::{Color, Graphic, GraphicSymbol, LabelPlacement, LineCap, LineJoin, Rule, Stroke, Style, Symbolizer};
 
 /// Vertices closer than this many pixels to the previous one are dropped:
 /// invisible, and the main cost of small-scale maps of dense polygons.
@@ -25,28 +27,30 @@ struct PixelShape {
 }
 
 /// Draws the features of `src` visible in `view`. `time` is the edition to
-/// draw and the property holding it.
-pub fn draw(
+/// draw and the property holding it; `layer` orders labels between layers.
+pub fn draw<'s>(
     pixmap: &mut Pixmap,
+    labels: &mut Labeler<'s>,
+    layer: usize,
     view: &MapView,
     src: &FgbSource,
-    style: &Style,
+    style: &'s Style,
     time: Option<(&str, &str)>,
 ) -> Result<(), SourceError> {
     let rules = style.rules_at(view.scale_denominator());
     if rules.is_empty() {
         return Ok(());
     }
-    let (filtered, else_rules): (Vec<&Rule>, Vec<&Rule>) = rules.into_iter().partition(|r| !r.else_filter);
     let px = view.pixel_transform();
     // Fetch features whose symbols may reach into the image from outside it.
     let reach = style.symbol_reach() as f64 / 2.0 + 1.0;
     let fetch = view.bbox.buffered(reach * px.resolution_x(), reach * px.resolution_y());
-    let Ok(query) = transform_bbox(&fetch, view.crs, src.meta().crs) else {
+    let meta = src.meta();
+    let Ok(query) = transform_bbox(&fetch, view.crs, meta.crs) else {
         // The view lies outside the part of the globe the source CRS covers.
         return Ok(());
     };
-    if !query.intersects(&src.meta().extent) {
+    if !query.intersects(&meta.extent) {
         return Ok(());
     }
     let time = match time {
@@ -56,53 +60,60 @@ pub fn draw(
         },
         None => None,
     };
-    let mut shape = Shape::default();
-    let mut pshape = PixelShape::default();
-    let mut failure = None;
-    let mut matched: Vec<&Rule> = Vec::with_capacity(filtered.len());
-    src.query(&query, |f| {
-        if let Some((value, col)) = time {
-            if f.property_at(col).to_text().as_deref() != Some(value) {
+    for group in 0..style.groups() {
+        let group_rules: Vec<&Rule> = rules.iter().copied().filter(|r| r.group == group).collect();
+        if group_rules.is_empty() {
+            continue;
+        }
+        let (filtered, else_rules): (Vec<&Rule>, Vec<&Rule>) = group_rules.into_iter().partition(|r| !r.else_filter);
+        let mut shape = Shape::default();
+        let mut pshape = PixelShape::default();
+        let mut failure = None;
+        let mut matched: Vec<&Rule> = Vec::with_capacity(filtered.len());
+        src.query(&query, |f| {
+            if let Some((value, col)) = time {
+                if f.property_at(col).to_text().as_deref() != Some(value) {
+                    return true;
+                }
+            }
+            let get = |name: &str| f.property(name);
+            matched.clear();
+            matched.extend(
+                filtered
+                    .iter()
+                    .copied()
+                    .filter(|r| r.filter.as_ref().is_none_or(|flt| flt.matches(&get))),
+            );
+            let apply = if matched.is_empty() {
+                else_rules.as_slice()
+            } else {
+                matched.as_slice()
+            };
+            if apply.is_empty() {
                 return true;
             }
+            f.read_shape(&mut shape);
+            if let Err(e) = project(&mut shape, src, view, &px, &mut pshape) {
+                failure = Some(e);
+                return false;
+            }
+            for rule in apply {
+                draw_rule(pixmap, labels, layer, rule, &pshape, &get);
+            }
+            true
+        })?;
+        if let Some(e) = failure {
+            return Err(e);
         }
-        let get = |name: &str| f.property(name);
-        matched.clear();
-        matched.extend(
-            filtered
-                .iter()
-                .copied()
-                .filter(|r| r.filter.as_ref().is_none_or(|flt| flt.matches(&get))),
-        );
-        let apply = if matched.is_empty() {
-            else_rules.as_slice()
-        } else {
-            matched.as_slice()
-        };
-        if apply.is_empty() {
-            return true;
-        }
-        f.read_shape(&mut shape);
-        if let Err(e) = project(&mut shape, src, view, &px, &mut pshape) {
-            failure = Some(e);
-            return false;
-        }
-        for rule in apply {
-            draw_rule(pixmap, rule, &pshape, &get);
-        }
-        true
-    })?;
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(()),
     }
+    Ok(())
 }
 
 fn project(
     shape: &mut Shape,
     src: &FgbSource,
     view: &MapView,
-    px: &crate::grid::PixelTransform,
+    px: &PixelTransform,
     out: &mut PixelShape,
 ) -> Result<(), SourceError> {
     let meta = src.meta();
@@ -116,8 +127,14 @@ fn project(
     Ok(())
 }
 
-fn draw_rule<'a>(pixmap: &mut Pixmap, rule: &Rule, shape: &PixelShape, get: &impl Fn(&str) -> Option<Value<'a>>) {
-    let _ = get;
+fn draw_rule<'s, 'a>(
+    pixmap: &mut Pixmap,
+    labels: &mut Labeler<'s>,
+    layer: usize,
+    rule: &'s Rule,
+    shape: &PixelShape,
+    get: &impl Fn(&str) -> Option<Value<'a>>,
+) {
     for sym in &rule.symbolizers {
         match sym {
             Symbolizer::Polygon(p) => {
@@ -149,12 +166,24 @@ fn draw_rule<'a>(pixmap: &mut Pixmap, rule: &Rule, shape: &PixelShape, get: &imp
                 }
             }
             Symbolizer::Point(p) => {
+                let size = p.graphic.size.eval(get);
                 for (x, y) in anchor_points(shape) {
-                    draw_graphic(pixmap, &p.graphic, x, y);
+                    draw_graphic(pixmap, &p.graphic, size, x, y);
                 }
             }
-            // Labels are collected and placed after all layers (see the label engine).
-            Symbolizer::Text(_) => {}
+            Symbolizer::Text(t) => {
+                let Some(text) = t.label_text(get) else {
+                    continue;
+                };
+                let along_line = matches!(t.placement, LabelPlacement::Line { .. });
+                if along_line && shape.kind == Some(ShapeKind::Line) {
+                    if let Some((at, angle)) = line_middle(shape) {
+                        labels.add(t, text, at, angle, layer);
+                    }
+                } else if let Some(&at) = anchor_points(shape).first() {
+                    labels.add(t, text, at, 0.0, layer);
+                }
+            }
         }
     }
 }
@@ -267,6 +296,30 @@ fn anchor_points(shape: &PixelShape) -> Vec<(f32, f32)> {
     }
 }
 
+/// The middle of the longest part of a line, and the direction there (degrees).
+fn line_middle(shape: &PixelShape) -> Option<((f32, f32), f32)> {
+    let len = |(s, e): (u32, u32)| -> f32 {
+        shape.pts[s as usize..e as usize]
+            .windows(2)
+            .map(|w| ((w[1].0 - w[0].0).powi(2) + (w[1].1 - w[0].1).powi(2)).sqrt())
+            .sum()
+    };
+    let &(s, e) = shape.parts.iter().max_by(|a, b| len(**a).total_cmp(&len(**b)))?;
+    let half = len((s, e)) / 2.0;
+    let mut walked = 0.0;
+    for w in shape.pts[s as usize..e as usize].windows(2) {
+        let d = ((w[1].0 - w[0].0).powi(2) + (w[1].1 - w[0].1).powi(2)).sqrt();
+        if walked + d >= half && d > 0.0 {
+            let t = (half - walked) / d;
+            let at = (w[0].0 + t * (w[1].0 - w[0].0), w[0].1 + t * (w[1].1 - w[0].1));
+            let angle = (w[1].1 - w[0].1).atan2(w[1].0 - w[0].0).to_degrees();
+            return Some((at, angle));
+        }
+        walked += d;
+    }
+    None
+}
+
 /// Area centroid of a ring, or its first vertex when degenerate.
 fn ring_centroid(pts: &[(f32, f32)]) -> Option<(f32, f32)> {
     let (mut a, mut cx, mut cy) = (0.0f64, 0.0f64, 0.0f64);
@@ -284,11 +337,15 @@ fn ring_centroid(pts: &[(f32, f32)]) -> Option<(f32, f32)> {
     Some(((cx / (3.0 * a)) as f32, (cy / (3.0 * a)) as f32))
 }
 
-fn draw_graphic(pixmap: &mut Pixmap, g: &Graphic, x: f32, y: f32) {
+/// Draws a point symbol `size` pixels high centred on (x, y).
+pub fn draw_graphic(pixmap: &mut Pixmap, g: &Graphic, size: f32, x: f32, y: f32) {
+    if size <= 0.0 {
+        return;
+    }
     let transform = Transform::from_translate(x, y).pre_rotate(g.rotation);
     match &g.symbol {
         GraphicSymbol::Mark { shape, fill, stroke } => {
-            let Some(path) = mark_path(*shape, g.size) else {
+            let Some(path) = mark_path(*shape, size) else {
                 return;
             };
             if let Some(f) = fill {
@@ -301,21 +358,17 @@ fn draw_graphic(pixmap: &mut Pixmap, g: &Graphic, x: f32, y: f32) {
                 );
             }
             if let Some(s) = stroke {
-                let mut s = s.clone();
-                s.color = s.color.with_opacity(g.opacity);
-                let stroke = tiny_skia::Stroke {
-                    width: s.width,
-                    ..Default::default()
-                };
                 if s.width > 0.0 {
-                    pixmap.stroke_path(&path, &paint(s.color), &stroke, transform, None);
+                    let stroke = tiny_skia::Stroke {
+                        width: s.width,
+                        ..Default::default()
+                    };
+                    pixmap.stroke_path(&path, &paint(s.color.with_opacity(g.opacity)), &stroke, transform, None);
                 }
             }
         }
         GraphicSymbol::External(img) => {
-            let size = tiny_skia::IntSize::from_wh(img.width, img.height);
-            let Some(src) = size.and_then(|s| tiny_skia::PixmapRef::from_bytes(&img.rgba, s.width(), s.height()))
-            else {
+            let Some(src) = tiny_skia::PixmapRef::from_bytes(&img.rgba, img.width, img.height) else {
                 return;
             };
             let paint = PixmapPaint {
@@ -323,7 +376,11 @@ fn draw_graphic(pixmap: &mut Pixmap, g: &Graphic, x: f32, y: f32) {
                 quality: tiny_skia::FilterQuality::Bilinear,
                 ..Default::default()
             };
-            let t = transform.pre_translate(-(img.width as f32) / 2.0, -(img.height as f32) / 2.0);
+            // The picture is rasterised at the largest size: scale it down.
+            let k = size / img.height as f32;
+            let t = transform
+                .pre_scale(k, k)
+                .pre_translate(-(img.width as f32) / 2.0, -(img.height as f32) / 2.0);
             pixmap.draw_pixmap(0, 0, src, &paint, t, None);
         }
     }

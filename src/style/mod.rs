@@ -29,6 +29,11 @@ impl Style {
         self.rules.iter().filter(|r| r.applies_at(scale)).collect()
     }
 
+    /// Number of FeatureTypeStyles (drawing passes).
+    pub fn groups(&self) -> usize {
+        self.rules.iter().map(|r| r.group + 1).max().unwrap_or(0)
+    }
+
     /// Every property a filter or label of this style reads.
     pub fn referenced_properties(&self) -> Vec<String> {
         let mut out = Vec::new();
@@ -58,7 +63,7 @@ impl Style {
         for r in &self.rules {
             for s in &r.symbolizers {
                 reach = reach.max(match s {
-                    Symbolizer::Point(p) => p.graphic.size,
+                    Symbolizer::Point(p) => p.graphic.size.max(),
                     Symbolizer::Line(l) => l.stroke.width,
                     Symbolizer::Polygon(p) => p.stroke.as_ref().map_or(0.0, |s| s.width),
                     Symbolizer::Text(_) => 0.0,
@@ -71,6 +76,9 @@ impl Style {
 
 #[derive(Debug, Clone)]
 pub struct Rule {
+    /// Which FeatureTypeStyle the rule belongs to: each is drawn as its own
+    /// pass, and an ElseFilter only looks at the rules of its own.
+    pub group: usize,
     pub name: Option<String>,
     pub title: Option<String>,
     pub filter: Option<Filter>,
@@ -226,11 +234,66 @@ pub struct ExternalImage {
     pub rgba: Vec<u8>,
 }
 
+/// A numeric parameter: a literal, a property, or an SE Categorize of a property.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Param {
+    Literal(f32),
+    Property(String),
+    /// `values[k]` between `thresholds[k-1]` and `thresholds[k]`.
+    Categorize {
+        property: String,
+        values: Vec<f32>,
+        thresholds: Vec<f64>,
+        /// Thresholds belong to the preceding interval (SE `threshholdsBelongTo`).
+        preceding: bool,
+        fallback: f32,
+    },
+}
+
+impl Param {
+    pub fn eval<'a>(&self, get: &impl Fn(&str) -> Option<Value<'a>>) -> f32 {
+        match self {
+            Param::Literal(v) => *v,
+            Param::Property(p) => get(p).and_then(|v| v.as_f64()).map_or(0.0, |v| v as f32),
+            Param::Categorize {
+                property,
+                values,
+                thresholds,
+                preceding,
+                fallback,
+            } => {
+                let Some(x) = get(property).and_then(|v| v.as_f64()) else {
+                    return *fallback;
+                };
+                let k = thresholds
+                    .iter()
+                    .take_while(|t| if *preceding { x > **t } else { x >= **t })
+                    .count();
+                values.get(k).copied().unwrap_or(*fallback)
+            }
+        }
+    }
+
+    /// The largest value it can take (for fetch buffers and rasterising pictures).
+    pub fn max(&self) -> f32 {
+        match self {
+            Param::Literal(v) => *v,
+            Param::Property(_) => 64.0,
+            Param::Categorize { values, fallback, .. } => values.iter().copied().fold(*fallback, f32::max),
+        }
+    }
+
+    /// A representative value (for legends): the literal, or the largest.
+    pub fn typical(&self) -> f32 {
+        self.max()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Graphic {
     pub symbol: GraphicSymbol,
     /// Height in pixels.
-    pub size: f32,
+    pub size: Param,
     /// Clockwise rotation in degrees.
     pub rotation: f32,
     pub opacity: f32,
@@ -248,6 +311,8 @@ pub struct Font {
     pub size: f32,
     pub bold: bool,
     pub italic: bool,
+    /// The face the family, weight and slant resolved to.
+    pub face: std::sync::Arc<crate::render::text::FontFace>,
 }
 
 #[derive(Debug, Clone)]
@@ -517,6 +582,7 @@ mod tests {
     #[test]
     fn scale_ranges_are_half_open() {
         let r = Rule {
+            group: 0,
             name: None,
             title: None,
             filter: None,
@@ -528,6 +594,24 @@ mod tests {
         assert!(r.applies_at(1000.0));
         assert!(!r.applies_at(5000.0));
         assert!(!r.applies_at(999.0));
+    }
+
+    #[test]
+    fn categorize_picks_the_interval() {
+        let p = Param::Categorize {
+            property: "cat".into(),
+            values: vec![16.0, 14.0, 12.0],
+            thresholds: vec![2.0, 3.0],
+            preceding: false,
+            fallback: 8.0,
+        };
+        let at = |v: i64| {
+            let data = [("cat", Value::Int(v))];
+            p.eval(&props(&data))
+        };
+        assert_eq!((at(1), at(2), at(3), at(5)), (16.0, 14.0, 12.0, 12.0));
+        assert_eq!(p.eval(&|_: &str| None), 8.0);
+        assert_eq!(p.max(), 16.0);
     }
 
     #[test]

@@ -123,10 +123,12 @@ fn user_style(cx: &Ctx, el: &Element) -> Result<Style, StyleError> {
         .ok_or_else(|| cx.err(el, "<UserStyle> needs a <Name>"))?;
     let (title, abstract_) = description(el);
     let mut rules = Vec::new();
+    let mut group = 0;
     for child in el.elements() {
         match child.name.as_str() {
             "Name" | "Description" | "Title" | "Abstract" | "IsDefault" => {}
             "FeatureTypeStyle" => {
+                group += 1;
                 for fts_child in child.elements() {
                     match fts_child.name.as_str() {
                         "Name"
@@ -135,7 +137,7 @@ fn user_style(cx: &Ctx, el: &Element) -> Result<Style, StyleError> {
                         | "Abstract"
                         | "FeatureTypeName"
                         | "SemanticTypeIdentifier" => {}
-                        "Rule" => rules.push(rule(cx, fts_child)?),
+                        "Rule" => rules.push(rule(cx, fts_child, group - 1)?),
                         _ => return Err(cx.unexpected(child, fts_child)),
                     }
                 }
@@ -154,9 +156,10 @@ fn user_style(cx: &Ctx, el: &Element) -> Result<Style, StyleError> {
     })
 }
 
-fn rule(cx: &Ctx, el: &Element) -> Result<Rule, StyleError> {
+fn rule(cx: &Ctx, el: &Element, group: usize) -> Result<Rule, StyleError> {
     let (title, _) = description(el);
     let mut rule = Rule {
+        group,
         name: el.child("Name").map(Element::text),
         title,
         filter: None,
@@ -347,7 +350,7 @@ fn point(cx: &Ctx, el: &Element) -> Result<PointSymbolizer, StyleError> {
 
 fn graphic(cx: &Ctx, el: &Element) -> Result<Graphic, StyleError> {
     let mut symbol = None;
-    let mut size = 6.0;
+    let mut size = Param::Literal(6.0);
     let mut rotation = 0.0;
     let mut op = 1.0;
     for child in el.elements() {
@@ -358,8 +361,8 @@ fn graphic(cx: &Ctx, el: &Element) -> Result<Graphic, StyleError> {
                 return Err(cx.err(child, "only the first Mark or ExternalGraphic would be drawn; keep one"));
             }
             "Size" => {
-                size = cx.number(child)?;
-                if size <= 0.0 {
+                size = param(cx, child)?;
+                if size.max() <= 0.0 {
                     return Err(cx.err(child, "a graphic size must be positive"));
                 }
             }
@@ -370,7 +373,7 @@ fn graphic(cx: &Ctx, el: &Element) -> Result<Graphic, StyleError> {
     }
     let symbol = match symbol {
         Some((_, Some(mark))) => mark,
-        Some((ext, None)) => external_graphic(cx, ext, size)?,
+        Some((ext, None)) => external_graphic(cx, ext, size.max())?,
         None => GraphicSymbol::Mark {
             shape: WellKnownMark::Square,
             fill: Some(Fill { color: Color::GRAY }),
@@ -383,6 +386,71 @@ fn graphic(cx: &Ctx, el: &Element) -> Result<Graphic, StyleError> {
         rotation,
         opacity: op,
     })
+}
+
+/// A numeric parameter: a literal, a PropertyName, or an SE Categorize.
+fn param(cx: &Ctx, el: &Element) -> Result<Param, StyleError> {
+    let mut children = el.elements();
+    let Some(inner) = children.next() else {
+        return cx.number(el).map(Param::Literal);
+    };
+    if children.next().is_some() || !el.text().is_empty() {
+        return Err(cx.err(el, format!("<{}> holds one literal or one expression", el.name)));
+    }
+    match inner.name.as_str() {
+        "PropertyName" => Ok(Param::Property(inner.text())),
+        "Literal" => cx.number(inner).map(Param::Literal),
+        "Categorize" => {
+            let fallback = match inner.attr("fallbackValue") {
+                Some(v) => v
+                    .trim()
+                    .parse::<f32>()
+                    .map_err(|_| cx.err(inner, format!("fallbackValue `{v}` is not a number")))?,
+                None => 0.0,
+            };
+            let preceding = match inner.attr("threshholdsBelongTo").or(inner.attr("thresholdsBelongTo")) {
+                None | Some("succeeding") => false,
+                Some("preceding") => true,
+                Some(other) => {
+                    return Err(cx.err(
+                        inner,
+                        format!("threshholdsBelongTo `{other}` is not preceding or succeeding"),
+                    ));
+                }
+            };
+            let mut property = None;
+            let (mut values, mut thresholds) = (Vec::new(), Vec::new());
+            for c in inner.elements() {
+                match c.name.as_str() {
+                    "LookupValue" => property = c.child("PropertyName").map(Element::text),
+                    "Value" => values.push(cx.number(c)?),
+                    "Threshold" => thresholds.push(cx.number(c)? as f64),
+                    _ => return Err(cx.unexpected(inner, c)),
+                }
+            }
+            let property = property.ok_or_else(|| cx.err(inner, "<Categorize> needs <LookupValue><PropertyName>"))?;
+            if values.len() != thresholds.len() + 1 {
+                return Err(cx.err(inner, "<Categorize> needs one more Value than Thresholds"));
+            }
+            if thresholds.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(cx.err(inner, "<Categorize> thresholds must increase"));
+            }
+            Ok(Param::Categorize {
+                property,
+                values,
+                thresholds,
+                preceding,
+                fallback,
+            })
+        }
+        other => Err(cx.err(
+            inner,
+            format!(
+                "<{other}> is not supported in <{}>; use a literal, PropertyName or Categorize",
+                el.name
+            ),
+        )),
+    }
 }
 
 fn mark<'a>(cx: &Ctx, el: &'a Element) -> Result<(&'a Element, Option<GraphicSymbol>), StyleError> {
@@ -444,7 +512,7 @@ fn external_graphic(cx: &Ctx, el: &Element, size: f32) -> Result<GraphicSymbol, 
     let format = format.unwrap_or_default();
     let is_svg = format == "image/svg+xml" || local.ends_with(".svg");
     let image = if is_svg {
-        return Err(cx.err(el, "SVG external graphics are not supported yet; use a PNG"));
+        render_svg(&bytes, size).map_err(|m| cx.err(el, format!("{}: {m}", path.display())))?
     } else if format.is_empty() || format == "image/png" {
         decode_png(&bytes, size).map_err(|m| cx.err(el, format!("{}: {m}", path.display())))?
     } else {
@@ -476,6 +544,23 @@ fn decode_png(bytes: &[u8], size: f32) -> Result<ExternalImage, String> {
     })
 }
 
+/// Rasterises an SVG picture `size` pixels high, premultiplied (resvg).
+fn render_svg(bytes: &[u8], size: f32) -> Result<ExternalImage, String> {
+    let tree = resvg::usvg::Tree::from_data(bytes, &resvg::usvg::Options::default()).map_err(|e| e.to_string())?;
+    let s = tree.size();
+    let h = size.round().max(1.0) as u32;
+    let w = ((s.width() * h as f32 / s.height().max(1e-6)).round() as u32).max(1);
+    let mut pixmap = tiny_skia::Pixmap::new(w, h).ok_or("the picture is empty")?;
+    let t = tiny_skia::Transform::from_scale(w as f32 / s.width(), h as f32 / s.height());
+    resvg::render(&tree, t, &mut pixmap.as_mut());
+    Ok(ExternalImage {
+        href: String::new(),
+        width: w,
+        height: h,
+        rgba: pixmap.take(),
+    })
+}
+
 fn text(cx: &Ctx, el: &Element) -> Result<TextSymbolizer, StyleError> {
     check_uom(cx, el)?;
     let mut t = TextSymbolizer {
@@ -485,6 +570,7 @@ fn text(cx: &Ctx, el: &Element) -> Result<TextSymbolizer, StyleError> {
             size: 10.0,
             bold: false,
             italic: false,
+            face: crate::render::text::face("DejaVu Sans", false, false).map_err(|e| cx.err(el, e))?,
         },
         fill: Fill { color: Color::BLACK },
         halo: None,
@@ -494,10 +580,12 @@ fn text(cx: &Ctx, el: &Element) -> Result<TextSymbolizer, StyleError> {
             rotation: 0.0,
         },
     };
+    let mut font_element = None;
     for child in el.elements() {
         match child.name.as_str() {
             "Label" => t.label = label(cx, child)?,
             "Font" => {
+                font_element = Some(child);
                 for (name, p) in parameters(cx, child)? {
                     match name.as_str() {
                         "font-family" => t.font.family = p.text(),
@@ -533,6 +621,8 @@ fn text(cx: &Ctx, el: &Element) -> Result<TextSymbolizer, StyleError> {
     if t.label.is_empty() {
         return Err(cx.err(el, "<TextSymbolizer> needs a <Label>"));
     }
+    t.font.face = crate::render::text::face(&t.font.family, t.font.bold, t.font.italic)
+        .map_err(|e| cx.err(font_element.unwrap_or(el), e))?;
     Ok(t)
 }
 
@@ -822,5 +912,116 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn categorize_sizes_and_external_pictures() {
+        let dir = std::env::temp_dir().join(format!("tuile-sld-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("icon.svg"),
+            r##"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="#ff0000"/></svg>"##,
+        )
+        .unwrap();
+        let mut png = Vec::new();
+        image::RgbaImage::from_pixel(8, 8, image::Rgba([0, 255, 0, 255]))
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        std::fs::write(dir.join("icon.png"), png).unwrap();
+        let graphic = |inner: &str| {
+            sld(&format!(
+                r#"<se:Rule><se:PointSymbolizer><se:Graphic>{inner}
+                 <se:Size><se:Categorize fallbackValue="8"><se:LookupValue><ogc:PropertyName>cat</ogc:PropertyName></se:LookupValue>
+                 <se:Value>16</se:Value><se:Threshold>2</se:Threshold><se:Value>10</se:Value></se:Categorize></se:Size>
+                 </se:Graphic></se:PointSymbolizer></se:Rule>"#
+            ))
+        };
+        for (file, format, rgb) in [
+            ("icon.svg", "image/svg+xml", [255, 0, 0]),
+            ("icon.png", "image/png", [0, 255, 0]),
+        ] {
+            let text = graphic(&format!(
+                r#"<se:ExternalGraphic><se:OnlineResource xmlns:xlink="http://www.w3.org/1999/xlink" xlink:href="{file}"/><se:Format>{format}</se:Format></se:ExternalGraphic>"#
+            ));
+            let s = parse(&text, &dir.join("style.sld")).unwrap();
+            let Symbolizer::Point(p) = &s.rules[0].symbolizers[0] else {
+                panic!()
+            };
+            assert_eq!(p.graphic.size.max(), 16.0);
+            let GraphicSymbol::External(img) = &p.graphic.symbol else {
+                panic!()
+            };
+            assert_eq!(img.height, 16, "rasterised at the largest size");
+            let px = &img.rgba[(8 * img.width as usize + 8) * 4..][..4];
+            assert_eq!(&px[..3], &rgb, "{file}");
+        }
+        let missing = graphic(
+            r#"<se:ExternalGraphic><se:OnlineResource xmlns:xlink="http://www.w3.org/1999/xlink" xlink:href="nope.png"/></se:ExternalGraphic>"#,
+        );
+        assert!(
+            parse(&missing, &dir.join("style.sld"))
+                .unwrap_err()
+                .message
+                .contains("nope.png")
+        );
+        let remote = graphic(
+            r#"<se:ExternalGraphic><se:OnlineResource xmlns:xlink="http://www.w3.org/1999/xlink" xlink:href="http://example.org/x.png"/></se:ExternalGraphic>"#,
+        );
+        assert!(
+            parse(&remote, &dir.join("style.sld"))
+                .unwrap_err()
+                .message
+                .contains("never the network")
+        );
+        let bad = sld(
+            r#"<se:Rule><se:PointSymbolizer><se:Graphic><se:Size><se:Categorize><se:LookupValue><ogc:PropertyName>cat</ogc:PropertyName></se:LookupValue><se:Value>1</se:Value></se:Categorize></se:Size></se:Graphic></se:PointSymbolizer></se:Rule>"#,
+        );
+        assert!(
+            parse(&bad, Path::new("x.sld")).is_ok(),
+            "one value and no threshold is a constant"
+        );
+        let bad = sld(
+            r#"<se:Rule><se:PointSymbolizer><se:Graphic><se:Size><se:Categorize><se:LookupValue><ogc:PropertyName>cat</ogc:PropertyName></se:LookupValue><se:Value>1</se:Value><se:Threshold>2</se:Threshold></se:Categorize></se:Size></se:Graphic></se:PointSymbolizer></se:Rule>"#,
+        );
+        assert!(
+            parse(&bad, Path::new("x.sld"))
+                .unwrap_err()
+                .message
+                .contains("one more Value")
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn text_symbolizers_resolve_their_font_or_say_why_not() {
+        let label = |font: &str| {
+            sld(&format!(
+                r#"<se:Rule><se:TextSymbolizer><se:Label><ogc:PropertyName>nom</ogc:PropertyName></se:Label>
+                <se:Font><se:SvgParameter name="font-family">{font}</se:SvgParameter><se:SvgParameter name="font-weight">bold</se:SvgParameter></se:Font>
+                <se:LabelPlacement><se:LinePlacement><se:PerpendicularOffset>3</se:PerpendicularOffset></se:LinePlacement></se:LabelPlacement>
+                </se:TextSymbolizer></se:Rule>"#
+            ))
+        };
+        let s = parse(&label("DejaVu Serif"), Path::new("x.sld")).unwrap();
+        let Symbolizer::Text(t) = &s.rules[0].symbolizers[0] else {
+            panic!()
+        };
+        assert!(t.font.face.file.ends_with("DejaVuSerif-Bold.ttf"));
+        assert!(matches!(t.placement, LabelPlacement::Line { perpendicular_offset } if perpendicular_offset == 3.0));
+        let e = parse(&label("Wingdings"), Path::new("x.sld")).unwrap_err();
+        assert!(e.message.contains("Wingdings") && e.line > 5, "{e}");
+    }
+
+    #[test]
+    fn feature_type_styles_are_separate_passes() {
+        let text = format!(
+            "{}",
+            sld(
+                "<se:Rule><se:ElseFilter/><se:LineSymbolizer><se:Stroke/></se:LineSymbolizer></se:Rule>\n   </se:FeatureTypeStyle>\n   <se:FeatureTypeStyle>\n<se:Rule><se:LineSymbolizer><se:Stroke/></se:LineSymbolizer></se:Rule>"
+            )
+        );
+        let s = parse(&text, Path::new("x.sld")).unwrap();
+        assert_eq!(s.groups(), 2);
+        assert_eq!((s.rules[0].group, s.rules[1].group), (0, 1));
     }
 }

@@ -312,7 +312,15 @@ impl MetaJob {
             style: Arc::clone(&r.style),
             time: r.time.clone(),
         }];
-        let canvas = render::render(&view, &layers, r.background).map_err(|e| TileError::Source(e.to_string()))?;
+        // Labels stay inside the block's own tiles: never cut at its edge.
+        let inner = tiny_skia::Rect::from_xywh(
+            self.buffer as f32,
+            self.buffer as f32,
+            (nw * TILE_SIZE) as f32,
+            (nh * TILE_SIZE) as f32,
+        );
+        let canvas =
+            render::render_in(&view, &layers, r.background, inner).map_err(|e| TileError::Source(e.to_string()))?;
         let cells: Vec<(u32, u32)> = self
             .rows
             .clone()

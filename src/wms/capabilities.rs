@@ -150,11 +150,19 @@ fn capability(w: &mut XmlWriter, catalog: &Catalog, version: WmsVersion, href: &
         let info: Vec<&str> = crate::featureinfo::InfoFormat::ALL.iter().map(|f| f.mime()).collect();
         operation(w, version, "GetFeatureInfo", &info, href);
     }
+    if version == WmsVersion::V111 {
+        // The 1.1.1 DTD lists the SLD profile's GetLegendGraphic (1.3.0 links legends through LegendURL).
+        operation(w, version, "GetLegendGraphic", &["image/png", "image/jpeg"], href);
+    }
     w.end("Request");
     w.start("Exception", &[]);
     let exception_formats: &[&str] = match version {
-        WmsVersion::V130 => &["XML", "BLANK"],
-        WmsVersion::V111 => &["application/vnd.ogc.se_xml", "application/vnd.ogc.se_blank"],
+        WmsVersion::V130 => &["XML", "INIMAGE", "BLANK"],
+        WmsVersion::V111 => &[
+            "application/vnd.ogc.se_xml",
+            "application/vnd.ogc.se_inimage",
+            "application/vnd.ogc.se_blank",
+        ],
     };
     for f in exception_formats {
         w.leaf("Format", &[], f);
@@ -181,7 +189,7 @@ fn capability(w: &mut XmlWriter, catalog: &Catalog, version: WmsVersion, href: &
         }
     }
     for layer in &catalog.layers {
-        named_layer(w, version, layer, &common, lang);
+        named_layer(w, catalog, version, href.trim_end_matches('?'), layer, &common, lang);
     }
     w.end("Layer");
     w.end("Capability");
@@ -243,7 +251,15 @@ fn bounding_box(w: &mut XmlWriter, version: WmsVersion, crs: Crs, b: &BBox) {
     );
 }
 
-fn named_layer(w: &mut XmlWriter, version: WmsVersion, layer: &Layer, inherited: &[Crs], lang: Language) {
+fn named_layer(
+    w: &mut XmlWriter,
+    catalog: &Catalog,
+    version: WmsVersion,
+    service_url: &str,
+    layer: &Layer,
+    inherited: &[Crs],
+    lang: Language,
+) {
     let opaque = if layer.is_vector() { "0" } else { "1" };
     let queryable = if layer.queryable() { "1" } else { "0" };
     w.start("Layer", &[("queryable", queryable), ("opaque", opaque)]);
@@ -303,6 +319,14 @@ fn named_layer(w: &mut XmlWriter, version: WmsVersion, layer: &Layer, inherited:
         w.leaf("Title", &[], &style.title);
         if let Some(a) = &style.abstract_ {
             w.leaf("Abstract", &[], a);
+        }
+        if let Some(l) = catalog.legend(layer.name(), &style.name) {
+            let (width, height) = (l.width.to_string(), l.height.to_string());
+            w.start("LegendURL", &[("width", &width), ("height", &height)]);
+            w.leaf("Format", &[], "image/png");
+            let url = super::legend::url(service_url, version, layer.name(), &style.name);
+            online_resource(w, version, &url);
+            w.end("LegendURL");
         }
         w.end("Style");
     }

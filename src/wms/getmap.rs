@@ -17,6 +17,8 @@ pub enum ExceptionMode {
     Xml,
     /// An image in the requested format, all background colour (or transparent).
     Blank,
+    /// An image in the requested format with the error message written on it.
+    InImage,
 }
 
 pub struct GetMap {
@@ -65,6 +67,7 @@ impl GetMap {
 pub fn exception_mode(kvp: &Kvp) -> ExceptionMode {
     match kvp.get_nonempty("exceptions").map(str::to_ascii_lowercase).as_deref() {
         Some("blank" | "application/vnd.ogc.se_blank") => ExceptionMode::Blank,
+        Some("inimage" | "application/vnd.ogc.se_inimage") => ExceptionMode::InImage,
         _ => ExceptionMode::Xml,
     }
 }

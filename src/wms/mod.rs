@@ -5,6 +5,7 @@ pub mod capabilities;
 pub mod exception;
 pub mod featureinfo;
 pub mod getmap;
+pub mod legend;
 
 use std::sync::Arc;
 
@@ -83,6 +84,7 @@ pub async fn handle(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
         Some("getcapabilities" | "capabilities") => get_capabilities(&req, &kvp, &catalog, &state),
         Some("getmap" | "map") => get_map(&req, &kvp, catalog, &state).await,
         Some("getfeatureinfo" | "feature_info") => get_feature_info(&req, &kvp, catalog, &state).await,
+        Some("getlegendgraphic") => legend::get_legend_graphic(&req, &kvp, catalog, &state, version_hint(&kvp)).await,
         Some(other) => WmsError::new(
             Code::OperationNotSupported,
             "REQUEST",
@@ -140,24 +142,31 @@ async fn get_map(req: &HttpRequest, kvp: &Kvp, catalog: Arc<Catalog>, state: &Ap
     };
     let mode = getmap::exception_mode(kvp);
     let limits = &catalog.config.server.limits;
-    let blank = if mode == ExceptionMode::Blank {
+    let blank = if mode != ExceptionMode::Xml {
         getmap::blank_parameters(kvp, (limits.max_width, limits.max_height))
     } else {
         None
     };
     let request = match getmap::parse(kvp, &catalog, version) {
         Ok(r) => r,
-        Err(e) => return error_answer(e, version, blank, state).await,
+        Err(e) => return error_answer(e, version, mode, blank, state).await,
     };
     // Tiled WMS (one layer on a tile of a tile matrix set) shares the tile cache.
     if let Some(tile) = request.as_tile() {
         return match state.tiles.get(&tile, &state.pool).await {
             Ok(t) => t.respond(req),
             Err(TileError::Source(m)) => {
-                error_answer(WmsError::new(Code::SourceUnavailable, "", m), version, blank, state).await
+                error_answer(
+                    WmsError::new(Code::SourceUnavailable, "", m),
+                    version,
+                    mode,
+                    blank,
+                    state,
+                )
+                .await
             }
             Err(TileError::Internal(m)) => {
-                error_answer(WmsError::new(Code::Internal, "", m), version, blank, state).await
+                error_answer(WmsError::new(Code::Internal, "", m), version, mode, blank, state).await
             }
         };
     }
@@ -177,8 +186,17 @@ async fn get_map(req: &HttpRequest, kvp: &Kvp, catalog: Arc<Catalog>, state: &Ap
     };
     match state.pool.run(job).await {
         Ok(Ok(bytes)) => Encoded::new(bytes.into(), format.mime(), modified, max_age).respond(req),
-        Ok(Err(e)) => error_answer(e, version, blank, state).await,
-        Err(e) => error_answer(WmsError::new(Code::Internal, "", e.to_string()), version, blank, state).await,
+        Ok(Err(e)) => error_answer(e, version, mode, blank, state).await,
+        Err(e) => {
+            error_answer(
+                WmsError::new(Code::Internal, "", e.to_string()),
+                version,
+                mode,
+                blank,
+                state,
+            )
+            .await
+        }
     }
 }
 
@@ -224,6 +242,7 @@ async fn get_feature_info(req: &HttpRequest, kvp: &Kvp, catalog: Arc<Catalog>, s
 async fn error_answer(
     e: WmsError,
     version: WmsVersion,
+    mode: ExceptionMode,
     blank: Option<(u32, u32, ImageFormat, bool, crate::style::Color)>,
     state: &AppState,
 ) -> HttpResponse {
@@ -237,10 +256,14 @@ async fn error_answer(
         height,
     };
     let background = (!(transparent && format.supports_transparency())).then_some(bg);
+    let message = (mode == ExceptionMode::InImage).then(|| format!("{}: {}", e.code.name(version), e.message));
     let image = state
         .pool
         .run(move || {
-            let pixmap = render::render(&view, &[], background).ok()?;
+            let mut pixmap = render::render(&view, &[], background).ok()?;
+            if let Some(m) = message {
+                render::text::write_message(&mut pixmap, &m);
+            }
             render::encode(&pixmap, format, bg, 85).ok()
         })
         .await;

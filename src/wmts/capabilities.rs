@@ -16,6 +16,8 @@ pub const SECTIONS: [&str; 5] = [
 ];
 
 pub struct Urls {
+    /// The WMS endpoint, `…/wms`, for legends.
+    pub wms: String,
     /// The KVP endpoint, `…/wmts`.
     pub kvp: String,
     /// The RESTful root, `…/wmts/1.0.0`.
@@ -164,7 +166,7 @@ pub fn primary_format(layer: &Layer) -> crate::render::ImageFormat {
 fn contents(w: &mut XmlWriter, catalog: &Catalog, urls: &Urls, lang: Language) {
     w.start("Contents", &[]);
     for layer in catalog.layers.iter().filter(|l| !l.tile_sets.is_empty()) {
-        layer_element(w, layer, urls, lang);
+        layer_element(w, catalog, layer, urls, lang);
     }
     for tms in TileMatrixSet::all() {
         if catalog.layers.iter().any(|l| l.tile_set(tms.id).is_some()) {
@@ -174,7 +176,7 @@ fn contents(w: &mut XmlWriter, catalog: &Catalog, urls: &Urls, lang: Language) {
     w.end("Contents");
 }
 
-fn layer_element(w: &mut XmlWriter, layer: &Layer, urls: &Urls, _lang: Language) {
+fn layer_element(w: &mut XmlWriter, catalog: &Catalog, layer: &Layer, urls: &Urls, _lang: Language) {
     let c = &layer.config;
     let g = layer.geographic_extent;
     w.start("Layer", &[]);
@@ -200,6 +202,19 @@ fn layer_element(w: &mut XmlWriter, layer: &Layer, urls: &Urls, _lang: Language)
         w.start("Style", &[("isDefault", is_default)]);
         w.leaf("ows:Title", &[], &s.title);
         w.leaf("ows:Identifier", &[], &s.name);
+        if let Some(l) = catalog.legend(layer.name(), &s.name) {
+            let href = crate::wms::legend::url(&urls.wms, crate::wms::WmsVersion::V130, layer.name(), &s.name);
+            let (width, height) = (l.width.to_string(), l.height.to_string());
+            w.empty(
+                "LegendURL",
+                &[
+                    ("format", "image/png"),
+                    ("xlink:href", &href),
+                    ("width", &width),
+                    ("height", &height),
+                ],
+            );
+        }
         w.end("Style");
     }
     let primary = primary_format(layer);

@@ -23,6 +23,7 @@ use exception::WmtsError;
 fn urls(req: &HttpRequest, state: &AppState, catalog: &Catalog) -> Urls {
     let base = state.base_url(req, catalog);
     Urls {
+        wms: format!("{base}/wms"),
         kvp: format!("{base}/wmts"),
         rest: format!("{base}/wmts/1.0.0"),
     }
