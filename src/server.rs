@@ -114,7 +114,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/schemas/tuile.xsd", get().to(feature_schema))
         .route("/tileMatrixSets", get().to(tilematrixsets::list))
         .route("/tileMatrixSets/{id}", get().to(tilematrixsets::one))
-        .route("/", get().to(landing));
+        .configure(crate::ogcapi::routes);
 }
 
 /// The admin endpoint, on loopback only: `POST /admin/invalidate?layer=NAME`
@@ -155,35 +155,6 @@ async fn feature_schema(state: web::Data<AppState>) -> HttpResponse {
         crate::featureinfo::schema(&catalog)
     });
     HttpResponse::Ok().content_type("application/xml").body(body)
-}
-
-async fn landing(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let catalog = state.catalog();
-    let base = state.base_url(&req, &catalog);
-    let lang = crate::metadata::Language::Fr;
-    let mut html = format!(
-        "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>{0}</title></head><body><h1>{0}</h1><p>{1}</p><ul>",
-        escape(catalog.metadata.title.get(lang)),
-        escape(catalog.metadata.abstract_.get(lang)),
-    );
-    html.push_str(&format!(
-        "<li><a href=\"{base}/wms?SERVICE=WMS&amp;REQUEST=GetCapabilities\">WMS 1.3.0</a> · <a href=\"{base}/wms?SERVICE=WMS&amp;VERSION=1.1.1&amp;REQUEST=GetCapabilities\">WMS 1.1.1</a></li>\
-         <li><a href=\"{base}/wmts/1.0.0/WMTSCapabilities.xml\">WMTS 1.0.0</a> · <a href=\"{base}/tileMatrixSets\">tile matrix sets</a></li>"
-    ));
-    html.push_str("</ul><h2>Couches / Layers</h2><ul>");
-    for l in &catalog.layers {
-        html.push_str(&format!(
-            "<li><code>{}</code> — {}</li>",
-            escape(l.name()),
-            escape(l.title(lang))
-        ));
-    }
-    html.push_str("</ul></body></html>");
-    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html)
-}
-
-fn escape(s: &str) -> String {
-    quick_xml::escape::escape(s).into_owned()
 }
 
 /// Process-wide GDAL settings, set once before any dataset opens.
@@ -229,6 +200,7 @@ pub async fn serve(config_path: &Path, bind: Option<String>) -> anyhow::Result<(
     }
     let app_state = state.clone();
     let main = HttpServer::new(move || App::new().app_data(app_state.clone()).configure(routes))
+        .on_connect(disable_nagle)
         .bind(&bind)
         .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?
         .run();
@@ -245,6 +217,15 @@ pub async fn serve(config_path: &Path, bind: Option<String>) -> anyhow::Result<(
         main.await?;
     }
     Ok(())
+}
+
+/// Streamed responses end with a small chunk; with Nagle on, it waits for the
+/// client's delayed ACK and every keep-alive request stalls ~40 ms (GDAL's
+/// OAPIF driver pages through items this way).
+fn disable_nagle(connection: &dyn std::any::Any, _: &mut actix_web::dev::Extensions) {
+    if let Some(stream) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
+        let _ = stream.set_nodelay(true);
+    }
 }
 
 /// Polls the files the catalog was built from; when one changes, reloads

@@ -99,7 +99,7 @@ pub fn addresses(lc: &LandCover, area: &Area, target: usize, rng: &mut ChaCha8Rn
                     road.a.0 + dir.0 * t + normal.0 * side * off,
                     road.a.1 + dir.1 * t + normal.1 * side * off,
                 );
-                let numero = first + 2 * k as i32;
+                let numero = first + 2 * k;
                 k += 1;
                 let roll: f64 = rng.r#gen();
                 let reps: &[&'static str] = if roll < 0.05 {

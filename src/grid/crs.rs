@@ -239,13 +239,13 @@ thread_local! {
 fn with_transform<R>(from: Crs, to: Crs, f: impl FnOnce(&CoordTransform) -> R) -> Result<R, CrsError> {
     TRANSFORMS.with(|cell| {
         let mut map = cell.borrow_mut();
-        if !map.contains_key(&(from, to)) {
+        if let std::collections::hash_map::Entry::Vacant(e) = map.entry((from, to)) {
             let t = CoordTransform::new(&from.spatial_ref()?, &to.spatial_ref()?).map_err(|e| CrsError::Transform {
                 from,
                 to,
                 msg: e.to_string(),
             })?;
-            map.insert((from, to), t);
+            e.insert(t);
         }
         Ok(f(&map[&(from, to)]))
     })
@@ -275,6 +275,44 @@ pub fn transform_bbox(bbox: &BBox, from: Crs, to: Crs) -> Result<BBox, CrsError>
             msg: format!("no valid result for {bbox:?}"),
         })
     }
+}
+
+/// The outline of a box in another CRS: its edges cut into `per_edge`
+/// segments each, transformed, as a closed ring. A box's edges are
+/// straight in its own CRS and curved in most others.
+pub fn transform_outline(bbox: &BBox, from: Crs, to: Crs, per_edge: usize) -> Result<Vec<(f64, f64)>, CrsError> {
+    let n = per_edge.max(1);
+    let step = |a: f64, b: f64, i: usize| a + (b - a) * i as f64 / n as f64;
+    let (x0, y0, x1, y1) = (bbox.minx, bbox.miny, bbox.maxx, bbox.maxy);
+    let mut xs = Vec::with_capacity(4 * n + 1);
+    let mut ys = Vec::with_capacity(4 * n + 1);
+    for i in 0..n {
+        xs.push(step(x0, x1, i));
+        ys.push(y0);
+    }
+    for i in 0..n {
+        xs.push(x1);
+        ys.push(step(y0, y1, i));
+    }
+    for i in 0..n {
+        xs.push(step(x1, x0, i));
+        ys.push(y1);
+    }
+    for i in 0..n {
+        xs.push(x0);
+        ys.push(step(y1, y0, i));
+    }
+    xs.push(x0);
+    ys.push(y0);
+    transform_xy(from, to, &mut xs, &mut ys)?;
+    if xs.iter().chain(&ys).any(|v| !v.is_finite()) {
+        return Err(CrsError::Transform {
+            from,
+            to,
+            msg: format!("{bbox:?} leaves the domain of the target CRS"),
+        });
+    }
+    Ok(xs.into_iter().zip(ys).collect())
 }
 
 /// Transforms coordinates in place. Points that cannot be transformed come

@@ -7,4 +7,7 @@ mod crs;
 pub mod tms;
 
 pub use bbox::{BBox, PixelTransform};
-pub use crs::{Crs, CrsError, METRES_PER_DEGREE, STANDARD_PIXEL_SIZE, transform_bbox, transform_point, transform_xy};
+pub use crs::{
+    Crs, CrsError, METRES_PER_DEGREE, STANDARD_PIXEL_SIZE, transform_bbox, transform_outline, transform_point,
+    transform_xy,
+};

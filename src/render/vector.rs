@@ -71,11 +71,10 @@ pub fn draw<'s>(
         let mut failure = None;
         let mut matched: Vec<&Rule> = Vec::with_capacity(filtered.len());
         src.query(&query, |f| {
-            if let Some((value, col)) = time {
-                if f.property_at(col).to_text().as_deref() != Some(value) {
+            if let Some((value, col)) = time
+                && f.property_at(col).to_text().as_deref() != Some(value) {
                     return true;
                 }
-            }
             let get = |name: &str| f.property(name);
             matched.clear();
             matched.extend(
@@ -357,15 +356,14 @@ pub fn draw_graphic(pixmap: &mut Pixmap, g: &Graphic, size: f32, x: f32, y: f32)
                     None,
                 );
             }
-            if let Some(s) = stroke {
-                if s.width > 0.0 {
+            if let Some(s) = stroke
+                && s.width > 0.0 {
                     let stroke = tiny_skia::Stroke {
                         width: s.width,
                         ..Default::default()
                     };
                     pixmap.stroke_path(&path, &paint(s.color.with_opacity(g.opacity)), &stroke, transform, None);
                 }
-            }
         }
         GraphicSymbol::External(img) => {
             let Some(src) = tiny_skia::PixmapRef::from_bytes(&img.rgba, img.width, img.height) else {

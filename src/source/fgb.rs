@@ -44,8 +44,14 @@ pub struct FgbSource {
     columns: Vec<Column>,
     geometry_type: GeometryType,
     index: Option<PackedRTree>,
+    /// Byte offset (in the feature section) of every feature, by number:
+    /// the index's leaves, which list the features in file order.
+    offsets: Vec<u64>,
     features_offset: u64,
     features_count: u64,
+    /// Per column, built on first use: (hash of the value, feature number),
+    /// sorted, to find features by identifier without scanning.
+    lookups: Vec<std::sync::OnceLock<Vec<(u64, u32)>>>,
 }
 
 /// A property value borrowed from a feature buffer.
@@ -279,6 +285,24 @@ fn read_geometry(geom: &Geometry, ty: GeometryType, out: &mut Shape) {
     }
 }
 
+/// The feature offsets stored in the leaves of a packed R-tree (the last
+/// `count` nodes of 40 bytes: four f64 bounds and a u64 offset).
+fn leaf_offsets(index: &[u8], count: usize) -> Result<Vec<u64>, String> {
+    const NODE: usize = 40;
+    let start = index
+        .len()
+        .checked_sub(count * NODE)
+        .ok_or("the spatial index is shorter than its leaves")?;
+    let offsets: Vec<u64> = index[start..]
+        .chunks_exact(NODE)
+        .map(|n| u64::from_le_bytes(n[32..40].try_into().expect("8 bytes")))
+        .collect();
+    if offsets.windows(2).any(|w| w[0] >= w[1]) {
+        return Err("the spatial index does not list the features in file order".into());
+    }
+    Ok(offsets)
+}
+
 impl FgbSource {
     pub fn open(path: &Path) -> Result<FgbSource, SourceError> {
         let err = |msg: String| SourceError::open(path, msg);
@@ -327,9 +351,16 @@ impl FgbSource {
                 .map_err(|e| err(format!("truncated spatial index: {e}")))?;
             let tree = PackedRTree::from_buf(&buf[..], features_count as usize, node_size)
                 .map_err(|e| err(format!("corrupt spatial index: {e}")))?;
-            (Some(tree), size)
+            (Some((tree, leaf_offsets(&buf, features_count as usize))), size)
         } else {
             (None, 0)
+        };
+        let (index, offsets) = match index {
+            Some((tree, offsets)) => (
+                Some(tree),
+                offsets.map_err(|m| err(format!("corrupt spatial index: {m}")))?,
+            ),
+            None => (None, Vec::new()),
         };
         let envelope = header.envelope().filter(|e| e.len() >= 4);
         let extent = match (&index, envelope) {
@@ -349,12 +380,15 @@ impl FgbSource {
                  (ogr2ogr -lco SPATIAL_INDEX=YES)"
                 .into()));
         }
+        let lookups = (0..columns.len()).map(|_| std::sync::OnceLock::new()).collect();
         Ok(FgbSource {
+            lookups,
             meta: SourceMeta::new(path, crs, extent, vec![path.to_path_buf()]).map_err(|e| err(e.to_string()))?,
             file,
             columns,
             geometry_type,
             index,
+            offsets,
             features_offset: index_start + index_size,
             features_count,
         })
@@ -429,6 +463,122 @@ impl FgbSource {
                     columns: &self.columns,
                     geometry_type: self.geometry_type,
                     index: hit.index as u64,
+                };
+                if !visit(&view) {
+                    return Ok(());
+                }
+            }
+            i = j;
+        }
+        Ok(())
+    }
+
+    /// The number of the feature whose column `col` holds `value` (the
+    /// first one, in file order). The lookup table is built on first use.
+    pub fn find_by(&self, col: usize, value: &str) -> Result<Option<u64>, SourceError> {
+        let hash = |v: &str| xxhash_rust::xxh3::xxh3_64(v.as_bytes());
+        let Some(cell) = self.lookups.get(col) else {
+            return Ok(None);
+        };
+        let table = match cell.get() {
+            Some(t) => t,
+            None => {
+                let mut t = Vec::with_capacity(self.features_count as usize);
+                self.scan(Default::default(), |f, _| {
+                    if let Some(v) = f.property_at(col).to_text() {
+                        t.push((hash(&v), f.index as u32));
+                    }
+                    true
+                })?;
+                t.sort_unstable();
+                cell.get_or_init(|| t)
+            }
+        };
+        let h = hash(value);
+        let first = table.partition_point(|(x, _)| *x < h);
+        let candidates: Vec<u64> = table[first..]
+            .iter()
+            .take_while(|(x, _)| *x == h)
+            .map(|(_, n)| *n as u64)
+            .collect();
+        let mut found = None;
+        // Equal hashes may be different values: check each candidate.
+        self.visit_numbers(&candidates, |f| {
+            if f.property_at(col).to_text().as_deref() == Some(value) {
+                found = Some(f.index);
+                return false;
+            }
+            true
+        })?;
+        Ok(found)
+    }
+
+    /// Where feature number `n` starts, to resume a scan there.
+    pub fn position_of(&self, n: u64) -> Option<ScanPosition> {
+        let offset = *self.offsets.get(n as usize)?;
+        Some(ScanPosition { offset, number: n })
+    }
+
+    /// The feature numbers (in file order) whose bounding box intersects
+    /// `bbox`, from the packed R-tree.
+    pub fn search(&self, bbox: &BBox) -> Result<Vec<u64>, SourceError> {
+        let Some(index) = &self.index else {
+            return Ok(Vec::new());
+        };
+        let hits = index
+            .search(bbox.minx, bbox.miny, bbox.maxx, bbox.maxy)
+            .map_err(|e| SourceError::read(&self.meta.path, e))?;
+        Ok(hits.into_iter().map(|h| h.index as u64).collect())
+    }
+
+    /// Visits the features with the given numbers (ascending), reading
+    /// neighbours in runs; `visit` returns false to stop.
+    pub fn visit_numbers(
+        &self,
+        numbers: &[u64],
+        mut visit: impl FnMut(&FeatureView) -> bool,
+    ) -> Result<(), SourceError> {
+        let mut buf = Vec::new();
+        let mut i = 0;
+        while i < numbers.len() {
+            let first = self
+                .position_of(numbers[i])
+                .ok_or_else(|| self.corrupt(numbers[i]))?
+                .offset;
+            let mut j = i + 1;
+            while j < numbers.len() {
+                let (Some(prev), Some(next)) = (self.position_of(numbers[j - 1]), self.position_of(numbers[j])) else {
+                    break;
+                };
+                if next.offset - prev.offset > MAX_GAP || next.offset - first > MAX_RUN {
+                    break;
+                }
+                j += 1;
+            }
+            // The run ends where the feature after its last one starts (or at the end of the file).
+            let end = match self.position_of(numbers[j - 1] + 1) {
+                Some(p) => p.offset,
+                None => self.meta.version.len.saturating_sub(self.features_offset),
+            };
+            let len = end.saturating_sub(first);
+            buf.resize(len as usize, 0);
+            let got = self.read_at(&mut buf, first)?;
+            buf.truncate(got);
+            for &n in &numbers[i..j] {
+                let rel = (self.offsets[n as usize] - first) as usize;
+                let size = match buf.get(rel..rel + 4) {
+                    Some(b) => u32::from_le_bytes(b.try_into().unwrap()) as usize,
+                    None => return Err(self.corrupt(n)),
+                };
+                let Some(bytes) = buf.get(rel..rel + 4 + size) else {
+                    return Err(self.corrupt(n));
+                };
+                let feature = flatgeobuf::size_prefixed_root_as_feature(bytes).map_err(|_| self.corrupt(n))?;
+                let view = FeatureView {
+                    feature,
+                    columns: &self.columns,
+                    geometry_type: self.geometry_type,
+                    index: n,
                 };
                 if !visit(&view) {
                     return Ok(());

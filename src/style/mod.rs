@@ -481,7 +481,7 @@ impl Filter {
 }
 
 /// SQL-LIKE matching with configurable wildcard, single-character and escape characters.
-fn like(text: &str, pattern: &str, wildcard: char, single: char, escape: char, match_case: bool) -> bool {
+pub fn like(text: &str, pattern: &str, wildcard: char, single: char, escape: char, match_case: bool) -> bool {
     #[derive(Clone, Copy, PartialEq)]
     enum Tok {
         Any,

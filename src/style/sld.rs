@@ -191,14 +191,13 @@ fn rule(cx: &Ctx, el: &Element, group: usize) -> Result<Rule, StyleError> {
     if rule.filter.is_some() && rule.else_filter {
         return Err(cx.err(el, "a rule has a <Filter> or an <ElseFilter>, not both"));
     }
-    if let (Some(min), Some(max)) = (rule.min_scale, rule.max_scale) {
-        if min >= max {
+    if let (Some(min), Some(max)) = (rule.min_scale, rule.max_scale)
+        && min >= max {
             return Err(cx.err(
                 el,
                 format!("MinScaleDenominator {min} is not below MaxScaleDenominator {max}"),
             ));
         }
-    }
     Ok(rule)
 }
 
@@ -1014,12 +1013,9 @@ mod tests {
 
     #[test]
     fn feature_type_styles_are_separate_passes() {
-        let text = format!(
-            "{}",
-            sld(
+        let text = sld(
                 "<se:Rule><se:ElseFilter/><se:LineSymbolizer><se:Stroke/></se:LineSymbolizer></se:Rule>\n   </se:FeatureTypeStyle>\n   <se:FeatureTypeStyle>\n<se:Rule><se:LineSymbolizer><se:Stroke/></se:LineSymbolizer></se:Rule>"
-            )
-        );
+            ).to_string();
         let s = parse(&text, Path::new("x.sld")).unwrap();
         assert_eq!(s.groups(), 2);
         assert_eq!((s.rules[0].group, s.rules[1].group), (0, 1));

@@ -245,12 +245,11 @@ impl TileCache {
                 ..base.clone()
             }
             .key();
-            if self.config.disk_write {
-                if let Some(disk) = &self.disk {
+            if self.config.disk_write
+                && let Some(disk) = &self.disk {
                     let (disk, k, bytes) = (disk.clone(), key.clone(), tile.bytes.clone());
                     tokio::task::spawn_blocking(move || disk.write_logged(&k, &bytes));
                 }
-            }
             self.admit(key, Arc::clone(&tile)).await;
             out.insert((row, col), tile);
         }

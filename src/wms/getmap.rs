@@ -298,9 +298,8 @@ mod tests {
 
     #[test]
     fn bbox_accepts_exponents_and_rejects_garbage() {
-        assert_eq!(
+        assert!(
             parse_bbox("-.0005E1,-25E-4,%2B05E-3,.00025E%2B1").is_err(),
-            true,
             "percent escapes are decoded before this point"
         );
         assert_eq!(

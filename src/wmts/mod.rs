@@ -66,8 +66,8 @@ fn get_capabilities(
     catalog: &Arc<Catalog>,
     state: &AppState,
 ) -> Result<HttpResponse, WmtsError> {
-    if let Some(versions) = kvp.get("acceptversions") {
-        if !versions.split(',').any(|v| v.trim() == "1.0.0") {
+    if let Some(versions) = kvp.get("acceptversions")
+        && !versions.split(',').any(|v| v.trim() == "1.0.0") {
             return Err(WmtsError::new(
                 actix_web::http::StatusCode::BAD_REQUEST,
                 "VersionNegotiationFailed",
@@ -75,7 +75,6 @@ fn get_capabilities(
                 format!("none of the versions `{versions}` is supported; this server speaks 1.0.0"),
             ));
         }
-    }
     let sections: Option<Vec<&str>> = match kvp.get("sections") {
         None => None,
         Some(s) if s.trim().is_empty() => return Err(WmtsError::missing("sections")),
@@ -97,8 +96,8 @@ fn get_capabilities(
         }
     };
     let mut bare = false;
-    if let Some(seq) = kvp.get_nonempty("updatesequence") {
-        if let Ok(asked) = seq.parse::<u64>() {
+    if let Some(seq) = kvp.get_nonempty("updatesequence")
+        && let Ok(asked) = seq.parse::<u64>() {
             if asked > catalog.update_sequence {
                 return Err(WmtsError::new(
                     actix_web::http::StatusCode::BAD_REQUEST,
@@ -109,7 +108,6 @@ fn get_capabilities(
             }
             bare = asked == catalog.update_sequence;
         }
-    }
     Ok(capabilities_response(
         req,
         catalog,

@@ -1,0 +1,402 @@
+//! OGC API – Features (Parts 1, 2 and 3) at the server root: a thin adapter
+//! over the catalog's vector layers and the feature query core.
+
+pub mod html;
+pub mod items;
+pub mod openapi;
+
+use std::sync::Arc;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::{Value, json};
+
+use crate::catalog::{Catalog, Layer};
+use crate::grid::Crs;
+use crate::ows::Kvp;
+use crate::server::AppState;
+
+pub const CONFORMANCE: &[&str] = &[
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
+    "http://www.opengis.net/spec/cql2/1.0/conf/accent-insensitive-comparison",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+    "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/property-property",
+];
+
+pub const OPENAPI_MIME: &str = "application/vnd.oai.openapi+json;version=3.0";
+pub const GEOJSON: &str = "application/geo+json";
+pub const QUERYABLES_REL: &str = "http://www.opengis.net/def/rel/ogc/1.0/queryables";
+
+/// A 4xx/5xx answer as an RFC 7807 problem document.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub status: StatusCode,
+    pub detail: String,
+}
+
+impl Problem {
+    pub fn bad_request(detail: impl Into<String>) -> Problem {
+        Problem {
+            status: StatusCode::BAD_REQUEST,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Problem {
+        Problem {
+            status: StatusCode::NOT_FOUND,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn response(&self) -> HttpResponse {
+        if self.status.is_server_error() {
+            tracing::error!(status = %self.status, detail = %self.detail, "OGC API request failed");
+        }
+        let body = json!({
+            "type": "about:blank",
+            "title": self.status.canonical_reason().unwrap_or("Error"),
+            "status": self.status.as_u16(),
+            "detail": self.detail,
+        });
+        HttpResponse::build(self.status)
+            .content_type("application/problem+json")
+            .body(body.to_string())
+    }
+}
+
+/// The representation a client asked for: `f=` first, then `Accept`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Html,
+}
+
+pub fn negotiate(req: &HttpRequest, kvp: &Kvp) -> Result<Format, Problem> {
+    if let Some(f) = kvp.get("f") {
+        return match f.to_ascii_lowercase().as_str() {
+            "json" | "geojson" | "application/json" | "application/geo+json" => Ok(Format::Json),
+            "html" | "text/html" => Ok(Format::Html),
+            other => Err(Problem::bad_request(format!("f={other}: use json or html"))),
+        };
+    }
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    // HTML only when a browser prefers it over JSON.
+    let mut best = (Format::Json, -1.0f32);
+    for part in accept.split(',') {
+        let mut it = part.split(';');
+        let mime = it.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = it
+            .filter_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok()))
+            .next()
+            .unwrap_or(1.0);
+        let f = match mime.as_str() {
+            "text/html" | "application/xhtml+xml" => Format::Html,
+            "application/json" | "application/geo+json" | "application/schema+json" | "application/problem+json" => {
+                Format::Json
+            }
+            _ if mime.contains("json") => Format::Json,
+            _ => continue,
+        };
+        if q > best.1 || (q == best.1 && f == Format::Json) {
+            best = (f, q);
+        }
+    }
+    Ok(best.0)
+}
+
+/// Rejects parameters the endpoint does not define (OGC API: 400).
+pub fn check_params(kvp: &Kvp, allowed: &[&str], extra: impl Fn(&str) -> bool) -> Result<(), Problem> {
+    for name in kvp.names() {
+        if !allowed.contains(&name) && !extra(name) {
+            return Err(Problem::bad_request(format!("unknown parameter `{name}`")));
+        }
+    }
+    Ok(())
+}
+
+pub fn link(href: &str, rel: &str, mime: &str, title: &str) -> Value {
+    json!({"href": href, "rel": rel, "type": mime, "title": title})
+}
+
+fn json_response(v: &Value, mime: &str) -> HttpResponse {
+    HttpResponse::Ok().content_type(mime).body(v.to_string())
+}
+
+fn html_response(body: String) -> HttpResponse {
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(body)
+}
+
+/// The feature collections: the vector layers.
+pub fn collections(catalog: &Catalog) -> impl Iterator<Item = &Arc<Layer>> {
+    catalog.layers.iter().filter(|l| l.is_vector())
+}
+
+pub fn collection<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a Arc<Layer>, Problem> {
+    collections(catalog)
+        .find(|l| l.name() == id)
+        .ok_or_else(|| Problem::not_found(format!("no collection `{id}`")))
+}
+
+/// The CRSs a collection offers, CRS84 first (OGC API Part 2).
+pub fn crs_list(layer: &Layer) -> Vec<Crs> {
+    let mut list = vec![Crs::CRS84];
+    list.extend(layer.crs.iter().copied().filter(|c| !c.is_crs84()));
+    list
+}
+
+pub fn base(req: &HttpRequest, state: &AppState, catalog: &Catalog) -> String {
+    state.base_url(req, catalog)
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    let get = || web::route().guard(actix_web::guard::Any(actix_web::guard::Get()).or(actix_web::guard::Head()));
+    cfg.route("/conformance", get().to(conformance))
+        .route("/api", get().to(openapi::api))
+        .route("/collections", get().to(collections_page))
+        .route("/collections/{id}", get().to(collection_page))
+        .route("/collections/{id}/queryables", get().to(queryables))
+        .route("/collections/{id}/items", get().to(items::items))
+        .route("/collections/{id}/items/{fid}", get().to(items::item))
+        .route("/", get().to(landing));
+}
+
+pub async fn landing(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let kvp = Kvp::parse(req.query_string());
+    let result = (|| {
+        check_params(&kvp, &["f"], |_| false)?;
+        let format = negotiate(&req, &kvp)?;
+        let catalog = state.catalog();
+        let b = base(&req, &state, &catalog);
+        let m = &catalog.metadata;
+        let lang = crate::metadata::Language::Fr;
+        let links = vec![
+            link(&format!("{b}/"), "self", "application/json", "This document"),
+            link(
+                &format!("{b}/?f=html"),
+                "alternate",
+                "text/html",
+                "This document as HTML",
+            ),
+            link(
+                &format!("{b}/api"),
+                "service-desc",
+                OPENAPI_MIME,
+                "The API definition (OpenAPI 3.0)",
+            ),
+            link(
+                &format!("{b}/api?f=html"),
+                "service-doc",
+                "text/html",
+                "The API documentation",
+            ),
+            link(
+                &format!("{b}/conformance"),
+                "conformance",
+                "application/json",
+                "Conformance classes",
+            ),
+            link(
+                &format!("{b}/collections"),
+                "data",
+                "application/json",
+                "Feature collections",
+            ),
+            link(
+                &format!("{b}/tileMatrixSets"),
+                "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes",
+                "application/json",
+                "Tile matrix sets",
+            ),
+            link(
+                &format!("{b}/wms?SERVICE=WMS&REQUEST=GetCapabilities"),
+                "service",
+                "text/xml",
+                "WMS 1.3.0",
+            ),
+            link(
+                &format!("{b}/wmts/1.0.0/WMTSCapabilities.xml"),
+                "service",
+                "application/xml",
+                "WMTS 1.0.0",
+            ),
+        ];
+        let doc = json!({
+            "title": m.title.get(lang),
+            "description": m.abstract_.get(lang),
+            "links": links,
+        });
+        Ok(match format {
+            Format::Json => json_response(&doc, "application/json"),
+            Format::Html => html_response(html::landing(&catalog, &b)),
+        })
+    })();
+    result.unwrap_or_else(|e: Problem| e.response())
+}
+
+async fn conformance(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let kvp = Kvp::parse(req.query_string());
+    let result = (|| {
+        check_params(&kvp, &["f"], |_| false)?;
+        let doc = json!({"conformsTo": CONFORMANCE});
+        Ok(match negotiate(&req, &kvp)? {
+            Format::Json => json_response(&doc, "application/json"),
+            Format::Html => html_response(html::conformance(&base(&req, &state, &state.catalog()))),
+        })
+    })();
+    result.unwrap_or_else(|e: Problem| e.response())
+}
+
+/// The description of one collection, as `/collections` and `/collections/{id}` show it.
+pub fn collection_json(layer: &Layer, b: &str) -> Value {
+    let id = layer.name();
+    let g = layer.geographic_extent;
+    let mut extent = json!({
+        "spatial": {"bbox": [[g.minx, g.miny, g.maxx, g.maxy]], "crs": Crs::CRS84.uri()},
+    });
+    if let Some(t) = &layer.time {
+        let first = t.values.first().cloned().unwrap_or_default();
+        let last = t.values.last().cloned().unwrap_or_default();
+        extent["temporal"] = json!({
+            "interval": [[format!("{first}-01-01T00:00:00Z"), format!("{last}-12-31T23:59:59Z")]],
+            "trs": "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
+        });
+    }
+    let c = &layer.config;
+    json!({
+        "id": id,
+        "title": c.title,
+        "description": c.abstract_,
+        "keywords": c.keywords,
+        "attribution": c.attribution.as_ref().map(|a| a.title.clone()),
+        "license": c.licence,
+        "extent": extent,
+        "itemType": "feature",
+        "crs": crs_list(layer).iter().map(|c| c.uri()).collect::<Vec<_>>(),
+        "storageCrs": layer.source.meta().crs.uri(),
+        "links": [
+            link(&format!("{b}/collections/{id}"), "self", "application/json", "This collection"),
+            link(&format!("{b}/collections/{id}?f=html"), "alternate", "text/html", "This collection as HTML"),
+            link(&format!("{b}/collections/{id}/items"), "items", GEOJSON, "The features"),
+            link(&format!("{b}/collections/{id}/items?f=html"), "items", "text/html", "The features as HTML"),
+            link(&format!("{b}/collections/{id}/queryables"), QUERYABLES_REL, "application/schema+json", "Queryable properties"),
+            link(&format!("{b}/wms?SERVICE=WMS&REQUEST=GetCapabilities"), "related", "text/xml", "The same layer in WMS"),
+        ],
+    })
+}
+
+async fn collections_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let kvp = Kvp::parse(req.query_string());
+    let result = (|| {
+        check_params(&kvp, &["f"], |_| false)?;
+        let format = negotiate(&req, &kvp)?;
+        let catalog = state.catalog();
+        let b = base(&req, &state, &catalog);
+        let list: Vec<Value> = collections(&catalog).map(|l| collection_json(l, &b)).collect();
+        let doc = json!({
+            "links": [
+                link(&format!("{b}/collections"), "self", "application/json", "The feature collections"),
+                link(&format!("{b}/collections?f=html"), "alternate", "text/html", "The feature collections as HTML"),
+            ],
+            "collections": list,
+        });
+        Ok(match format {
+            Format::Json => json_response(&doc, "application/json"),
+            Format::Html => html_response(html::collections(&catalog, &b)),
+        })
+    })();
+    result.unwrap_or_else(|e: Problem| e.response())
+}
+
+async fn collection_page(req: HttpRequest, id: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
+    let kvp = Kvp::parse(req.query_string());
+    let result = (|| {
+        check_params(&kvp, &["f"], |_| false)?;
+        let format = negotiate(&req, &kvp)?;
+        let catalog = state.catalog();
+        let layer = collection(&catalog, &id)?;
+        let b = base(&req, &state, &catalog);
+        Ok(match format {
+            Format::Json => json_response(&collection_json(layer, &b), "application/json"),
+            Format::Html => html_response(html::collection(layer, &b, html::basemap(&catalog).as_deref())),
+        })
+    })();
+    result.unwrap_or_else(|e: Problem| e.response())
+}
+
+/// The queryables of a collection as a JSON Schema (Part 3).
+pub fn queryables_json(layer: &Layer, b: &str) -> Value {
+    let mut props = serde_json::Map::new();
+    let geometry_format = match &layer.source {
+        crate::source::Source::Vector(v) => match v.geometry_type() {
+            flatgeobuf::GeometryType::Point => "geometry-point",
+            flatgeobuf::GeometryType::MultiPoint => "geometry-multipoint",
+            flatgeobuf::GeometryType::LineString => "geometry-linestring",
+            flatgeobuf::GeometryType::MultiLineString => "geometry-multilinestring",
+            flatgeobuf::GeometryType::Polygon => "geometry-polygon",
+            flatgeobuf::GeometryType::MultiPolygon => "geometry-multipolygon",
+            _ => "geometry-any",
+        },
+        _ => "geometry-any",
+    };
+    props.insert(
+        "geometry".into(),
+        json!({"title": "Géométrie / Geometry", "format": geometry_format, "x-ogc-role": "primary-geometry"}),
+    );
+    if let crate::source::Source::Vector(v) = &layer.source {
+        for c in v.columns() {
+            use flatgeobuf::ColumnType as T;
+            let ty = match c.ty {
+                T::Bool => "boolean",
+                T::Byte | T::UByte | T::Short | T::UShort | T::Int | T::UInt | T::Long | T::ULong => "integer",
+                T::Float | T::Double => "number",
+                _ => "string",
+            };
+            props.insert(c.name.clone(), json!({"title": c.name, "type": ty}));
+        }
+    }
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": format!("{b}/collections/{}/queryables", layer.name()),
+        "type": "object",
+        "title": layer.config.title,
+        "properties": props,
+        "additionalProperties": false,
+    })
+}
+
+async fn queryables(req: HttpRequest, id: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
+    let kvp = Kvp::parse(req.query_string());
+    let result = (|| {
+        check_params(&kvp, &["f"], |_| false)?;
+        let format = negotiate(&req, &kvp)?;
+        let catalog = state.catalog();
+        let layer = collection(&catalog, &id)?;
+        let b = base(&req, &state, &catalog);
+        let doc = queryables_json(layer, &b);
+        Ok(match format {
+            Format::Json => json_response(&doc, "application/schema+json"),
+            Format::Html => html_response(html::queryables(layer, &doc, &b)),
+        })
+    })();
+    result.unwrap_or_else(|e: Problem| e.response())
+}
