@@ -380,13 +380,14 @@ impl Config {
             );
         }
         if let Some(url) = &self.server.public_url
-            && !(url.starts_with("http://") || url.starts_with("https://")) {
-                err(
-                    None,
-                    "server.public_url".into(),
-                    format!("`{url}` is not an http(s) URL"),
-                );
-            }
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            err(
+                None,
+                "server.public_url".into(),
+                format!("`{url}` is not an http(s) URL"),
+            );
+        }
         let c = &self.server.cache;
         if c.metatile_vector == 0 || c.metatile_raster == 0 || c.metatile_vector > 16 || c.metatile_raster > 16 {
             err(
@@ -466,21 +467,24 @@ impl Config {
                 }
             }
             if let (Some(min), Some(max)) = (layer.min_scale, layer.max_scale)
-                && !(min >= 0.0 && min < max) {
-                    err(
-                        name,
-                        format!("layers[{i}].min_scale"),
-                        format!("min_scale ({min}) must be below max_scale ({max})"),
-                    );
-                }
+                && !(min >= 0.0 && min < max)
+            {
+                err(
+                    name,
+                    format!("layers[{i}].min_scale"),
+                    format!("min_scale ({min}) must be below max_scale ({max})"),
+                );
+            }
             if let Some(default) = &layer.default_style
-                && !layer.styles.is_empty() && !layer.styles.contains(default) {
-                    err(
-                        name,
-                        format!("layers[{i}].default_style"),
-                        format!("`{default}` is not one of the layer's styles"),
-                    );
-                }
+                && !layer.styles.is_empty()
+                && !layer.styles.contains(default)
+            {
+                err(
+                    name,
+                    format!("layers[{i}].default_style"),
+                    format!("`{default}` is not one of the layer's styles"),
+                );
+            }
             if layer.source.kind == SourceKind::Flatgeobuf && layer.styles.is_empty() {
                 err(
                     name,

@@ -136,9 +136,10 @@ pub fn query(
             let mut failure = None;
             src.query(&query, |f| {
                 if let Some((t, col)) = time_col
-                    && f.property_at(col).to_text().as_deref() != Some(t) {
-                        return true;
-                    }
+                    && f.property_at(col).to_text().as_deref() != Some(t)
+                {
+                    return true;
+                }
                 f.read_shape(&mut shape);
                 let mut projected = shape.clone();
                 if let Err(e) = transform_xy(meta.crs, view.crs, &mut projected.xs, &mut projected.ys) {

@@ -576,6 +576,10 @@ async fn cql2_like_in_between_casei_and_null() {
             count(&|p| p["rep"] != "" && p["numero"].as_i64().unwrap() >= 100),
         ),
         ("rep IS NULL", 0),
+        // Property against property.
+        ("numero = numero", features(&all).len()),
+        ("x < y", features(&all).len()),
+        ("x > y", 0),
     ];
     for (filter, expected) in cases {
         let doc = all_items(&app, "adresses", &format!("filter={}", urlencode(filter))).await;

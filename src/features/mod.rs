@@ -99,9 +99,10 @@ impl Query {
             }
         }
         if let Some(flt) = &self.filter
-            && flt.eval(f, geom) != Some(true) {
-                return false;
-            }
+            && flt.eval(f, geom) != Some(true)
+        {
+            return false;
+        }
         if let Some(areas) = &self.areas {
             let shape = geom.shape();
             if !areas.iter().any(|a| a.intersects(shape)) {

@@ -89,9 +89,10 @@ pub fn parse_datetime(s: &str) -> Result<TimeRange, String> {
         end: end.and_then(|e| e.end),
     };
     if let (Some(s), Some(e)) = (r.start, r.end)
-        && s >= e {
-            return Err(format!("the interval `{s}` ends before it starts"));
-        }
+        && s >= e
+    {
+        return Err(format!("the interval `{s}` ends before it starts"));
+    }
     Ok(r)
 }
 

@@ -72,9 +72,10 @@ pub fn draw<'s>(
         let mut matched: Vec<&Rule> = Vec::with_capacity(filtered.len());
         src.query(&query, |f| {
             if let Some((value, col)) = time
-                && f.property_at(col).to_text().as_deref() != Some(value) {
-                    return true;
-                }
+                && f.property_at(col).to_text().as_deref() != Some(value)
+            {
+                return true;
+            }
             let get = |name: &str| f.property(name);
             matched.clear();
             matched.extend(
@@ -357,13 +358,14 @@ pub fn draw_graphic(pixmap: &mut Pixmap, g: &Graphic, size: f32, x: f32, y: f32)
                 );
             }
             if let Some(s) = stroke
-                && s.width > 0.0 {
-                    let stroke = tiny_skia::Stroke {
-                        width: s.width,
-                        ..Default::default()
-                    };
-                    pixmap.stroke_path(&path, &paint(s.color.with_opacity(g.opacity)), &stroke, transform, None);
-                }
+                && s.width > 0.0
+            {
+                let stroke = tiny_skia::Stroke {
+                    width: s.width,
+                    ..Default::default()
+                };
+                pixmap.stroke_path(&path, &paint(s.color.with_opacity(g.opacity)), &stroke, transform, None);
+            }
         }
         GraphicSymbol::External(img) => {
             let Some(src) = tiny_skia::PixmapRef::from_bytes(&img.rgba, img.width, img.height) else {

@@ -192,12 +192,13 @@ fn rule(cx: &Ctx, el: &Element, group: usize) -> Result<Rule, StyleError> {
         return Err(cx.err(el, "a rule has a <Filter> or an <ElseFilter>, not both"));
     }
     if let (Some(min), Some(max)) = (rule.min_scale, rule.max_scale)
-        && min >= max {
-            return Err(cx.err(
-                el,
-                format!("MinScaleDenominator {min} is not below MaxScaleDenominator {max}"),
-            ));
-        }
+        && min >= max
+    {
+        return Err(cx.err(
+            el,
+            format!("MinScaleDenominator {min} is not below MaxScaleDenominator {max}"),
+        ));
+    }
     Ok(rule)
 }
 

@@ -246,10 +246,11 @@ impl TileCache {
             }
             .key();
             if self.config.disk_write
-                && let Some(disk) = &self.disk {
-                    let (disk, k, bytes) = (disk.clone(), key.clone(), tile.bytes.clone());
-                    tokio::task::spawn_blocking(move || disk.write_logged(&k, &bytes));
-                }
+                && let Some(disk) = &self.disk
+            {
+                let (disk, k, bytes) = (disk.clone(), key.clone(), tile.bytes.clone());
+                tokio::task::spawn_blocking(move || disk.write_logged(&k, &bytes));
+            }
             self.admit(key, Arc::clone(&tile)).await;
             out.insert((row, col), tile);
         }

@@ -84,23 +84,26 @@ async fn build(kvp: &Kvp, catalog: &Arc<Catalog>, state: &AppState) -> Result<En
     };
     let rule = kvp.get_nonempty("rule");
     if let Some(r) = rule
-        && !style.rules.iter().any(|x| x.name.as_deref() == Some(r)) {
-            return Err(WmsError::invalid(
-                "RULE",
-                format!("style `{}` has no rule `{r}`", style.name),
-            ));
-        }
+        && !style.rules.iter().any(|x| x.name.as_deref() == Some(r))
+    {
+        return Err(WmsError::invalid(
+            "RULE",
+            format!("style `{}` has no rule `{r}`", style.name),
+        ));
+    }
     let lang = Language::from_param(kvp.get_nonempty("language"));
     let plain = w.is_none() && h.is_none() && scale.is_none() && rule.is_none() && lang == Language::Fr;
-    if plain && format == ImageFormat::Png
-        && let Some(l) = catalog.legend(layer.name(), &style.name) {
-            return Ok(Encoded::new(
-                l.png.clone(),
-                format.mime(),
-                layer.modified,
-                layer.max_age,
-            ));
-        }
+    if plain
+        && format == ImageFormat::Png
+        && let Some(l) = catalog.legend(layer.name(), &style.name)
+    {
+        return Ok(Encoded::new(
+            l.png.clone(),
+            format.mime(),
+            layer.modified,
+            layer.max_age,
+        ));
+    }
     let (modified, max_age) = (layer.modified, layer.max_age);
     let rule = rule.map(str::to_string);
     let job = move || {

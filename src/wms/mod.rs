@@ -74,10 +74,11 @@ pub async fn handle(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
     let kvp = Kvp::parse(req.query_string());
     let catalog = state.catalog();
     if let Some(service) = kvp.get_nonempty("service")
-        && !service.eq_ignore_ascii_case("WMS") {
-            return WmsError::invalid("SERVICE", format!("this endpoint serves WMS, not `{service}`"))
-                .response(version_hint(&kvp));
-        }
+        && !service.eq_ignore_ascii_case("WMS")
+    {
+        return WmsError::invalid("SERVICE", format!("this endpoint serves WMS, not `{service}`"))
+            .response(version_hint(&kvp));
+    }
     let request = kvp.get_nonempty("request").map(str::to_ascii_lowercase);
     match request.as_deref() {
         Some("getcapabilities" | "capabilities") => get_capabilities(&req, &kvp, &catalog, &state),

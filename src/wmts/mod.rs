@@ -67,14 +67,15 @@ fn get_capabilities(
     state: &AppState,
 ) -> Result<HttpResponse, WmtsError> {
     if let Some(versions) = kvp.get("acceptversions")
-        && !versions.split(',').any(|v| v.trim() == "1.0.0") {
-            return Err(WmtsError::new(
-                actix_web::http::StatusCode::BAD_REQUEST,
-                "VersionNegotiationFailed",
-                "",
-                format!("none of the versions `{versions}` is supported; this server speaks 1.0.0"),
-            ));
-        }
+        && !versions.split(',').any(|v| v.trim() == "1.0.0")
+    {
+        return Err(WmtsError::new(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "VersionNegotiationFailed",
+            "",
+            format!("none of the versions `{versions}` is supported; this server speaks 1.0.0"),
+        ));
+    }
     let sections: Option<Vec<&str>> = match kvp.get("sections") {
         None => None,
         Some(s) if s.trim().is_empty() => return Err(WmtsError::missing("sections")),
@@ -97,17 +98,18 @@ fn get_capabilities(
     };
     let mut bare = false;
     if let Some(seq) = kvp.get_nonempty("updatesequence")
-        && let Ok(asked) = seq.parse::<u64>() {
-            if asked > catalog.update_sequence {
-                return Err(WmtsError::new(
-                    actix_web::http::StatusCode::BAD_REQUEST,
-                    "InvalidUpdateSequence",
-                    "updateSequence",
-                    format!("update sequence {asked} is newer than the server's"),
-                ));
-            }
-            bare = asked == catalog.update_sequence;
+        && let Ok(asked) = seq.parse::<u64>()
+    {
+        if asked > catalog.update_sequence {
+            return Err(WmtsError::new(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "InvalidUpdateSequence",
+                "updateSequence",
+                format!("update sequence {asked} is newer than the server's"),
+            ));
         }
+        bare = asked == catalog.update_sequence;
+    }
     Ok(capabilities_response(
         req,
         catalog,
