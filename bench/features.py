@@ -67,8 +67,8 @@ def wrk(url, duration):
     out = subprocess.run(["wrk", "-t2", "-c4", f"-d{duration}s", "--latency", url],
                          capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = re.search(r"50%\s+(\S+)", out).group(1)
-    p99 = re.search(r"99%\s+(\S+)", out).group(1)
+    p50 = re.search(r"^\s+50(?:\.000)?%\s+(\S+)", out, re.M).group(1)
+    p99 = re.search(r"^\s+99(?:\.000)?%\s+(\S+)", out, re.M).group(1)
     return rps, p50, p99
 
 
