@@ -100,7 +100,7 @@ async fn capabilities_130_extents_are_right_and_in_authority_axis_order() {
         .iter()
         .map(|s| s.child("Name").unwrap().text())
         .collect();
-    assert_eq!(styles, ["couverture", "usage"]);
+    assert_eq!(styles, ["couverture", "usage", "transparence"]);
 }
 
 #[actix_web::test]
@@ -997,7 +997,7 @@ async fn every_legend_url_answers_an_image_of_the_advertised_size() {
     ] {
         let root = get(&app, caps).await.xml();
         let legends = all(&root, "LegendURL");
-        assert_eq!(legends.len(), 5, "one per style");
+        assert_eq!(legends.len(), 6, "one per style");
         for l in legends {
             let href = l.child("OnlineResource").unwrap().attr("href").unwrap();
             let path = &href[href.find("/wms").unwrap()..];
@@ -1013,4 +1013,22 @@ async fn every_legend_url_answers_an_image_of_the_advertised_size() {
     // WMTS styles link the same legends.
     let wmts = get(&app, "/wmts/1.0.0/WMTSCapabilities.xml").await.xml();
     assert_eq!(all(&wmts, "LegendURL").len(), 5);
+}
+
+/// Every style file, the demo's and the CITE set's, is valid SLD 1.1 / SE 1.1.
+#[test]
+fn every_style_file_validates_against_the_sld_schema() {
+    let mut n = 0;
+    for dir in ["styles", "tests/cite/styles"] {
+        for layer in std::fs::read_dir(repo().join(dir)).unwrap() {
+            for file in std::fs::read_dir(layer.unwrap().path()).unwrap() {
+                let path = file.unwrap().path();
+                if path.extension().is_some_and(|e| e == "sld") {
+                    validate(&std::fs::read(&path).unwrap(), Schema::Xsd("entry/sld-1.1.0.xsd"));
+                    n += 1;
+                }
+            }
+        }
+    }
+    assert!(n >= 16, "{n} style files");
 }

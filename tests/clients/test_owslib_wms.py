@@ -22,7 +22,7 @@ def test_capabilities_are_read(base_url, version):
     crs = {c[4] if isinstance(c, tuple) else c for c in ortho.crsOptions}
     assert {"EPSG:2154", "EPSG:3857", "EPSG:4326"} <= crs
     assert "image/png" in wms.getOperationByName("GetMap").formatOptions
-    assert set(wms["ocsol"].styles) == {"couverture", "usage"}
+    assert set(wms["ocsol"].styles) == {"couverture", "usage", "transparence"}
 
 
 @pytest.mark.parametrize("version", ["1.3.0", "1.1.1"])
