@@ -1012,7 +1012,7 @@ async fn every_legend_url_answers_an_image_of_the_advertised_size() {
     }
     // WMTS styles link the same legends.
     let wmts = get(&app, "/wmts/1.0.0/WMTSCapabilities.xml").await.xml();
-    assert_eq!(all(&wmts, "LegendURL").len(), 5);
+    assert_eq!(all(&wmts, "LegendURL").len(), 6);
 }
 
 /// Every style file, the demo's and the CITE set's, is valid SLD 1.1 / SE 1.1.
