@@ -35,7 +35,7 @@ fn cite_data() -> &'static Path {
         std::fs::create_dir_all(&dir).unwrap();
         let lock = std::fs::File::create(dir.with_extension("lock")).unwrap();
         lock.lock().unwrap();
-        let shapes = repo().join("../shared/ogc-cite-data/wms-1.3.0/vector-and-raster/shapefile");
+        let shapes = shared().join("ogc-cite-data/wms-1.3.0/vector-and-raster/shapefile");
         assert!(shapes.is_dir(), "{} is missing", shapes.display());
         for name in LAYERS {
             let out = dir.join(format!("{name}.fgb"));

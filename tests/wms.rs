@@ -316,8 +316,15 @@ async fn time_selects_the_land_cover_edition() {
     let q = |time: &str| {
         format!("{MAP130}&LAYERS=ocsol&STYLES=&CRS=EPSG:2154&BBOX={extent}&WIDTH=400&HEIGHT=400&FORMAT=image/png{time}")
     };
-    let default = get(&app, &q("")).await.body;
-    let y2022 = get(&app, &q("&TIME=2022")).await.body;
+    let r = get(&app, &q("")).await;
+    assert_eq!(
+        r.headers.get("warning").expect("a Warning header for the default edition"),
+        "99 Default value used: time=2022 ISO8601"
+    );
+    let default = r.body;
+    let r = get(&app, &q("&TIME=2022")).await;
+    assert!(r.headers.get("warning").is_none());
+    let y2022 = r.body;
     let y2019 = get(&app, &q("&TIME=2019")).await.body;
     assert_eq!(default, y2022, "the latest edition is the default");
     assert_ne!(y2019, y2022, "parcels changed between editions");
@@ -792,7 +799,7 @@ async fn feature_info_gml_validates_against_its_schema() {
     let xsd = get(&app, "/schemas/tuile.xsd").await;
     assert_eq!(xsd.status, 200);
     let xsd_path = tempfile(&xsd.body);
-    let schemas = repo().join("../shared/ogc-schemas").canonicalize().unwrap();
+    let schemas = shared().join("ogc-schemas").canonicalize().unwrap();
     // A wrapper that loads GML 3.1.1 through local paths first (see the
     // caveats in ../shared/ogc-schemas/README.md), then tuile's schema.
     let wrapper = format!(

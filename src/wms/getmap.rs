@@ -27,6 +27,9 @@ pub struct GetMap {
     pub format: ImageFormat,
     pub transparent: bool,
     pub bgcolor: Color,
+    /// Dimensions left out of the request and given their default, which
+    /// WMS 1.3.0 (C.4.2) asks to report in an HTTP `Warning` header.
+    pub defaulted: Vec<String>,
 }
 
 impl GetMap {
@@ -183,6 +186,7 @@ pub fn parse_map(kvp: &Kvp, catalog: &Catalog, version: WmsVersion, format_requi
     let bgcolor = bgcolor(kvp)?;
     let time_param = kvp.get_nonempty("time");
 
+    let mut defaulted = Vec::new();
     let mut draw = Vec::with_capacity(layers.len());
     for (i, layer) in layers.into_iter().enumerate() {
         let style_name = styles.get(i).copied().unwrap_or("");
@@ -194,7 +198,13 @@ pub fn parse_map(kvp: &Kvp, catalog: &Catalog, version: WmsVersion, format_requi
             )
         })?;
         let time = match &layer.time {
-            Some(dim) => Some(resolve_time(dim, time_param)?),
+            Some(dim) => {
+                let value = resolve_time(dim, time_param)?;
+                if time_param.is_none() {
+                    defaulted.push(format!("99 Default value used: time={value} ISO8601"));
+                }
+                Some(value)
+            }
             None => None,
         };
         draw.push(DrawLayer {
@@ -214,6 +224,7 @@ pub fn parse_map(kvp: &Kvp, catalog: &Catalog, version: WmsVersion, format_requi
         format,
         transparent,
         bgcolor,
+        defaulted,
     })
 }
 

@@ -151,10 +151,19 @@ async fn get_map(req: &HttpRequest, kvp: &Kvp, catalog: Arc<Catalog>, state: &Ap
         Ok(r) => r,
         Err(e) => return error_answer(e, version, mode, blank, state).await,
     };
+    let warnings = request.defaulted.join(", ");
+    let warn = move |mut resp: HttpResponse| {
+        if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&warnings) {
+            if !warnings.is_empty() {
+                resp.headers_mut().insert(actix_web::http::header::WARNING, v);
+            }
+        }
+        resp
+    };
     // Tiled WMS (one layer on a tile of a tile matrix set) shares the tile cache.
     if let Some(tile) = request.as_tile() {
         return match state.tiles.get(&tile, &state.pool).await {
-            Ok(t) => t.respond(req),
+            Ok(t) => warn(t.respond(req)),
             Err(TileError::Source(m)) => {
                 error_answer(
                     WmsError::new(Code::SourceUnavailable, "", m),
@@ -185,7 +194,7 @@ async fn get_map(req: &HttpRequest, kvp: &Kvp, catalog: Arc<Catalog>, state: &Ap
             .map_err(|e| WmsError::new(Code::Internal, "", e.to_string()))
     };
     match state.pool.run(job).await {
-        Ok(Ok(bytes)) => Encoded::new(bytes.into(), format.mime(), modified, max_age).respond(req),
+        Ok(Ok(bytes)) => warn(Encoded::new(bytes.into(), format.mime(), modified, max_age).respond(req)),
         Ok(Err(e)) => error_answer(e, version, mode, blank, state).await,
         Err(e) => {
             error_answer(

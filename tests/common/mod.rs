@@ -18,6 +18,13 @@ pub fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The shared schemas and test data: TUILE_SHARED, or `../shared` next to the repo.
+pub fn shared() -> PathBuf {
+    std::env::var_os("TUILE_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("../shared"))
+}
+
 /// The small demo data set, generated on first use.
 pub fn data_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
@@ -161,8 +168,8 @@ pub enum Schema {
 
 /// Validates with xmllint against ../shared/ogc-schemas, offline.
 pub fn validate(doc: &[u8], schema: Schema) {
-    let schemas = repo()
-        .join("../shared/ogc-schemas")
+    let schemas = shared()
+        .join("ogc-schemas")
         .canonicalize()
         .expect("../shared/ogc-schemas is present");
     let tmp = tempfile(doc);
