@@ -154,6 +154,13 @@ pub struct Catalog {
     /// Every file the catalog was built from, with its state then (None:
     /// missing), so that a change, a fix or a removal can be noticed.
     watched: Vec<(PathBuf, Option<SourceVersion>)>,
+    /// The API keys, by digest.
+    pub keys: crate::access::Keys,
+    /// Which caller view this is (`all` for the full catalog): part of the
+    /// key of every generated document.
+    pub view: String,
+    /// `apikey=…` to carry on in links, when the caller gave its key in the URL.
+    pub link_query: Option<String>,
 }
 
 impl Catalog {
@@ -212,6 +219,7 @@ impl Catalog {
             }
         }
         Ok(Catalog {
+            keys: crate::access::Keys::new(&config.auth),
             config,
             metadata,
             layers,
@@ -219,7 +227,50 @@ impl Catalog {
             update_sequence,
             legends,
             watched,
+            view: "all".into(),
+            link_query: None,
         })
+    }
+
+    /// The catalog as a caller sees it: only the layers its groups may see.
+    /// Everything else (documents, lookups, legends) follows from that.
+    pub fn view_for(&self, caller: &crate::access::Caller) -> Catalog {
+        let groups = caller.groups();
+        let visible = |name: &str| {
+            self.config
+                .layers
+                .iter()
+                .find(|l| l.name == name)
+                .is_some_and(|l| crate::access::may_see(&l.groups, groups))
+        };
+        let mut config = self.config.clone();
+        config.layers.retain(|l| crate::access::may_see(&l.groups, groups));
+        Catalog {
+            config,
+            metadata: self.metadata.clone(),
+            layers: self.layers.iter().filter(|l| visible(l.name())).cloned().collect(),
+            problems: Vec::new(),
+            update_sequence: self.update_sequence,
+            legends: self
+                .legends
+                .iter()
+                .filter(|((layer, _), _)| visible(layer))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            watched: Vec::new(),
+            keys: self.keys.clone(),
+            view: caller.view_id(),
+            link_query: caller.link_query(),
+        }
+    }
+
+    /// `url` with the caller's `apikey=…` added, when it has one to carry on.
+    pub fn keyed(&self, url: &str) -> String {
+        match &self.link_query {
+            Some(q) if url.contains('?') => format!("{url}&{q}"),
+            Some(q) => format!("{url}?{q}"),
+            None => url.to_string(),
+        }
     }
 
     /// Whether a file the catalog was built from changed, appeared or vanished.

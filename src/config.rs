@@ -17,6 +17,8 @@ use crate::grid::Crs;
 pub struct Config {
     #[serde(default)]
     pub server: ServerConfig,
+    #[serde(default)]
+    pub auth: AuthConfig,
     #[serde(default, rename = "layers")]
     pub layers: Vec<LayerConfig>,
     /// The directory relative paths are resolved against (the config file's).
@@ -49,6 +51,54 @@ pub struct ServerConfig {
     pub limits: Limits,
     pub cache: CacheConfig,
     pub admin: AdminConfig,
+    pub cors: CorsConfig,
+}
+
+/// Cross-origin access, so partner portals can call the services from a browser.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CorsConfig {
+    /// Origins allowed, such as `https://portail.example.org`; `*` allows any.
+    /// Empty: no CORS headers at all.
+    pub allowed_origins: Vec<String>,
+    /// How long a browser may keep a preflight answer, in seconds.
+    pub max_age: usize,
+}
+
+impl Default for CorsConfig {
+    fn default() -> Self {
+        CorsConfig {
+            allowed_origins: vec!["*".into()],
+            max_age: 3600,
+        }
+    }
+}
+
+/// API keys and the groups they grant. Keys are stored as SHA-256 digests,
+/// never in clear: `tuile hash-key` prints the digest of a key.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    pub keys: Vec<ApiKey>,
+    /// A separate TOML file of `[[keys]]`, such as a mounted secret.
+    pub keys_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKey {
+    /// Who holds the key, for logs.
+    pub name: String,
+    /// Lowercase hex SHA-256 of the key.
+    pub sha256: String,
+    pub groups: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeysFile {
+    #[serde(default)]
+    keys: Vec<ApiKey>,
 }
 
 /// The tile cache: memory (level 1) and an optional directory (level 2).
@@ -116,6 +166,7 @@ impl Default for ServerConfig {
             limits: Limits::default(),
             cache: CacheConfig::default(),
             admin: AdminConfig::default(),
+            cors: CorsConfig::default(),
         }
     }
 }
@@ -175,6 +226,16 @@ pub struct LayerConfig {
     pub cache_max_age: Option<u32>,
     /// How long this layer's tiles stay in memory, in seconds (default: until evicted).
     pub cache_ttl: Option<u64>,
+    /// Groups whose members may see the layer; empty: public. To anyone
+    /// else the layer does not exist, in every service.
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+impl LayerConfig {
+    pub fn is_public(&self) -> bool {
+        self.groups.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -321,7 +382,7 @@ impl Config {
     /// Parses configuration text as if read from `path`, with `${VAR}`
     /// references taken from the process environment.
     pub fn from_toml(text: &str, path: &Path) -> Result<Config, Vec<ConfigError>> {
-        Config::from_toml_with(text, path, |name| std::env::var(name).ok())
+        Config::parse(text, path, |name| std::env::var(name).ok(), std::env::vars())
     }
 
     /// Parses configuration text, expanding `${VAR}` and `${VAR:-default}`
@@ -331,15 +392,44 @@ impl Config {
         path: &Path,
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<Config, Vec<ConfigError>> {
+        Config::parse(text, path, lookup, std::iter::empty())
+    }
+
+    /// Parses configuration text: `${VAR}` expansion, then the
+    /// `TUILE_<SECTION>__<KEY>` settings of `env`, then checks.
+    pub fn parse(
+        text: &str,
+        path: &Path,
+        lookup: impl Fn(&str) -> Option<String>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, Vec<ConfigError>> {
         let text = &expand_vars(text, lookup).map_err(|(line, message)| {
             vec![ConfigError {
                 line: Some(line),
                 ..ConfigError::new(path, message)
             }]
         })?;
-        let mut config: Config = toml::from_str(text).map_err(|e| vec![toml_error(path, text, &e)])?;
+        let settings = crate::envconfig::settings(env);
+        let mut config: Config = if settings.is_empty() {
+            toml::from_str(text).map_err(|e| vec![toml_error(path, text, &e)])?
+        } else {
+            // Environment settings go into the parsed tree; errors then have
+            // no line, but name the key.
+            let mut table: toml::Table = toml::from_str(text).map_err(|e| vec![toml_error(path, text, &e)])?;
+            crate::envconfig::apply(&mut table, &settings).map_err(|m| vec![ConfigError::new(path, m)])?;
+            toml::Value::Table(table)
+                .try_into()
+                .map_err(|e: toml::de::Error| vec![ConfigError::new(path, format!("{} (with the TUILE_* environment settings)", e.message()))])?
+        };
         config.path = path.to_path_buf();
         config.base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        if let Some(file) = config.auth.keys_file.clone() {
+            let file = config.resolve(&file);
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| vec![ConfigError::new(&file, format!("cannot read the keys file: {e}"))])?;
+            let keys: KeysFile = toml::from_str(&text).map_err(|e| vec![toml_error(&file, &text, &e)])?;
+            config.auth.keys.extend(keys.keys);
+        }
         let errors = config.validate();
         if errors.is_empty() { Ok(config) } else { Err(errors) }
     }
@@ -429,6 +519,23 @@ impl Config {
                 );
             }
         }
+        let mut granted = HashSet::new();
+        for (i, key) in self.auth.keys.iter().enumerate() {
+            if key.sha256.len() != 64 || !key.sha256.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)) {
+                err(
+                    None,
+                    format!("auth.keys[{i}].sha256"),
+                    format!(
+                        "the key `{}` needs the 64 lowercase hex digits of its SHA-256 (tuile hash-key prints them)",
+                        key.name
+                    ),
+                );
+            }
+            if key.groups.is_empty() {
+                err(None, format!("auth.keys[{i}].groups"), format!("the key `{}` grants no group", key.name));
+            }
+            granted.extend(key.groups.iter().cloned());
+        }
         let mut names = HashSet::new();
         for (i, layer) in self.layers.iter().enumerate() {
             let name = Some(layer.name.as_str());
@@ -498,6 +605,15 @@ impl Config {
                         name,
                         format!("layers[{i}].tile_matrix_sets[{j}]"),
                         format!("`{t}` is not WebMercatorQuad, LAMB93 or WorldCRS84Quad"),
+                    );
+                }
+            }
+            for (j, g) in layer.groups.iter().enumerate() {
+                if !granted.contains(g) {
+                    err(
+                        name,
+                        format!("layers[{i}].groups[{j}]"),
+                        format!("no API key grants the group `{g}`: nobody could see this layer"),
                     );
                 }
             }

@@ -3,8 +3,10 @@
 //!
 //! One core (catalog → sources → renderer) and thin protocol adapters.
 
+pub mod access;
 pub mod catalog;
 pub mod config;
+pub mod envconfig;
 pub mod demo;
 pub mod featureinfo;
 pub mod features;
@@ -14,6 +16,7 @@ pub mod httpcache;
 pub mod info;
 pub mod legend;
 pub mod metadata;
+pub mod observe;
 pub mod ogcapi;
 pub mod ows;
 pub mod pool;

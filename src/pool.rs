@@ -46,6 +46,7 @@ impl RenderPool {
     {
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.pool.spawn(move || {
+            let _timer = crate::observe::METRICS.render_seconds.start_timer();
             let result = catch_unwind(AssertUnwindSafe(job)).map_err(|panic| {
                 let msg = panic
                     .downcast_ref::<&str>()

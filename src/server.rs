@@ -19,6 +19,9 @@ pub struct AppState {
     pub tiles: TileCache,
     /// Generated documents (capabilities), keyed by everything that changes them.
     documents: moka::sync::Cache<String, Bytes>,
+    /// The catalog as each kind of caller sees it, built on first use.
+    /// (the full catalog it was cut from, the view), by caller view id.
+    views: parking_lot::Mutex<std::collections::HashMap<String, (Arc<Catalog>, Arc<Catalog>)>>,
 }
 
 impl AppState {
@@ -32,12 +35,36 @@ impl AppState {
             tiles,
             catalog: RwLock::new(Arc::new(catalog)),
             documents: moka::sync::Cache::builder().max_capacity(256).build(),
+            views: Default::default(),
         }
     }
 
-    /// The current catalog; a request keeps the one it started with.
+    /// The whole current catalog, restricted layers included: for the
+    /// server's own use, never to answer a request (see `catalog_for`).
     pub fn catalog(&self) -> Arc<Catalog> {
         Arc::clone(&self.catalog.read())
+    }
+
+    /// Who is calling, from the key the request presents.
+    pub fn caller(&self, req: &HttpRequest) -> crate::access::Caller {
+        self.catalog.read().keys.caller(req)
+    }
+
+    /// The catalog as this request's caller may see it; a request keeps the
+    /// one it started with.
+    pub fn catalog_for(&self, req: &HttpRequest) -> Arc<Catalog> {
+        let full = self.catalog();
+        let caller = full.keys.caller(req);
+        let id = caller.view_id();
+        let mut views = self.views.lock();
+        if let Some((from, view)) = views.get(&id)
+            && Arc::ptr_eq(from, &full)
+        {
+            return Arc::clone(view);
+        }
+        let view = Arc::new(full.view_for(&caller));
+        views.insert(id, (full, Arc::clone(&view)));
+        view
     }
 
     /// Swaps in a new catalog atomically and drops the tiles of every layer
@@ -53,6 +80,7 @@ impl AppState {
             .collect();
         self.tiles.configure(&catalog);
         *self.catalog.write() = Arc::new(catalog);
+        self.views.lock().clear();
         for name in &changed {
             tracing::info!(layer = %name, "layer changed: its cached tiles are dropped");
             self.tiles.invalidate_layer(name);
@@ -94,6 +122,90 @@ impl AppState {
     }
 }
 
+/// The application: every route behind CORS and the request middleware
+/// (request ids, key checks, cache scoping, metrics). `serve` and the tests
+/// both use it.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    use actix_web::middleware::from_fn;
+    let cors = cors(&state.catalog().config.server.cors);
+    // The last wrapped runs first: CORS sees even the 401s of the middleware.
+    App::new()
+        .app_data(state)
+        .wrap(from_fn(crate::observe::middleware))
+        .wrap(cors)
+        .wrap(from_fn(crate::observe::boxed))
+        .configure(routes)
+}
+
+/// CORS from `[server.cors]`: read at start (a reload keeps it).
+fn cors(config: &crate::config::CorsConfig) -> actix_cors::Cors {
+    use actix_web::http::header;
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "HEAD", "OPTIONS"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::ACCEPT,
+            header::IF_NONE_MATCH,
+            header::IF_MODIFIED_SINCE,
+            header::HeaderName::from_static("x-api-key"),
+            crate::observe::REQUEST_ID,
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LAST_MODIFIED,
+            header::LINK,
+            header::WARNING,
+            header::HeaderName::from_static("content-crs"),
+            crate::observe::REQUEST_ID,
+        ])
+        .max_age(config.max_age);
+    for origin in &config.allowed_origins {
+        cors = if origin == "*" {
+            cors.allow_any_origin().send_wildcard()
+        } else {
+            cors.allowed_origin(origin)
+        };
+    }
+    cors
+}
+
+/// `GET /health`: the process answers.
+async fn health() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(serde_json::json!({"status": "ok"}))
+}
+
+/// `GET /ready`: every configured layer has its source open. A layer left
+/// out (broken source or style) makes it 503, naming the problem.
+async fn ready(state: web::Data<AppState>) -> HttpResponse {
+    let catalog = state.catalog();
+    let body = serde_json::json!({
+        "status": if catalog.problems.is_empty() { "ready" } else { "degraded" },
+        "layers": catalog.layers.len(),
+        "configured": catalog.config.layers.len(),
+        "problems": catalog.problems,
+        "updateSequence": catalog.update_sequence,
+    });
+    let mut resp = if catalog.problems.is_empty() && !catalog.layers.is_empty() {
+        HttpResponse::Ok()
+    } else {
+        HttpResponse::ServiceUnavailable()
+    };
+    resp.insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(body)
+}
+
 /// Registers every route.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use crate::{tilematrixsets, wmts};
@@ -114,6 +226,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/schemas/tuile.xsd", get().to(feature_schema))
         .route("/tileMatrixSets", get().to(tilematrixsets::list))
         .route("/tileMatrixSets/{id}", get().to(tilematrixsets::one))
+        .route("/health", get().to(health))
+        .route("/ready", get().to(ready))
+        .route("/metrics", get().to(crate::observe::metrics))
         .configure(crate::ogcapi::routes);
 }
 
@@ -149,9 +264,9 @@ async fn admin_reload(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// The XML schema of the GML that GetFeatureInfo answers.
-async fn feature_schema(state: web::Data<AppState>) -> HttpResponse {
-    let catalog = state.catalog();
-    let body = state.document(format!("schema|{}", catalog.update_sequence), || {
+async fn feature_schema(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let catalog = state.catalog_for(&req);
+    let body = state.document(format!("schema|{}|{}", catalog.view, catalog.update_sequence), || {
         crate::featureinfo::schema(&catalog)
     });
     HttpResponse::Ok().content_type("application/xml").body(body)
@@ -198,8 +313,9 @@ pub async fn serve(config_path: &Path, bind: Option<String>) -> anyhow::Result<(
     if watch > 0 {
         actix_web::rt::spawn(watch_sources(state.clone(), std::time::Duration::from_secs(watch)));
     }
+    actix_web::rt::spawn(reload_on_sighup(state.clone()));
     let app_state = state.clone();
-    let main = HttpServer::new(move || App::new().app_data(app_state.clone()).configure(routes))
+    let main = HttpServer::new(move || app(app_state.clone()))
         .on_connect(disable_nagle)
         .bind(&bind)
         .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?
@@ -228,6 +344,28 @@ fn disable_nagle(connection: &dyn std::any::Any, _: &mut actix_web::dev::Extensi
     }
 }
 
+/// Reloads the configuration, styles and sources on SIGHUP. Requests in
+/// flight finish on the catalog they started with.
+async fn reload_on_sighup(state: web::Data<AppState>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(mut hup) = signal(SignalKind::hangup()) else {
+        tracing::warn!("cannot listen for SIGHUP: reload by file change or the admin endpoint only");
+        return;
+    };
+    while hup.recv().await.is_some() {
+        tracing::info!("SIGHUP: reloading the configuration");
+        reload_in_background(state.clone()).await;
+    }
+}
+
+async fn reload_in_background(state: web::Data<AppState>) {
+    match tokio::task::spawn_blocking(move || state.reload()).await {
+        Ok(Ok(())) => tracing::info!("configuration reloaded"),
+        Ok(Err(e)) => tracing::error!("reload failed, the previous configuration is kept: {e:#}"),
+        Err(e) => tracing::error!("reload panicked: {e}"),
+    }
+}
+
 /// Polls the files the catalog was built from; when one changes, reloads
 /// and drops the tiles of the layers concerned.
 pub async fn watch_sources(state: web::Data<AppState>, every: std::time::Duration) {
@@ -242,13 +380,6 @@ pub async fn watch_sources(state: web::Data<AppState>, every: std::time::Duratio
             continue;
         }
         tracing::info!("configuration, style or source files changed on disk: reloading");
-        let st = state.clone();
-        match tokio::task::spawn_blocking(move || st.reload()).await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                tracing::error!("reload failed, the previous configuration is kept: {e:#}")
-            }
-            Err(e) => tracing::error!("reload panicked: {e}"),
-        }
+        reload_in_background(state.clone()).await;
     }
 }

@@ -62,7 +62,7 @@ pub fn tms_json(tms: &TileMatrixSet, self_url: &str) -> Value {
 }
 
 pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let base = state.base_url(&req, &state.catalog());
+    let base = state.base_url(&req, &state.catalog_for(&req));
     let sets: Vec<Value> = TileMatrixSet::all()
         .iter()
         .map(|t| {
@@ -86,7 +86,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
 }
 
 pub async fn one(req: HttpRequest, id: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
-    let base = state.base_url(&req, &state.catalog());
+    let base = state.base_url(&req, &state.catalog_for(&req));
     match TileMatrixSet::get(&id) {
         Some(t) => HttpResponse::Ok().json(tms_json(t, &format!("{base}/tileMatrixSets/{}", t.id))),
         None => HttpResponse::NotFound()

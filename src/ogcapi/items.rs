@@ -282,7 +282,7 @@ fn pairs(query_string: &str) -> Vec<(String, String)> {
 
 pub async fn items(req: HttpRequest, id: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
     let kvp = Kvp::parse(req.query_string());
-    let catalog = state.catalog();
+    let catalog = state.catalog_for(&req);
     let request = match collection(&catalog, &id).and_then(|layer| parse_items(&kvp, &req, layer)) {
         Ok(r) => r,
         Err(e) => return e.response(),
@@ -474,7 +474,7 @@ async fn html_items(
 pub async fn item(req: HttpRequest, path: web::Path<(String, String)>, state: web::Data<AppState>) -> HttpResponse {
     let (id, fid) = path.into_inner();
     let kvp = Kvp::parse(req.query_string());
-    let catalog = state.catalog();
+    let catalog = state.catalog_for(&req);
     let layer = match collection(&catalog, &id) {
         Ok(l) => Arc::clone(l),
         Err(e) => return e.response(),

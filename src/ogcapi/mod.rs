@@ -127,7 +127,7 @@ pub fn negotiate(req: &HttpRequest, kvp: &Kvp) -> Result<Format, Problem> {
 /// Rejects parameters the endpoint does not define (OGC API: 400).
 pub fn check_params(kvp: &Kvp, allowed: &[&str], extra: impl Fn(&str) -> bool) -> Result<(), Problem> {
     for name in kvp.names() {
-        if !allowed.contains(&name) && !extra(name) {
+        if !allowed.contains(&name) && name != crate::access::KEY_PARAM && !extra(name) {
             return Err(Problem::bad_request(format!("unknown parameter `{name}`")));
         }
     }
@@ -138,7 +138,28 @@ pub fn link(href: &str, rel: &str, mime: &str, title: &str) -> Value {
     json!({"href": href, "rel": rel, "type": mime, "title": title})
 }
 
-fn json_response(v: &Value, mime: &str) -> HttpResponse {
+/// A JSON answer; its links carry the caller's `apikey=` on when it gave
+/// its key in the URL, so that clients following them keep their access.
+fn json_response(v: &Value, mime: &str, catalog: &Catalog) -> HttpResponse {
+    if catalog.link_query.is_none() {
+        return HttpResponse::Ok().content_type(mime).body(v.to_string());
+    }
+    fn key_hrefs(v: &mut Value, catalog: &Catalog) {
+        match v {
+            Value::Object(m) => {
+                for (k, child) in m.iter_mut() {
+                    match child {
+                        Value::String(href) if k == "href" => *href = catalog.keyed(href),
+                        _ => key_hrefs(child, catalog),
+                    }
+                }
+            }
+            Value::Array(a) => a.iter_mut().for_each(|c| key_hrefs(c, catalog)),
+            _ => {}
+        }
+    }
+    let mut v = v.clone();
+    key_hrefs(&mut v, catalog);
     HttpResponse::Ok().content_type(mime).body(v.to_string())
 }
 
@@ -185,7 +206,7 @@ pub async fn landing(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
     let result = (|| {
         check_params(&kvp, &["f"], |_| false)?;
         let format = negotiate(&req, &kvp)?;
-        let catalog = state.catalog();
+        let catalog = state.catalog_for(&req);
         let b = base(&req, &state, &catalog);
         let m = &catalog.metadata;
         let lang = crate::metadata::Language::Fr;
@@ -246,7 +267,7 @@ pub async fn landing(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
             "links": links,
         });
         Ok(match format {
-            Format::Json => json_response(&doc, "application/json"),
+            Format::Json => json_response(&doc, "application/json", &catalog),
             Format::Html => html_response(html::landing(&catalog, &b)),
         })
     })();
@@ -255,12 +276,13 @@ pub async fn landing(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
 
 async fn conformance(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let kvp = Kvp::parse(req.query_string());
+    let catalog = state.catalog_for(&req);
     let result = (|| {
         check_params(&kvp, &["f"], |_| false)?;
         let doc = json!({"conformsTo": CONFORMANCE});
         Ok(match negotiate(&req, &kvp)? {
-            Format::Json => json_response(&doc, "application/json"),
-            Format::Html => html_response(html::conformance(&base(&req, &state, &state.catalog()))),
+            Format::Json => json_response(&doc, "application/json", &catalog),
+            Format::Html => html_response(html::conformance(&base(&req, &state, &catalog))),
         })
     })();
     result.unwrap_or_else(|e: Problem| e.response())
@@ -309,7 +331,7 @@ async fn collections_page(req: HttpRequest, state: web::Data<AppState>) -> HttpR
     let result = (|| {
         check_params(&kvp, &["f"], |_| false)?;
         let format = negotiate(&req, &kvp)?;
-        let catalog = state.catalog();
+        let catalog = state.catalog_for(&req);
         let b = base(&req, &state, &catalog);
         let list: Vec<Value> = collections(&catalog).map(|l| collection_json(l, &b)).collect();
         let doc = json!({
@@ -320,7 +342,7 @@ async fn collections_page(req: HttpRequest, state: web::Data<AppState>) -> HttpR
             "collections": list,
         });
         Ok(match format {
-            Format::Json => json_response(&doc, "application/json"),
+            Format::Json => json_response(&doc, "application/json", &catalog),
             Format::Html => html_response(html::collections(&catalog, &b)),
         })
     })();
@@ -332,11 +354,11 @@ async fn collection_page(req: HttpRequest, id: web::Path<String>, state: web::Da
     let result = (|| {
         check_params(&kvp, &["f"], |_| false)?;
         let format = negotiate(&req, &kvp)?;
-        let catalog = state.catalog();
+        let catalog = state.catalog_for(&req);
         let layer = collection(&catalog, &id)?;
         let b = base(&req, &state, &catalog);
         Ok(match format {
-            Format::Json => json_response(&collection_json(layer, &b), "application/json"),
+            Format::Json => json_response(&collection_json(layer, &b), "application/json", &catalog),
             Format::Html => html_response(html::collection(layer, &b, html::basemap(&catalog).as_deref())),
         })
     })();
@@ -389,12 +411,12 @@ async fn queryables(req: HttpRequest, id: web::Path<String>, state: web::Data<Ap
     let result = (|| {
         check_params(&kvp, &["f"], |_| false)?;
         let format = negotiate(&req, &kvp)?;
-        let catalog = state.catalog();
+        let catalog = state.catalog_for(&req);
         let layer = collection(&catalog, &id)?;
         let b = base(&req, &state, &catalog);
         let doc = queryables_json(layer, &b);
         Ok(match format {
-            Format::Json => json_response(&doc, "application/schema+json"),
+            Format::Json => json_response(&doc, "application/schema+json", &catalog),
             Format::Html => html_response(html::queryables(layer, &doc, &b)),
         })
     })();

@@ -207,7 +207,7 @@ pub async fn api(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     if let Err(e) = check_params(&kvp, &["f"], |_| false) {
         return e.response();
     }
-    let catalog = state.catalog();
+    let catalog = state.catalog_for(&req);
     let base = super::base(&req, &state, &catalog);
     let doc = document(&catalog, &base);
     match super::negotiate(&req, &kvp) {

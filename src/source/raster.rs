@@ -56,6 +56,9 @@ pub struct RasterSource {
     has_alpha: bool,
 }
 
+/// GDAL datasets open across the render threads (a metric).
+pub static OPEN_DATASETS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+
 thread_local! {
     static DATASETS: RefCell<HashMap<PathBuf, (SourceVersion, Dataset)>> = RefCell::new(HashMap::new());
 }
@@ -106,7 +109,11 @@ impl RasterSource {
             band_count,
             has_alpha,
         };
-        DATASETS.with(|d| d.borrow_mut().insert(path.to_path_buf(), (version, ds)));
+        DATASETS.with(|d| {
+            if d.borrow_mut().insert(path.to_path_buf(), (version, ds)).is_none() {
+                OPEN_DATASETS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        });
         Ok(source)
     }
 
@@ -132,9 +139,12 @@ impl RasterSource {
             if !fresh {
                 // Close the old handle first: a VRT's sources are shared per
                 // thread, and a new VRT would otherwise reuse the stale ones.
-                map.remove(&m.path);
+                if map.remove(&m.path).is_some() {
+                    OPEN_DATASETS.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+                }
                 let ds = Dataset::open(&m.path).map_err(|e| SourceError::open(&m.path, e))?;
                 map.insert(m.path.clone(), (m.version, ds));
+                OPEN_DATASETS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
             Ok(f(&map[&m.path].1))
         })

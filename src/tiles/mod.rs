@@ -99,6 +99,8 @@ pub struct TileCache {
     pub renders: AtomicU64,
     pub hits: AtomicU64,
     pub misses: AtomicU64,
+    /// Tiles pushed out by the memory cap.
+    pub evictions: Arc<AtomicU64>,
 }
 
 struct LayerTtl(Arc<RwLock<HashMap<String, Duration>>>);
@@ -115,12 +117,17 @@ impl TileCache {
         let used = Arc::new(AtomicU64::new(0));
         let ttls = Arc::new(RwLock::new(HashMap::new()));
         let listener_used = Arc::clone(&used);
+        let evictions = Arc::new(AtomicU64::new(0));
+        let listener_evictions = Arc::clone(&evictions);
         // moka evicts from 90% of the cap; `reserve` refuses what would cross it.
         let tiles = Cache::builder()
             .max_capacity(cap / 10 * 9)
             .weigher(|_k, v: &Arc<Encoded>| v.weight())
-            .eviction_listener(move |_k, v: Arc<Encoded>, _cause| {
+            .eviction_listener(move |_k, v: Arc<Encoded>, cause| {
                 listener_used.fetch_sub(v.weight() as u64, Ordering::SeqCst);
+                if cause == moka::notification::RemovalCause::Size {
+                    listener_evictions.fetch_add(1, Ordering::Relaxed);
+                }
             })
             .expire_after(LayerTtl(Arc::clone(&ttls)))
             .support_invalidation_closures()
@@ -140,6 +147,7 @@ impl TileCache {
             renders: AtomicU64::new(0),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
+            evictions,
         }
     }
 

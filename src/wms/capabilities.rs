@@ -15,7 +15,11 @@ const XLINK: &str = "http://www.w3.org/1999/xlink";
 /// as clients reach it.
 pub fn document(catalog: &Catalog, version: WmsVersion, service_url: &str, lang: Language) -> Vec<u8> {
     let mut w = XmlWriter::new();
-    let href = format!("{service_url}?");
+    // A URL prefix (CITE): ends in `?`, or in `&` after the caller's apikey.
+    let href = match catalog.keyed(service_url) {
+        k if k.contains('?') => format!("{k}&"),
+        k => format!("{k}?"),
+    };
     let update_sequence = catalog.update_sequence.to_string();
     match version {
         WmsVersion::V130 => w.start(
@@ -324,7 +328,7 @@ fn named_layer(
             let (width, height) = (l.width.to_string(), l.height.to_string());
             w.start("LegendURL", &[("width", &width), ("height", &height)]);
             w.leaf("Format", &[], "image/png");
-            let url = super::legend::url(service_url, version, layer.name(), &style.name);
+            let url = catalog.keyed(&super::legend::url(service_url, version, layer.name(), &style.name));
             online_resource(w, version, &url);
             w.end("LegendURL");
         }

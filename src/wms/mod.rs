@@ -72,7 +72,7 @@ fn version_hint(kvp: &Kvp) -> WmsVersion {
 
 pub async fn handle(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let kvp = Kvp::parse(req.query_string());
-    let catalog = state.catalog();
+    let catalog = state.catalog_for(&req);
     if let Some(service) = kvp.get_nonempty("service")
         && !service.eq_ignore_ascii_case("WMS")
     {
@@ -121,10 +121,11 @@ fn get_capabilities(req: &HttpRequest, kvp: &Kvp, catalog: &Arc<Catalog>, state:
     let lang = Language::from_param(kvp.get_nonempty("language"));
     let url = format!("{}/wms", state.base_url(req, catalog));
     let key = format!(
-        "wms|{}|{}|{:?}|{}",
+        "wms|{}|{}|{:?}|{}|{}",
         version.as_str(),
         url,
         lang,
+        catalog.view,
         catalog.update_sequence
     );
     let body = state.document(key, || capabilities::document(catalog, version, &url, lang));

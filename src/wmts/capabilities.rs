@@ -22,6 +22,19 @@ pub struct Urls {
     pub kvp: String,
     /// The RESTful root, `…/wmts/1.0.0`.
     pub rest: String,
+    /// `apikey=…` to carry on, when the caller gave its key in the URL.
+    pub link_query: Option<String>,
+}
+
+impl Urls {
+    /// A URL with the caller's key, when it has one to carry on.
+    pub fn keyed(&self, url: &str) -> String {
+        match &self.link_query {
+            Some(q) if url.contains('?') => format!("{url}&{q}"),
+            Some(q) => format!("{url}?{q}"),
+            None => url.to_string(),
+        }
+    }
 }
 
 /// The capabilities, with only `sections` (all when `None`); `bare` writes
@@ -60,7 +73,7 @@ pub fn document(catalog: &Catalog, urls: &Urls, sections: Option<&[&str]>, bare:
     if !bare && sections.is_none() {
         w.empty(
             "ServiceMetadataURL",
-            &[("xlink:href", &format!("{}/WMTSCapabilities.xml", urls.rest))],
+            &[("xlink:href", &urls.keyed(&format!("{}/WMTSCapabilities.xml", urls.rest)))],
         );
     }
     w.end("Capabilities");
@@ -125,8 +138,11 @@ fn service_provider(w: &mut XmlWriter, catalog: &Catalog) {
 }
 
 fn operations(w: &mut XmlWriter, urls: &Urls) {
-    let kvp = format!("{}?", urls.kvp);
-    let caps_rest = format!("{}/WMTSCapabilities.xml", urls.rest);
+    let kvp = match urls.keyed(&urls.kvp) {
+        k if k.contains('?') => format!("{k}&"),
+        k => format!("{k}?"),
+    };
+    let caps_rest = urls.keyed(&format!("{}/WMTSCapabilities.xml", urls.rest));
     w.start("ows:OperationsMetadata", &[]);
     for (op, rest) in [
         ("GetCapabilities", Some(caps_rest.as_str())),
@@ -203,7 +219,12 @@ fn layer_element(w: &mut XmlWriter, catalog: &Catalog, layer: &Layer, urls: &Url
         w.leaf("ows:Title", &[], &s.title);
         w.leaf("ows:Identifier", &[], &s.name);
         if let Some(l) = catalog.legend(layer.name(), &s.name) {
-            let href = crate::wms::legend::url(&urls.wms, crate::wms::WmsVersion::V130, layer.name(), &s.name);
+            let href = urls.keyed(&crate::wms::legend::url(
+                &urls.wms,
+                crate::wms::WmsVersion::V130,
+                layer.name(),
+                &s.name,
+            ));
             let (width, height) = (l.width.to_string(), l.height.to_string());
             w.empty(
                 "LegendURL",
@@ -254,12 +275,12 @@ fn layer_element(w: &mut XmlWriter, catalog: &Catalog, layer: &Layer, urls: &Url
         w.end("TileMatrixSetLink");
     }
     let dims = if layer.time.is_some() { "?time={time}" } else { "" };
-    let template = format!(
+    let template = urls.keyed(&format!(
         "{}/{}/{{Style}}/{{TileMatrixSet}}/{{TileMatrix}}/{{TileRow}}/{{TileCol}}.{}{dims}",
         urls.rest,
         layer.name(),
         primary.extension()
-    );
+    ));
     w.empty(
         "ResourceURL",
         &[
@@ -269,11 +290,11 @@ fn layer_element(w: &mut XmlWriter, catalog: &Catalog, layer: &Layer, urls: &Url
         ],
     );
     if layer.queryable() {
-        let info = format!(
+        let info = urls.keyed(&format!(
             "{}/{}/{{Style}}/{{TileMatrixSet}}/{{TileMatrix}}/{{TileRow}}/{{TileCol}}/{{J}}/{{I}}.json{dims}",
             urls.rest,
             layer.name()
-        );
+        ));
         w.empty(
             "ResourceURL",
             &[

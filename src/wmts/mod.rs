@@ -26,13 +26,14 @@ fn urls(req: &HttpRequest, state: &AppState, catalog: &Catalog) -> Urls {
         wms: format!("{base}/wms"),
         kvp: format!("{base}/wmts"),
         rest: format!("{base}/wmts/1.0.0"),
+        link_query: catalog.link_query.clone(),
     }
 }
 
 /// `GET /wmts?SERVICE=WMTS&REQUEST=…`
 pub async fn kvp(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let kvp = Kvp::parse(req.query_string());
-    let catalog = state.catalog();
+    let catalog = state.catalog_for(&req);
     match kvp.get_nonempty("service") {
         None => return WmtsError::missing("service").response(),
         Some(s) if !s.eq_ignore_ascii_case("WMTS") => {
@@ -130,8 +131,8 @@ fn capabilities_response(
 ) -> HttpResponse {
     let urls = urls(req, state, catalog);
     let key = format!(
-        "wmts|{}|{sections:?}|{bare}|{lang:?}|{}",
-        urls.kvp, catalog.update_sequence
+        "wmts|{}|{sections:?}|{bare}|{lang:?}|{}|{}",
+        urls.kvp, catalog.view, catalog.update_sequence
     );
     let body = state.document(key, || capabilities::document(catalog, &urls, sections, bare, lang));
     HttpResponse::Ok()
@@ -162,7 +163,7 @@ pub async fn rest_capabilities(req: HttpRequest, state: web::Data<AppState>) -> 
             .response();
         }
     }
-    let catalog = state.catalog();
+    let catalog = state.catalog_for(&req);
     capabilities_response(&req, &catalog, &state, None, false, Language::Fr)
 }
 
@@ -173,7 +174,7 @@ pub async fn rest_tile(
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let (layer, style, tms, z, row, file) = path.into_inner();
-    let catalog = state.catalog();
+    let catalog = state.catalog_for(&req);
     let Some((col, ext)) = file.rsplit_once('.') else {
         return WmtsError::not_found(format!("`{file}` is not COL.png or COL.jpg")).response();
     };
@@ -209,7 +210,7 @@ pub async fn rest_feature_info(
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let (layer, style, tms, z, row, col, j, file) = path.into_inner();
-    let catalog = state.catalog();
+    let catalog = state.catalog_for(&req);
     let Some((i, ext)) = file.rsplit_once('.') else {
         return WmtsError::not_found(format!("`{file}` is not I.json (or .html, .txt, .xml, .gml, .geojson)"))
             .response();

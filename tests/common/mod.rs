@@ -8,7 +8,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use actix_web::dev::{Service, ServiceResponse};
-use actix_web::{App, test, web};
+use actix_web::{test, web};
 use tuile::catalog::Catalog;
 use tuile::config::Config;
 use tuile::server::AppState;
@@ -67,7 +67,7 @@ pub fn state() -> web::Data<AppState> {
 pub async fn app(
     state: web::Data<AppState>,
 ) -> impl Service<actix_http::Request, Response = ServiceResponse, Error = actix_web::Error> {
-    test::init_service(App::new().app_data(state).configure(tuile::server::routes)).await
+    test::init_service(tuile::server::app(state)).await
 }
 
 pub struct Reply {
