@@ -173,8 +173,12 @@ mod tests {
     #[test]
     fn keys_are_found_in_headers_and_query_by_digest() {
         let k = keys();
-        let bearer = TestRequest::default().insert_header(("Authorization", "Bearer s3cret")).to_http_request();
-        let header = TestRequest::default().insert_header(("X-API-Key", "s3cret")).to_http_request();
+        let bearer = TestRequest::default()
+            .insert_header(("Authorization", "Bearer s3cret"))
+            .to_http_request();
+        let header = TestRequest::default()
+            .insert_header(("X-API-Key", "s3cret"))
+            .to_http_request();
         let query = TestRequest::with_uri("/wms?SERVICE=WMS&ApiKey=s3cret").to_http_request();
         for req in [&bearer, &header, &query] {
             assert_eq!(k.caller(req).groups().unwrap().iter().next().unwrap(), "membres");

@@ -417,9 +417,12 @@ impl Config {
             // no line, but name the key.
             let mut table: toml::Table = toml::from_str(text).map_err(|e| vec![toml_error(path, text, &e)])?;
             crate::envconfig::apply(&mut table, &settings).map_err(|m| vec![ConfigError::new(path, m)])?;
-            toml::Value::Table(table)
-                .try_into()
-                .map_err(|e: toml::de::Error| vec![ConfigError::new(path, format!("{} (with the TUILE_* environment settings)", e.message()))])?
+            toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| {
+                vec![ConfigError::new(
+                    path,
+                    format!("{} (with the TUILE_* environment settings)", e.message()),
+                )]
+            })?
         };
         config.path = path.to_path_buf();
         config.base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -521,7 +524,12 @@ impl Config {
         }
         let mut granted = HashSet::new();
         for (i, key) in self.auth.keys.iter().enumerate() {
-            if key.sha256.len() != 64 || !key.sha256.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)) {
+            if key.sha256.len() != 64
+                || !key
+                    .sha256
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+            {
                 err(
                     None,
                     format!("auth.keys[{i}].sha256"),
@@ -532,7 +540,11 @@ impl Config {
                 );
             }
             if key.groups.is_empty() {
-                err(None, format!("auth.keys[{i}].groups"), format!("the key `{}` grants no group", key.name));
+                err(
+                    None,
+                    format!("auth.keys[{i}].groups"),
+                    format!("the key `{}` grants no group", key.name),
+                );
             }
             granted.extend(key.groups.iter().cloned());
         }

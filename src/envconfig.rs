@@ -49,10 +49,17 @@ pub fn apply(table: &mut toml::Table, settings: &[Setting]) -> Result<(), String
             let layer = layers
                 .iter_mut()
                 .filter_map(|l| l.as_table_mut())
-                .find(|l| l.get("name").and_then(|n| n.as_str()).is_some_and(|n| n.eq_ignore_ascii_case(&s.path[1])))
+                .find(|l| {
+                    l.get("name")
+                        .and_then(|n| n.as_str())
+                        .is_some_and(|n| n.eq_ignore_ascii_case(&s.path[1]))
+                })
                 .ok_or_else(|| format!("{var}: no layer is named `{}`", s.path[1]))?;
             if s.path.len() < 3 {
-                return Err(format!("{var}: name a key of the layer, such as TUILE_LAYERS__{}__MAX_SCALE", s.path[1]));
+                return Err(format!(
+                    "{var}: name a key of the layer, such as TUILE_LAYERS__{}__MAX_SCALE",
+                    s.path[1]
+                ));
             }
             (layer, &s.path[2..])
         } else {
@@ -81,10 +88,9 @@ mod tests {
 
     #[test]
     fn variables_override_keys_at_their_path() {
-        let mut t: toml::Table = toml::from_str(
-            "[server]\nbind = \"127.0.0.1:8080\"\n[[layers]]\nname = \"ocsol\"\nmax_scale = 100000\n",
-        )
-        .unwrap();
+        let mut t: toml::Table =
+            toml::from_str("[server]\nbind = \"127.0.0.1:8080\"\n[[layers]]\nname = \"ocsol\"\nmax_scale = 100000\n")
+                .unwrap();
         let s = settings(env(&[
             ("TUILE_SERVER__BIND", "0.0.0.0:8080"),
             ("TUILE_SERVER__CACHE__MEMORY_MB", "1024"),
@@ -98,7 +104,10 @@ mod tests {
         assert_eq!(t["server"]["bind"].as_str(), Some("0.0.0.0:8080"));
         assert_eq!(t["server"]["cache"]["memory_mb"].as_integer(), Some(1024));
         assert_eq!(t["layers"][0]["max_scale"].as_integer(), Some(50000));
-        assert_eq!(t["server"]["cors"]["allowed_origins"][0].as_str(), Some("https://a.example"));
+        assert_eq!(
+            t["server"]["cors"]["allowed_origins"][0].as_str(),
+            Some("https://a.example")
+        );
     }
 
     #[test]

@@ -6,8 +6,8 @@
 pub mod access;
 pub mod catalog;
 pub mod config;
-pub mod envconfig;
 pub mod demo;
+pub mod envconfig;
 pub mod featureinfo;
 pub mod features;
 pub mod geojson;

@@ -38,7 +38,10 @@ pub struct Metrics {
 pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     let registry = Registry::new_custom(Some("tuile".into()), None).expect("a valid prefix");
     let requests = IntCounterVec::new(
-        Opts::new("requests_total", "Requests answered, by service, operation, layer and HTTP status"),
+        Opts::new(
+            "requests_total",
+            "Requests answered, by service, operation, layer and HTTP status",
+        ),
         &["service", "operation", "layer", "status"],
     )
     .expect("valid metric");
@@ -50,9 +53,13 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     )
     .expect("valid metric");
     let render_seconds = Histogram::with_opts(
-        HistogramOpts::new("render_duration_seconds", "Time of each render or read job on the render pool").buckets(
-            vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0],
-        ),
+        HistogramOpts::new(
+            "render_duration_seconds",
+            "Time of each render or read job on the render pool",
+        )
+        .buckets(vec![
+            0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+        ]),
     )
     .expect("valid metric");
     let cache = IntGaugeVec::new(
@@ -101,7 +108,12 @@ pub fn classify(path: &str, query: &str, catalog: &Catalog) -> (&'static str, St
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let kvp_op = |kvp: &Kvp| {
         kvp.get_nonempty("request")
-            .map(|r| r.chars().filter(|c| c.is_ascii_alphanumeric()).take(32).collect::<String>())
+            .map(|r| {
+                r.chars()
+                    .filter(|c| c.is_ascii_alphanumeric())
+                    .take(32)
+                    .collect::<String>()
+            })
             .unwrap_or_default()
     };
     match segments.as_slice() {
@@ -257,8 +269,7 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     ] {
         m.cache.with_label_values(&[figure]).set(value as i64);
     }
-    m.open_datasets
-        .set(crate::source::raster::OPEN_DATASETS.load(Relaxed));
+    m.open_datasets.set(crate::source::raster::OPEN_DATASETS.load(Relaxed));
     m.layers.set(state.catalog().layers.len() as i64);
     let mut out = Vec::new();
     if let Err(e) = TextEncoder::new().encode(&m.registry.gather(), &mut out) {
@@ -280,11 +291,23 @@ mod tests {
             let (s, o, _) = classify_without_catalog(path, q);
             (s, o)
         };
-        assert_eq!(catalog_free("/wms", "SERVICE=WMS&REQUEST=GetMap"), ("wms", "GetMap".to_string()));
-        assert_eq!(catalog_free("/wmts/1.0.0/ocsol/couverture/WebMercatorQuad/16/1/2.png", ""), ("wmts", "GetTile".to_string()));
-        assert_eq!(catalog_free("/collections/erp/items", ""), ("ogcapi", "items".to_string()));
+        assert_eq!(
+            catalog_free("/wms", "SERVICE=WMS&REQUEST=GetMap"),
+            ("wms", "GetMap".to_string())
+        );
+        assert_eq!(
+            catalog_free("/wmts/1.0.0/ocsol/couverture/WebMercatorQuad/16/1/2.png", ""),
+            ("wmts", "GetTile".to_string())
+        );
+        assert_eq!(
+            catalog_free("/collections/erp/items", ""),
+            ("ogcapi", "items".to_string())
+        );
         assert_eq!(catalog_free("/", ""), ("ogcapi", "landing".to_string()));
-        assert_eq!(catalog_free("/wms", "REQUEST=<script>alert(1)</script>").1, "scriptalert1script");
+        assert_eq!(
+            catalog_free("/wms", "REQUEST=<script>alert(1)</script>").1,
+            "scriptalert1script"
+        );
     }
 
     /// The catalog only filters layer labels; an empty one makes them all "unknown".

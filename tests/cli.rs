@@ -124,7 +124,7 @@ async fn the_other_layers_keep_serving_when_one_source_is_missing() {
         catalog.problems
     );
     let names: Vec<&str> = catalog.layers.iter().map(|l| l.name()).collect();
-    assert_eq!(names, ["bdortho", "ocsol", "adresses"]);
+    assert_eq!(names, ["bdortho", "ocsol", "adresses", "adresses_cadastre"]);
     let app = app(actix_web::web::Data::new(tuile::server::AppState::new(catalog))).await;
     let caps = get(&app, "/wms?SERVICE=WMS&REQUEST=GetCapabilities").await;
     validate(&caps.body, Schema::WmsCapabilities130);
@@ -132,5 +132,139 @@ async fn the_other_layers_keep_serving_when_one_source_is_missing() {
     let q = "/wms?VERSION=1.3.0&REQUEST=GetMap&STYLES=&CRS=EPSG:2154&BBOX=769000,6278000,771000,6280000&WIDTH=32&HEIGHT=32&FORMAT=image/png&LAYERS=";
     assert_eq!(get(&app, &format!("{q}ocsol")).await.status, 200);
     assert_eq!(get(&app, &format!("{q}erp")).await.exception().0, "LayerNotDefined");
+    let _ = std::fs::remove_file(cfg);
+}
+
+#[test]
+fn environment_settings_override_the_file_and_are_checked() {
+    let text = std::fs::read_to_string(repo().join("tuile.toml")).unwrap();
+    let env = [
+        ("TUILE_SERVER__BIND", "0.0.0.0:9000"),
+        ("TUILE_SERVER__CACHE__MEMORY_MB", "64"),
+        ("TUILE_LAYERS__OCSOL__MAX_SCALE", "50000"),
+        ("TUILE_DATA", "/elsewhere"),
+    ]
+    .map(|(k, v)| (k.to_string(), v.to_string()));
+    let config = Config::parse(&text, &repo().join("tuile.toml"), |_| None, env).unwrap();
+    assert_eq!(config.server.bind, "0.0.0.0:9000");
+    assert_eq!(config.server.cache.memory_mb, 64);
+    let ocsol = config.layers.iter().find(|l| l.name == "ocsol").unwrap();
+    assert_eq!(ocsol.max_scale, Some(50000.0));
+
+    // Through the real process environment, and checked like the file.
+    let out = tuile()
+        .args(["check-config", "--config"])
+        .arg(repo().join("tuile.toml"))
+        .env("TUILE_SERVER__LIMITS__MAX_WIDTH", "0")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("server.limits"), "{err}");
+    let out = tuile()
+        .args(["check-config", "--config"])
+        .arg(repo().join("tuile.toml"))
+        .env("TUILE_LAYERS__NOPE__TITLE", "x")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("TUILE_LAYERS__NOPE__TITLE"));
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// (status, body) of a GET, through curl.
+fn curl(url: &str) -> (u16, String) {
+    let out = Command::new("curl")
+        .args(["-s", "-m", "20", "-w", "\n%{http_code}", url])
+        .output()
+        .expect("curl is installed (make deps)");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
+    (code.trim().parse().unwrap_or(0), body.to_string())
+}
+
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start(cfg: &std::path::Path, port: u16, env: &[(&str, &str)]) -> Server {
+    let mut cmd = tuile();
+    cmd.args(["serve", "--config"])
+        .arg(cfg)
+        .args(["--bind", &format!("127.0.0.1:{port}")]);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let server = Server(cmd.spawn().unwrap());
+    for _ in 0..200 {
+        if curl(&format!("http://127.0.0.1:{port}/health")).0 == 200 {
+            return server;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("the server did not start");
+}
+
+fn update_sequence(caps: &str) -> u64 {
+    let at = caps.find("updateSequence=\"").unwrap() + "updateSequence=\"".len();
+    caps[at..].split('"').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn sighup_reloads_the_configuration_without_dropping_requests() {
+    let cfg = variant(
+        "title = \"Établissements recevant du public (ERP)\"",
+        "title = \"ERP avant\"",
+    );
+    let port = free_port();
+    // File watching off: only the signal can reload.
+    let server = start(&cfg, port, &[("TUILE_SERVER__WATCH_INTERVAL_S", "0")]);
+    let caps_url = format!("http://127.0.0.1:{port}/wms?SERVICE=WMS&REQUEST=GetCapabilities");
+    let (status, caps) = curl(&caps_url);
+    assert_eq!(status, 200);
+    assert!(caps.contains("ERP avant"));
+    let before = update_sequence(&caps);
+
+    // Requests keep coming while the configuration is replaced.
+    let map = format!(
+        "http://127.0.0.1:{port}/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=ocsol,erp&STYLES=&CRS=EPSG:2154&BBOX=769000,6278000,771000,6280000&WIDTH=512&HEIGHT=512&FORMAT=image/png"
+    );
+    let load = std::thread::spawn(move || (0..40).map(|i| curl(&format!("{map}&i={i}")).0).collect::<Vec<_>>());
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let text = std::fs::read_to_string(&cfg).unwrap().replace("ERP avant", "ERP après");
+    std::fs::write(&cfg, text).unwrap();
+    let kill = Command::new("kill")
+        .args(["-HUP", &server.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+
+    let mut reloaded = None;
+    for _ in 0..100 {
+        let (_, caps) = curl(&caps_url);
+        if caps.contains("ERP après") {
+            reloaded = Some(caps);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let caps = reloaded.expect("SIGHUP reloaded the configuration");
+    assert!(!caps.contains("ERP avant"), "the capabilities changed atomically");
+    assert!(update_sequence(&caps) > before, "updateSequence moves on");
+    let statuses = load.join().unwrap();
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    drop(server);
     let _ = std::fs::remove_file(cfg);
 }

@@ -318,7 +318,9 @@ async fn time_selects_the_land_cover_edition() {
     };
     let r = get(&app, &q("")).await;
     assert_eq!(
-        r.headers.get("warning").expect("a Warning header for the default edition"),
+        r.headers
+            .get("warning")
+            .expect("a Warning header for the default edition"),
         "99 Default value used: time=2022 ISO8601"
     );
     let default = r.body;

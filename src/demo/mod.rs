@@ -5,6 +5,7 @@
 //! - `ocsol.fgb`: OCS GE land cover, two editions (2019, 2022);
 //! - `erp.fgb`: établissements recevant du public;
 //! - `adresses.fgb`: BAN addresses.
+//! - `adresses_cadastre.fgb`: the same with the members-only BAN fields.
 //!
 //! The same seed always yields the same files.
 
@@ -120,7 +121,8 @@ pub fn generate(out: &Path, scale: Scale) -> anyhow::Result<()> {
     );
 
     let addresses = points::addresses(&lc, &plan.vectors, plan.addresses, &mut rng);
-    write::addresses(&out.join("adresses.fgb"), &addresses)?;
+    write::addresses(&out.join("adresses.fgb"), &addresses, false)?;
+    write::addresses(&out.join("adresses_cadastre.fgb"), &addresses, true)?;
     eprintln!("adresses: {} points in {:.1?}", addresses.len(), started.elapsed());
 
     let erps = points::erps(&lc, &addresses, plan.erp, &mut rng);

@@ -123,8 +123,14 @@ fn lon_lat(points: impl Iterator<Item = Pt>) -> anyhow::Result<(Vec<f64>, Vec<f6
     Ok((xs, ys))
 }
 
-pub fn addresses(path: &Path, addresses: &[Address]) -> anyhow::Result<()> {
-    let cols = [
+/// The BAN fields of the members-only copy, as the full BAN export has
+/// them: how and by whom each point was placed, and the parcels it serves.
+const TYPES_POSITION: [&str; 5] = ["entrée", "bâtiment", "délivrance postale", "parcelle", "segment"];
+const SOURCES_POSITION: [&str; 5] = ["commune", "cadastre", "arcep", "laposte", "sdis"];
+
+/// Writes the addresses; with `cadastre`, also the members-only fields.
+pub fn addresses(path: &Path, addresses: &[Address], cadastre: bool) -> anyhow::Result<()> {
+    let mut cols = vec![
         ("id", ColumnType::String),
         ("numero", ColumnType::Int),
         ("rep", ColumnType::String),
@@ -137,12 +143,26 @@ pub fn addresses(path: &Path, addresses: &[Address]) -> anyhow::Result<()> {
         ("lon", ColumnType::Double),
         ("lat", ColumnType::Double),
     ];
+    if cadastre {
+        cols.extend([
+            ("type_position", ColumnType::String),
+            ("source_position", ColumnType::String),
+            ("certification_commune", ColumnType::Bool),
+            ("cad_parcelles", ColumnType::String),
+            ("date_der_maj", ColumnType::String),
+        ]);
+    }
     let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
     let (lons, lats) = lon_lat(addresses.iter().map(|a| a.p))?;
-    let mut fgb = writer("adresses", "Base Adresse Nationale", GeometryType::Point, &cols)?;
+    let (name, title) = if cadastre {
+        ("adresses_cadastre", "Base Adresse Nationale, champs complets (membres)")
+    } else {
+        ("adresses", "Base Adresse Nationale")
+    };
+    let mut fgb = writer(name, title, GeometryType::Point, &cols)?;
     for (i, a) in addresses.iter().enumerate() {
         let round = |v: f64, k: f64| (v * k).round() / k;
-        let values = [
+        let mut values = vec![
             ColumnValue::String(&a.id),
             ColumnValue::Int(a.numero),
             ColumnValue::String(a.rep),
@@ -155,6 +175,29 @@ pub fn addresses(path: &Path, addresses: &[Address]) -> anyhow::Result<()> {
             ColumnValue::Double(round(lons[i], 1e7)),
             ColumnValue::Double(round(lats[i], 1e7)),
         ];
+        // Derived from the id, so that the copy needs no random draws.
+        let h = xxhash_rust::xxh3::xxh3_64(a.id.as_bytes());
+        // Cadastral sections are 2 letters on a 500 m grid, parcels numbered within.
+        let section: String = [(a.p.0 / 500.0) as u64, (a.p.1 / 500.0) as u64]
+            .iter()
+            .map(|v| (b'A' + (v % 26) as u8) as char)
+            .collect();
+        let parcel = format!("{}000{section}{:04}", a.commune.insee, 1 + h % 2400);
+        let date = format!(
+            "20{:02}-{:02}-{:02}",
+            19 + (h >> 8) % 7,
+            1 + (h >> 16) % 12,
+            1 + (h >> 24) % 28
+        );
+        if cadastre {
+            values.extend([
+                ColumnValue::String(TYPES_POSITION[(h % 100 / 20) as usize % 5]),
+                ColumnValue::String(SOURCES_POSITION[((h >> 32) % 5) as usize]),
+                ColumnValue::Bool((h >> 40) % 10 < 7),
+                ColumnValue::String(&parcel),
+                ColumnValue::String(&date),
+            ]);
+        }
         fgb.add_feature_geom(PointGeom(a.p), |f| props(f, &names, &values))?;
     }
     finish(fgb, path)

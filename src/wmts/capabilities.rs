@@ -73,7 +73,10 @@ pub fn document(catalog: &Catalog, urls: &Urls, sections: Option<&[&str]>, bare:
     if !bare && sections.is_none() {
         w.empty(
             "ServiceMetadataURL",
-            &[("xlink:href", &urls.keyed(&format!("{}/WMTSCapabilities.xml", urls.rest)))],
+            &[(
+                "xlink:href",
+                &urls.keyed(&format!("{}/WMTSCapabilities.xml", urls.rest)),
+            )],
         );
     }
     w.end("Capabilities");
