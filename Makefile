@@ -8,18 +8,21 @@ DATA ?= data
 TEST_DATA := $(CURDIR)/target/test-data
 VENV := $(CURDIR)/target/venv
 
-.PHONY: run test deps build test-rust test-clients clean-data
+.PHONY: run test deps test-deps build test-rust test-clients clean-data
 
 run: build $(DATA)/MANIFEST.json
 	$(BIN) check-config
 	$(BIN) serve
 
-test: build $(TEST_DATA)/MANIFEST.json $(VENV)/.installed
+test: test-deps build $(TEST_DATA)/MANIFEST.json $(VENV)/.installed
 	TUILE_DATA=$(TEST_DATA) $(CARGO) test --release --locked
 	TUILE_DATA=$(TEST_DATA) VENV=$(VENV) scripts/client-tests.sh
 
 deps:
 	@scripts/install-deps.sh
+
+test-deps:
+	@scripts/install-deps.sh test
 
 build: deps
 	$(CARGO) build --release --locked

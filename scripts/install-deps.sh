@@ -9,10 +9,21 @@ packages=(
   fonts-dejavu-core         # label and legend font
   curl                      # readiness checks in the scripts
 )
+# `install-deps.sh test` adds what only the tests use.
+if [ "${1:-}" = test ]; then
+  packages+=(
+    nginx-light             # a real HTTP server answering range requests, for remote sources
+    chromium                # the headless browser of the viewer test
+  )
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
+# npm fetches OpenLayers for the viewer at build time; any Node 18+ will do.
+if ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
   missing+=(python3-venv)
 fi

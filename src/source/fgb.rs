@@ -6,14 +6,12 @@
 //! demand, so a filter on one attribute never decodes the others, and the
 //! geometry is only decoded when the caller asks for it.
 
-use std::fs::File;
-use std::io::Read;
-use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use flatgeobuf::packed_r_tree::PackedRTree;
 use flatgeobuf::{ColumnType, Feature, Geometry, GeometryType};
 
+use super::bytes::ByteSource;
 use super::{SourceError, SourceMeta};
 use crate::grid::{BBox, Crs};
 
@@ -40,7 +38,7 @@ pub struct Column {
 
 pub struct FgbSource {
     meta: SourceMeta,
-    file: File,
+    file: ByteSource,
     columns: Vec<Column>,
     geometry_type: GeometryType,
     index: Option<PackedRTree>,
@@ -306,9 +304,9 @@ fn leaf_offsets(index: &[u8], count: usize) -> Result<Vec<u64>, String> {
 impl FgbSource {
     pub fn open(path: &Path) -> Result<FgbSource, SourceError> {
         let err = |msg: String| SourceError::open(path, msg);
-        let mut file = File::open(path).map_err(|e| err(e.to_string()))?;
+        let file = ByteSource::open(path).map_err(|e| err(e.to_string()))?;
         let mut magic = [0u8; 12];
-        file.read_exact(&mut magic)
+        file.read_exact_at(&mut magic, 0)
             .map_err(|_| err("too short to be a FlatGeobuf file".into()))?;
         if &magic[0..3] != b"fgb" || &magic[4..7] != b"fgb" {
             return Err(err("not a FlatGeobuf file (bad magic bytes)".into()));
@@ -319,7 +317,7 @@ impl FgbSource {
         }
         let mut header_buf = vec![0u8; header_size + 4];
         header_buf[..4].copy_from_slice(&magic[8..12]);
-        file.read_exact(&mut header_buf[4..])
+        file.read_exact_at(&mut header_buf[4..], 12)
             .map_err(|e| err(format!("truncated header: {e}")))?;
         let header =
             flatgeobuf::size_prefixed_root_as_header(&header_buf).map_err(|e| err(format!("corrupt header: {e}")))?;
@@ -646,19 +644,9 @@ impl FgbSource {
     }
 
     fn read_at(&self, buf: &mut [u8], feature_offset: u64) -> Result<usize, SourceError> {
-        let mut filled = 0;
-        while filled < buf.len() {
-            match self.file.read_at(
-                &mut buf[filled..],
-                self.features_offset + feature_offset + filled as u64,
-            ) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(SourceError::read(&self.meta.path, e)),
-            }
-        }
-        Ok(filled)
+        self.file
+            .read_at(buf, self.features_offset + feature_offset)
+            .map_err(|e| SourceError::read(&self.meta.path, e))
     }
 
     fn corrupt(&self, feature: impl std::fmt::Display) -> SourceError {

@@ -1,6 +1,7 @@
 //! Data sources: what a layer reads from. Sources know nothing of protocols;
 //! they answer "what is in this box" in their own CRS.
 
+pub mod bytes;
 pub mod fgb;
 pub mod raster;
 
@@ -47,6 +48,9 @@ pub struct SourceVersion {
 
 impl SourceVersion {
     pub fn of(path: &Path) -> std::io::Result<SourceVersion> {
+        if bytes::is_virtual(path) {
+            return bytes::virtual_version(path);
+        }
         let meta = std::fs::metadata(path)?;
         Ok(SourceVersion {
             modified: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
