@@ -14,7 +14,7 @@ run: build $(DATA)/MANIFEST.json
 	$(BIN) check-config
 	$(BIN) serve
 
-test: test-deps build $(TEST_DATA)/MANIFEST.json $(VENV)/.installed
+test: test-deps build $(TEST_DATA)/MANIFEST.json $(VENV)/.installed tests/browser/node_modules/.installed
 	TUILE_DATA=$(TEST_DATA) $(CARGO) test --release --locked
 	TUILE_DATA=$(TEST_DATA) VENV=$(VENV) scripts/client-tests.sh
 
@@ -24,8 +24,18 @@ deps:
 test-deps:
 	@scripts/install-deps.sh test
 
-build: deps
+build: deps viewer/node_modules/.installed
 	$(CARGO) build --release --locked
+
+# OpenLayers and proj4 for /viewer, from npm, at the versions of the lock file.
+viewer/node_modules/.installed: viewer/package.json viewer/package-lock.json | deps
+	npm ci --prefix viewer --no-audit --no-fund --loglevel=error
+	touch $@
+
+# playwright-core drives Debian's chromium in the viewer test.
+tests/browser/node_modules/.installed: tests/browser/package.json tests/browser/package-lock.json | test-deps
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	touch $@
 
 # The full demo set (about 40 s, 450 MB); delete data/ or run `make clean-data` to regenerate.
 $(DATA)/MANIFEST.json: | build

@@ -21,3 +21,8 @@ done
 
 TUILE_URL="http://127.0.0.1:$port" TUILE_DATA="$data" \
   "$venv/bin/python" -m pytest -q -p no:cacheprovider tests/clients "$@"
+
+# The viewer in headless chromium (skipped when pytest was given a selection).
+if [ $# -eq 0 ]; then
+  TUILE_URL="http://127.0.0.1:$port" node --test tests/browser/
+fi

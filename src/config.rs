@@ -42,6 +42,8 @@ pub struct ServerConfig {
     pub metadata: PathBuf,
     /// Directory holding `<layer>/<style>.sld` files.
     pub styles_dir: PathBuf,
+    /// The embeddable map page's files, with OpenLayers installed by npm.
+    pub viewer_dir: PathBuf,
     /// Worker threads for rendering and GDAL reads; 0 means one per core.
     pub render_threads: usize,
     /// GDAL block cache size, in MiB.
@@ -160,6 +162,7 @@ impl Default for ServerConfig {
             public_url: None,
             metadata: PathBuf::from("capabilities/service.toml"),
             styles_dir: PathBuf::from("styles"),
+            viewer_dir: PathBuf::from("viewer"),
             render_threads: 0,
             gdal_cache_mb: 256,
             watch_interval_s: 2,

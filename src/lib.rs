@@ -26,6 +26,7 @@ pub mod source;
 pub mod style;
 pub mod tilematrixsets;
 pub mod tiles;
+pub mod viewer;
 pub mod wms;
 pub mod wmts;
 pub mod xml;

@@ -229,6 +229,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/health", get().to(health))
         .route("/ready", get().to(ready))
         .route("/metrics", get().to(crate::observe::metrics))
+        .route("/viewer", get().to(crate::viewer::page))
+        .route("/viewer/assets/{name}", get().to(crate::viewer::asset))
         .configure(crate::ogcapi::routes);
 }
 

@@ -384,3 +384,43 @@ async fn health_readiness_metrics_and_request_ids() {
     .await;
     assert!(!get(&app, "/metrics").await.text().contains("zz_garbage_zz"));
 }
+
+#[actix_web::test]
+async fn the_viewer_page_lists_the_callers_layers_and_serves_openlayers() {
+    let app = app(state()).await;
+    let anonymous = get(&app, "/viewer").await;
+    assert_eq!(anonymous.status, 200, "{}", anonymous.text());
+    assert!(anonymous.content_type.starts_with("text/html"));
+    let config = |html: &str| -> serde_json::Value {
+        let start = html.find("application/json\">").unwrap() + "application/json\">".len();
+        let end = start + html[start..].find("</script>").unwrap();
+        serde_json::from_str(&html[start..end].replace("<\\/", "</")).unwrap()
+    };
+    let names = |c: &serde_json::Value| -> Vec<String> {
+        c["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let c = config(&anonymous.text());
+    assert_eq!(names(&c), ["bdortho", "ocsol", "erp", "adresses"]);
+    assert!(c["keyQuery"].is_null());
+    let member = get(&app, &format!("/viewer?apikey={KEY}")).await;
+    let c = config(&member.text());
+    assert!(names(&c).contains(&RESTRICTED.to_string()));
+    assert_eq!(c["keyQuery"], format!("apikey={KEY}"));
+    for (asset, mime) in [
+        ("ol.js", "text/javascript"),
+        ("ol.css", "text/css"),
+        ("proj4.js", "text/javascript"),
+        ("viewer.js", "text/javascript"),
+    ] {
+        let r = get(&app, &format!("/viewer/assets/{asset}")).await;
+        assert_eq!(r.status, 200, "{asset}: run `npm ci --prefix viewer`");
+        assert!(r.content_type.starts_with(mime), "{asset}: {}", r.content_type);
+        assert!(r.body.len() > 1000 || asset == "viewer.css");
+    }
+    assert_eq!(get(&app, "/viewer/assets/..%2Ftuile.toml").await.status, 404);
+}

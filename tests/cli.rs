@@ -268,3 +268,48 @@ fn sighup_reloads_the_configuration_without_dropping_requests() {
     drop(server);
     let _ = std::fs::remove_file(cfg);
 }
+
+/// The block scalar under `key: |` in a YAML manifest, dedented.
+fn yaml_block(yaml: &str, key: &str) -> String {
+    let mut lines = yaml.lines().skip_while(|l| l.trim() != format!("{key}: |"));
+    lines.next().expect("the key is in the manifest");
+    let block: Vec<&str> = lines.take_while(|l| l.is_empty() || l.starts_with("    ")).collect();
+    block
+        .iter()
+        .map(|l| l.get(4..).unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_kubernetes_configuration_and_keys_are_valid() {
+    let deploy = repo().join("deploy");
+    let keys = yaml_block(
+        &std::fs::read_to_string(deploy.join("secret.example.yaml")).unwrap(),
+        "keys.toml",
+    );
+    let keys_file = repo().join(format!("target/deploy-keys-{}.toml", std::process::id()));
+    std::fs::write(&keys_file, keys).unwrap();
+    let toml = yaml_block(
+        &std::fs::read_to_string(deploy.join("configmap.yaml")).unwrap(),
+        "tuile.toml",
+    )
+    .replace("/run/secrets/tuile/keys.toml", &keys_file.to_string_lossy());
+    let config = Config::from_toml_with(&toml, std::path::Path::new("/etc/tuile/tuile.toml"), |name| {
+        (name == "TUILE_DATA").then(|| "/vsis3/bucket/demo".to_string())
+    })
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    let names: Vec<&str> = config.layers.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["bdortho", "ocsol", "erp", "adresses", "adresses_cadastre"]);
+    assert_eq!(config.auth.keys.len(), 1);
+    assert!(
+        config
+            .layers
+            .iter()
+            .all(|l| l.source.path.starts_with("/vsis3/bucket/demo"))
+    );
+    // The probes the Deployment declares exist.
+    let deployment = std::fs::read_to_string(deploy.join("deployment.yaml")).unwrap();
+    assert!(deployment.contains("path: /ready") && deployment.contains("path: /health"));
+    let _ = std::fs::remove_file(keys_file);
+}

@@ -1,0 +1,109 @@
+// The embeddable viewer in a real browser: Debian's chromium, driven by
+// playwright-core, against the `tuile serve` that scripts/client-tests.sh
+// started (TUILE_URL). Run with `node --test tests/browser/`.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const base = process.env.TUILE_URL;
+assert.ok(base, 'TUILE_URL is not set: run through scripts/client-tests.sh');
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+});
+after(() => browser.close());
+
+/** Opens a viewer URL and waits until every layer has drawn; collects every error. */
+async function open(path) {
+  const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
+  const errors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`page: ${e}`));
+  page.on('requestfailed', (r) => errors.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  await page.goto(base + path);
+  await page.waitForFunction(() => document.body.dataset.ready, null, { timeout: 30000 });
+  assert.equal(await page.evaluate(() => document.body.dataset.ready), 'true', errors.join('\n'));
+  await rendered(page);
+  return { page, errors };
+}
+
+/** Resolves when OpenLayers has drawn every tile of the current view. */
+function rendered(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        window.tuileMap.once('rendercomplete', resolve);
+        window.tuileMap.render();
+      })
+  );
+}
+
+/** Share of painted (non-transparent) pixels, and how many distinct colours, over the map's canvases. */
+async function paint(page) {
+  return page.evaluate(() => {
+    let painted = 0;
+    let total = 0;
+    const colours = new Set();
+    document.querySelectorAll('#map canvas').forEach((c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      for (let i = 0; i < d.length; i += 4 * 101) {
+        total++;
+        if (d[i + 3] > 0) {
+          painted++;
+          colours.add((d[i] >> 4) * 256 + (d[i + 1] >> 4) * 16 + (d[i + 2] >> 4));
+        }
+      }
+    });
+    return { share: total ? painted / total : 0, colours: colours.size };
+  });
+}
+
+async function layerLabels(page) {
+  return page.$$eval('#layers label', (ls) => ls.map((l) => l.textContent.trim()));
+}
+
+for (const mode of ['WebMercatorQuad', 'LAMB93', 'WMS']) {
+  test(`${mode}: the map draws the layers with no error`, async () => {
+    const { page, errors } = await open(`/viewer?mode=${mode}`);
+    const p = await paint(page);
+    assert.ok(p.share > 0.5, `painted share ${p.share}`);
+    assert.ok(p.colours > 20, `only ${p.colours} colours: blank or flat tiles`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
+
+test('a click shows the features under it', async () => {
+  const { page, errors } = await open('/viewer?layers=bdortho,ocsol,erp');
+  const box = await page.locator('#map').boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await page.waitForFunction(() => document.body.dataset.info !== undefined, null, { timeout: 15000 });
+  assert.equal(await page.isVisible('#popup'), true);
+  const text = await page.textContent('#info');
+  assert.match(text, /code_cs/, 'the land cover under the click is described');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the members-only layer appears only with a key', async () => {
+  const anonymous = await open('/viewer');
+  const labels = await layerLabels(anonymous.page);
+  assert.ok(labels.length >= 4, labels.join(', '));
+  assert.ok(!labels.some((l) => /cadastr/i.test(l)), labels.join(', '));
+  await anonymous.page.close();
+
+  const member = await open('/viewer?apikey=demo-membres&layers=adresses_cadastre');
+  const memberLabels = await layerLabels(member.page);
+  assert.ok(memberLabels.some((l) => /cadastr/i.test(l)), memberLabels.join(', '));
+  // Its tiles load, with the key carried into every request.
+  assert.deepEqual(member.errors, []);
+  const p = await paint(member.page);
+  assert.ok(p.share > 0, 'the members-only addresses are drawn');
+  await member.page.close();
+});
