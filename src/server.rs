@@ -213,14 +213,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     let get = || web::route().guard(guard::Any(guard::Get()).or(guard::Head()));
     cfg.route("/wms", get().to(crate::wms::handle))
         .route("/wmts", get().to(wmts::kvp))
-        .route("/wmts/1.0.0/WMTSCapabilities.xml", get().to(wmts::rest_capabilities))
-        .route(
-            "/wmts/1.0.0/{layer}/{style}/{tms}/{z}/{row}/{col}",
-            get().to(wmts::rest_tile),
-        )
-        .route(
-            "/wmts/1.0.0/{layer}/{style}/{tms}/{z}/{row}/{col}/{j}/{i}",
-            get().to(wmts::rest_feature_info),
+        .service(
+            web::scope("/wmts/1.0.0")
+                .route("/WMTSCapabilities.xml", get().to(wmts::rest_capabilities))
+                .default_service(web::to(wmts::rest)),
         )
         .route("/wmts/{tail:.*}", get().to(wmts::rest_not_found))
         .route("/schemas/tuile.xsd", get().to(feature_schema))

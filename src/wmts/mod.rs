@@ -167,14 +167,31 @@ pub async fn rest_capabilities(req: HttpRequest, state: web::Data<AppState>) -> 
     capabilities_response(&req, &catalog, &state, None, false, Language::Fr)
 }
 
+/// Every RESTful resource under `/wmts/1.0.0/` but the capabilities: split
+/// here rather than by the router, whose pattern matching (a regex per
+/// request) cost more than serving a cached tile.
+pub async fn rest(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    use actix_web::http::Method;
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        return HttpResponse::MethodNotAllowed()
+            .insert_header((header::ALLOW, "GET, HEAD"))
+            .finish();
+    }
+    let rest = req.match_info().unprocessed().trim_start_matches('/').to_string();
+    let parts: Vec<&str> = rest.split('/').collect();
+    match parts.as_slice() {
+        [layer, style, tms, z, row, file] => rest_tile(&req, &state, [layer, style, tms, z, row, file]).await,
+        [layer, style, tms, z, row, col, j, file] => {
+            rest_feature_info(&req, &state, [layer, style, tms, z, row, col, j, file]).await
+        }
+        _ => rest_not_found(req).await,
+    }
+}
+
 /// `GET /wmts/1.0.0/{layer}/{style}/{tms}/{z}/{row}/{col}.{ext}`
-pub async fn rest_tile(
-    req: HttpRequest,
-    path: web::Path<(String, String, String, String, String, String)>,
-    state: web::Data<AppState>,
-) -> HttpResponse {
-    let (layer, style, tms, z, row, file) = path.into_inner();
-    let catalog = state.catalog_for(&req);
+async fn rest_tile(req: &HttpRequest, state: &web::Data<AppState>, path: [&str; 6]) -> HttpResponse {
+    let [layer, style, tms, z, row, file] = path;
+    let catalog = state.catalog_for(req);
     let Some((col, ext)) = file.rsplit_once('.') else {
         return WmtsError::not_found(format!("`{file}` is not COL.png or COL.jpg")).response();
     };
@@ -187,30 +204,26 @@ pub async fn rest_tile(
     };
     let kvp = Kvp::parse(req.query_string());
     let params = TileParams {
-        layer: &layer,
-        style: &style,
+        layer,
+        style,
         format,
-        tms: &tms,
-        matrix: &z,
-        row: &row,
+        tms,
+        matrix: z,
+        row,
         col,
         time: kvp.get_nonempty("time"),
     };
     let result = match params.resolve(&catalog) {
-        Ok(t) => serve_tile(&req, &state, t).await,
+        Ok(t) => serve_tile(req, state, t).await,
         Err(e) => Err(e.as_rest()),
     };
     result.unwrap_or_else(|e| e.response())
 }
 
 /// `GET /wmts/1.0.0/{layer}/{style}/{tms}/{z}/{row}/{col}/{j}/{i}.{ext}`
-pub async fn rest_feature_info(
-    req: HttpRequest,
-    path: web::Path<(String, String, String, String, String, String, String, String)>,
-    state: web::Data<AppState>,
-) -> HttpResponse {
-    let (layer, style, tms, z, row, col, j, file) = path.into_inner();
-    let catalog = state.catalog_for(&req);
+async fn rest_feature_info(req: &HttpRequest, state: &web::Data<AppState>, path: [&str; 8]) -> HttpResponse {
+    let [layer, style, tms, z, row, col, j, file] = path;
+    let catalog = state.catalog_for(req);
     let Some((i, ext)) = file.rsplit_once('.') else {
         return WmtsError::not_found(format!("`{file}` is not I.json (or .html, .txt, .xml, .gml, .geojson)"))
             .response();
@@ -223,20 +236,20 @@ pub async fn rest_feature_info(
     };
     let kvp = Kvp::parse(req.query_string());
     let params = TileParams {
-        layer: &layer,
-        style: &style,
+        layer,
+        style,
         format: ImageFormat::Png,
-        tms: &tms,
-        matrix: &z,
-        row: &row,
-        col: &col,
+        tms,
+        matrix: z,
+        row,
+        col,
         time: kvp.get_nonempty("time"),
     };
     let result = match params
         .resolve(&catalog)
-        .and_then(|t| pixel(&t, i, &j).map(|(i, j)| (t, i, j)))
+        .and_then(|t| pixel(&t, i, j).map(|(i, j)| (t, i, j)))
     {
-        Ok((t, i, j)) => serve_feature_info(&req, &state, &catalog, t, i, j, format).await,
+        Ok((t, i, j)) => serve_feature_info(req, state, &catalog, t, i, j, format).await,
         Err(e) => Err(e.as_rest()),
     };
     result.unwrap_or_else(|e| e.response())
