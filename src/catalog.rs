@@ -147,6 +147,11 @@ pub struct Catalog {
     pub layers: Vec<Arc<Layer>>,
     /// Problems found while loading: each names the layer and the file.
     pub problems: Vec<String>,
+    /// Configured layers that could not be opened, with why: requests naming
+    /// them get a 503 that says so rather than "no such layer".
+    pub broken: HashMap<String, String>,
+    /// Layers whose styles failed to load (a reload keeps their previous version).
+    pub style_failures: Vec<String>,
     /// Changes whenever the configuration or a source changes (WMS/WMTS updateSequence).
     pub update_sequence: u64,
     /// The default legend of every layer and style, rendered once.
@@ -171,6 +176,8 @@ impl Catalog {
         let metadata = ServiceMetadata::load(&metadata_path).map_err(|e| e.to_string())?;
         let mut layers = Vec::new();
         let mut problems = Vec::new();
+        let mut broken = HashMap::new();
+        let mut style_failures = Vec::new();
         let mut newest = SourceVersion::of(&config.path)
             .map(|v| v.modified)
             .unwrap_or(UNIX_EPOCH);
@@ -180,7 +187,14 @@ impl Catalog {
                     newest = newest.max(layer.source.meta().version.modified);
                     layers.push(Arc::new(layer));
                 }
-                Err(msg) => problems.push(format!("layer `{}`: {msg}", lc.name)),
+                Err((fault, msg)) => {
+                    let problem = format!("layer `{}`: {msg}", lc.name);
+                    if fault == Fault::Style {
+                        style_failures.push(lc.name.clone());
+                    }
+                    broken.insert(lc.name.clone(), problem.clone());
+                    problems.push(problem);
+                }
             }
         }
         let update_sequence = newest.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
@@ -224,6 +238,8 @@ impl Catalog {
             metadata,
             layers,
             problems,
+            broken,
+            style_failures,
             update_sequence,
             legends,
             watched,
@@ -250,6 +266,18 @@ impl Catalog {
             metadata: self.metadata.clone(),
             layers: self.layers.iter().filter(|l| visible(l.name())).cloned().collect(),
             problems: Vec::new(),
+            broken: self
+                .broken
+                .iter()
+                .filter(|(name, _)| {
+                    self.config
+                        .layers
+                        .iter()
+                        .any(|l| &l.name == *name && crate::access::may_see(&l.groups, groups))
+                })
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            style_failures: Vec::new(),
             update_sequence: self.update_sequence,
             legends: self
                 .legends
@@ -282,6 +310,51 @@ impl Catalog {
         self.layers.iter().find(|l| l.name() == name)
     }
 
+    /// A layer by name, or why there is none to serve.
+    pub fn lookup(&self, name: &str) -> Result<&Arc<Layer>, Lookup> {
+        match self.layer(name) {
+            Some(l) => Ok(l),
+            None => match self.broken.get(name) {
+                Some(problem) => Err(Lookup::Broken(problem.clone())),
+                None => Err(Lookup::Missing),
+            },
+        }
+    }
+
+    /// Keeps `old`'s version of every layer whose new styles failed to load:
+    /// a bad edit of a style file does not take its layer down.
+    pub fn keep_on_style_failure(&mut self, old: &Catalog) {
+        for name in std::mem::take(&mut self.style_failures) {
+            let Some(previous) = old.layer(&name) else { continue };
+            let at = self
+                .config
+                .layers
+                .iter()
+                .position(|l| l.name == name)
+                .map(|i| {
+                    self.config.layers[..i]
+                        .iter()
+                        .filter(|l| self.layer(&l.name).is_some())
+                        .count()
+                })
+                .unwrap_or(self.layers.len());
+            self.layers.insert(at.min(self.layers.len()), Arc::clone(previous));
+            for ((layer, style), legend) in &old.legends {
+                if *layer == name {
+                    self.legends.insert((layer.clone(), style.clone()), legend.clone());
+                }
+            }
+            self.broken.remove(&name);
+            for p in self
+                .problems
+                .iter_mut()
+                .filter(|p| p.starts_with(&format!("layer `{name}`:")))
+            {
+                p.push_str(" (the previous version of the layer is kept)");
+            }
+        }
+    }
+
     pub fn legend(&self, layer: &str, style: &str) -> Option<&Legend> {
         self.legends.get(&(layer.to_string(), style.to_string()))
     }
@@ -308,10 +381,32 @@ impl Catalog {
     }
 }
 
-fn open_layer(config: &Config, lc: &LayerConfig) -> Result<Layer, String> {
+/// Why a layer could not be opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    Source,
+    Style,
+    Other,
+}
+
+/// Why a request's layer cannot be served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// No such layer (for this caller).
+    Missing,
+    /// Configured, but its source or style is broken: the problem, naming the file.
+    Broken(String),
+}
+
+fn open_layer(config: &Config, lc: &LayerConfig) -> Result<Layer, (Fault, String)> {
     let path = config.resolve(&lc.source.path);
-    let source = Source::open(lc.source.kind, &path).map_err(|e| e.to_string())?;
-    let styles = match lc.source.kind {
+    let source = Source::open(lc.source.kind, &path).map_err(|e| (Fault::Source, e.to_string()))?;
+    let styles = open_styles(config, lc).map_err(|e| (Fault::Style, e))?;
+    build_layer(config, lc, source, styles).map_err(|e| (Fault::Other, e))
+}
+
+fn open_styles(config: &Config, lc: &LayerConfig) -> Result<Vec<Arc<Style>>, String> {
+    Ok(match lc.source.kind {
         SourceKind::Raster if lc.styles.is_empty() => vec![Arc::new(Style::raster_default())],
         SourceKind::Raster => {
             return Err("raster layers draw as is; remove `styles`".into());
@@ -327,7 +422,11 @@ fn open_layer(config: &Config, lc: &LayerConfig) -> Result<Layer, String> {
                 Ok(Arc::new(style))
             })
             .collect::<Result<Vec<_>, String>>()?,
-    };
+    })
+}
+
+fn build_layer(config: &Config, lc: &LayerConfig, source: Source, styles: Vec<Arc<Style>>) -> Result<Layer, String> {
+    let path = config.resolve(&lc.source.path);
     let crs: Vec<Crs> = lc
         .crs
         .iter()

@@ -180,8 +180,28 @@ impl Default for ServerConfig {
 pub struct Limits {
     pub max_width: u32,
     pub max_height: u32,
+    /// Most pixels in one image (width × height), whatever its shape.
+    pub max_pixels: u64,
     /// Most layers in one GetMap (WMS LayerLimit).
     pub max_layers: u32,
+    /// Most features in one page of OGC API items (larger `limit`s are clamped).
+    pub max_features: usize,
+    /// Most nodes in a CQL2 filter.
+    pub max_filter_nodes: usize,
+    /// Milliseconds a render or read may take before it is cancelled and
+    /// answered with an exception.
+    pub render_timeout_ms: u64,
+    /// Renders and reads running or waiting at once; past it, 503 with
+    /// Retry-After (cached tiles are still served).
+    pub max_concurrent_renders: usize,
+    /// Longest query string accepted, in bytes (414 beyond).
+    pub max_query_length: usize,
+    /// Largest request body accepted, in bytes (413 beyond): every service is GET.
+    pub max_body_bytes: usize,
+    /// Seconds a client has to send its request headers (slow clients are cut off).
+    pub client_timeout_s: u64,
+    /// Seconds in-flight requests get to finish on SIGTERM.
+    pub shutdown_timeout_s: u64,
 }
 
 impl Default for Limits {
@@ -189,7 +209,16 @@ impl Default for Limits {
         Limits {
             max_width: 4096,
             max_height: 4096,
+            max_pixels: 4096 * 4096,
             max_layers: 10,
+            max_features: 10_000,
+            max_filter_nodes: 2_000,
+            render_timeout_ms: 30_000,
+            max_concurrent_renders: 64,
+            max_query_length: 16 * 1024,
+            max_body_bytes: 64 * 1024,
+            client_timeout_s: 5,
+            shutdown_timeout_s: 30,
         }
     }
 }
@@ -468,11 +497,21 @@ impl Config {
             })
         };
         let l = &self.server.limits;
-        if l.max_width == 0 || l.max_height == 0 || l.max_layers == 0 {
+        if l.max_width == 0
+            || l.max_height == 0
+            || l.max_layers == 0
+            || l.max_pixels == 0
+            || l.max_features == 0
+            || l.max_filter_nodes == 0
+            || l.render_timeout_ms == 0
+            || l.max_concurrent_renders == 0
+            || l.max_query_length < 256
+            || l.client_timeout_s == 0
+        {
             err(
                 None,
                 "server.limits".into(),
-                "max_width, max_height and max_layers must be positive".into(),
+                "limits must be positive (max_query_length at least 256)".into(),
             );
         }
         if let Some(url) = &self.server.public_url

@@ -10,6 +10,8 @@ pub mod demo;
 pub mod envconfig;
 pub mod featureinfo;
 pub mod features;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod geojson;
 pub mod grid;
 pub mod httpcache;

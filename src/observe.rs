@@ -10,12 +10,15 @@ use std::time::Instant;
 
 use actix_web::body::BoxBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpResponse, web};
+use futures_util::FutureExt;
 use prometheus::{
     Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
 };
+use std::panic::AssertUnwindSafe;
 
 use crate::access::Caller;
 use crate::catalog::Catalog;
@@ -33,6 +36,8 @@ pub struct Metrics {
     cache: IntGaugeVec,
     pub open_datasets: IntGauge,
     layers: IntGauge,
+    panics: IntGauge,
+    renders_in_flight: IntGauge,
 }
 
 pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
@@ -72,6 +77,9 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     .expect("valid metric");
     let open_datasets = IntGauge::new("open_datasets", "GDAL datasets held open by the render threads").expect("valid");
     let layers = IntGauge::new("layers", "Layers being served").expect("valid metric");
+    let panics = IntGauge::new("panics_total", "Panics caught in handlers and render jobs since start").expect("valid");
+    let renders_in_flight =
+        IntGauge::new("renders_in_flight", "Render and read jobs running or waiting").expect("valid metric");
     for m in [
         Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
         Box::new(latency.clone()),
@@ -79,6 +87,8 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         Box::new(cache.clone()),
         Box::new(open_datasets.clone()),
         Box::new(layers.clone()),
+        Box::new(panics.clone()),
+        Box::new(renders_in_flight.clone()),
     ] {
         registry.register(m).expect("metric names are unique");
     }
@@ -90,6 +100,8 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         cache,
         open_datasets,
         layers,
+        panics,
+        renders_in_flight,
     }
 });
 
@@ -181,8 +193,36 @@ pub async fn middleware(req: ServiceRequest, next: Next<BoxBody>) -> Result<Serv
     let method = req.method().clone();
     let path = req.path().to_string();
     req.extensions_mut().insert(RequestId(id.clone()));
+    let limits = state
+        .as_ref()
+        .map(|s| s.catalog().config.server.limits.clone())
+        .unwrap_or_default();
+    let body_len = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
 
-    let mut res = if caller == Caller::UnknownKey {
+    let mut res = if req.query_string().len() > limits.max_query_length {
+        let resp = error_response(
+            &path,
+            StatusCode::URI_TOO_LONG,
+            format!(
+                "the query string is {} bytes long; at most {} are accepted",
+                req.query_string().len(),
+                limits.max_query_length
+            ),
+        );
+        req.into_response(resp)
+    } else if body_len > limits.max_body_bytes {
+        let resp = error_response(
+            &path,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("request bodies are limited to {} bytes", limits.max_body_bytes),
+        );
+        req.into_response(resp)
+    } else if caller == Caller::UnknownKey {
         let body = serde_json::json!({
             "type": "about:blank",
             "title": "Unauthorized",
@@ -195,9 +235,37 @@ pub async fn middleware(req: ServiceRequest, next: Next<BoxBody>) -> Result<Serv
             .body(body.to_string());
         req.into_response(resp)
     } else {
-        next.call(req).await?
+        // A panic in a handler becomes a logged 500 in the protocol's
+        // error format; the worker goes on serving.
+        // The request itself moves into routing (which needs it unshared);
+        // a stand-in with the same method, URI and headers carries the 500.
+        let mut stand_in = actix_web::test::TestRequest::default()
+            .method(method.clone())
+            .uri(&req.uri().to_string());
+        for (name, value) in req.headers() {
+            stand_in = stand_in.append_header((name.clone(), value.clone()));
+        }
+        match AssertUnwindSafe(next.call(req)).catch_unwind().await {
+            Ok(res) => res?,
+            Err(panic) => {
+                let msg = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".into());
+                crate::pool::PANICS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                tracing::error!(request_id = %id, %path, panic = %msg, "a handler panicked");
+                let resp = error_response(
+                    &path,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("internal error (request {id}); it has been logged"),
+                );
+                ServiceResponse::new(stand_in.to_http_request(), resp)
+            }
+        }
     };
 
+    let unavailable = res.status() == StatusCode::SERVICE_UNAVAILABLE;
     let headers = res.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&id) {
         headers.insert(REQUEST_ID, v);
@@ -205,6 +273,9 @@ pub async fn middleware(req: ServiceRequest, next: Next<BoxBody>) -> Result<Serv
     if auth_enabled {
         // The same URL answers differently with a key: shared caches must tell.
         headers.append(header::VARY, HeaderValue::from_static("Authorization, X-API-Key"));
+    }
+    if unavailable && !headers.contains_key(header::RETRY_AFTER) {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
     }
     if matches!(caller, Caller::Member { .. }) {
         let scoped = headers
@@ -242,6 +313,34 @@ pub async fn middleware(req: ServiceRequest, next: Next<BoxBody>) -> Result<Serv
     Ok(res)
 }
 
+/// An error in the format of the service the path belongs to: a WMS or
+/// WMTS exception report, or a problem document.
+pub fn error_response(path: &str, status: StatusCode, message: String) -> HttpResponse {
+    let mut resp = if path == "/wms" {
+        let code = if status.is_server_error() {
+            crate::wms::exception::Code::Internal
+        } else {
+            crate::wms::exception::Code::InvalidParameterValue
+        };
+        crate::wms::exception::WmsError::new(code, "", message).response(crate::wms::WmsVersion::V130)
+    } else if path == "/wmts" || path.starts_with("/wmts/") {
+        let code = if status.is_server_error() {
+            "NoApplicableCode"
+        } else {
+            "InvalidParameterValue"
+        };
+        crate::wmts::exception::WmtsError::new(status, code, "", message).response()
+    } else {
+        crate::ogcapi::Problem {
+            status,
+            detail: message,
+        }
+        .response()
+    };
+    *resp.status_mut() = status;
+    resp
+}
+
 /// Gives every answer the same body type, whatever wraps the routes.
 pub async fn boxed(
     req: ServiceRequest,
@@ -271,6 +370,8 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     }
     m.open_datasets.set(crate::source::raster::OPEN_DATASETS.load(Relaxed));
     m.layers.set(state.catalog().layers.len() as i64);
+    m.panics.set(crate::pool::PANICS.load(Relaxed) as i64);
+    m.renders_in_flight.set(state.pool.in_flight() as i64);
     let mut out = Vec::new();
     if let Err(e) = TextEncoder::new().encode(&m.registry.gather(), &mut out) {
         return HttpResponse::InternalServerError().body(e.to_string());

@@ -4,7 +4,13 @@
 //! GDAL dataset handles and OSR transforms open across requests. A panic in a
 //! job is caught and returned as an error; the thread survives.
 
+use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::sync::Semaphore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PoolError {
@@ -12,15 +18,46 @@ pub enum PoolError {
     Panicked(String),
     #[error("the render pool is shutting down")]
     Closed,
+    #[error("the server is busy: {0} renders are already running or waiting; try again shortly")]
+    Busy(usize),
+    #[error("the render took longer than the {0} ms allowed and was cancelled")]
+    Timeout(u64),
+}
+
+impl PoolError {
+    /// Whether it is the server's load, not a fault: answered 503 with Retry-After.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, PoolError::Busy(_) | PoolError::Timeout(_))
+    }
+}
+
+/// Panics caught (in render jobs and in handlers) since start: a metric,
+/// and what the fuzzing and contract tests check stays at zero.
+pub static PANICS: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// When the job running on this thread must give up.
+    static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+/// Whether the current job is past its deadline: long loops (features
+/// drawn, GDAL's warp progress) check it and stop early.
+pub fn overrun() -> bool {
+    DEADLINE.with(|d| d.get().is_some_and(|t| Instant::now() >= t))
 }
 
 pub struct RenderPool {
     pool: rayon::ThreadPool,
+    /// Jobs running or waiting; past the limit, new ones are refused.
+    permits: Arc<Semaphore>,
+    max_jobs: usize,
+    timeout: Duration,
 }
 
 impl RenderPool {
-    /// A pool of `threads` workers; 0 means one per core.
-    pub fn new(threads: usize) -> RenderPool {
+    /// A pool of `threads` workers (0: one per core), taking at most
+    /// `max_jobs` jobs at once, each cancelled after `timeout`.
+    pub fn new(threads: usize, max_jobs: usize, timeout: Duration) -> RenderPool {
         let threads = if threads == 0 {
             std::thread::available_parallelism().map_or(2, |n| n.get())
         } else {
@@ -31,34 +68,69 @@ impl RenderPool {
             .thread_name(|i| format!("tuile-render-{i}"))
             .build()
             .expect("the render threads can be spawned");
-        RenderPool { pool }
+        RenderPool {
+            pool,
+            permits: Arc::new(Semaphore::new(max_jobs)),
+            max_jobs,
+            timeout,
+        }
     }
 
     pub fn threads(&self) -> usize {
         self.pool.current_num_threads()
     }
 
-    /// Runs `job` on a pool thread and awaits its result.
+    /// A place among the jobs, for work done elsewhere (streamed items);
+    /// refused when the pool is full.
+    pub fn permit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, PoolError> {
+        Arc::clone(&self.permits)
+            .try_acquire_owned()
+            .map_err(|_| PoolError::Busy(self.max_jobs))
+    }
+
+    /// Jobs running or waiting now.
+    pub fn in_flight(&self) -> usize {
+        self.max_jobs - self.permits.available_permits()
+    }
+
+    /// Runs `job` on a pool thread and awaits its result. Refused at once
+    /// when the pool is full; answered with a timeout error when the job
+    /// overruns (the job itself stops at its next check of [`overrun`]).
     pub async fn run<T, F>(&self, job: F) -> Result<T, PoolError>
     where
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
+        let permit = Arc::clone(&self.permits)
+            .try_acquire_owned()
+            .map_err(|_| PoolError::Busy(self.max_jobs))?;
+        let deadline = Instant::now() + self.timeout;
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.pool.spawn(move || {
             let _timer = crate::observe::METRICS.render_seconds.start_timer();
+            DEADLINE.with(|d| d.set(Some(deadline)));
             let result = catch_unwind(AssertUnwindSafe(job)).map_err(|panic| {
                 let msg = panic
                     .downcast_ref::<&str>()
                     .map(|s| s.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "unknown panic".into());
+                PANICS.fetch_add(1, Ordering::Relaxed);
                 tracing::error!(panic = %msg, "a render job panicked");
                 PoolError::Panicked(msg)
             });
+            DEADLINE.with(|d| d.set(None));
+            // The place is given back before the answer, so that whoever
+            // awaits it finds the pool as it left it.
+            drop(permit);
             let _ = tx.send(result);
         });
-        rx.await.map_err(|_| PoolError::Closed)?
+        // A little grace, so that a job that stops at its deadline reports its own error.
+        let wait = self.timeout + Duration::from_millis(250);
+        match tokio::time::timeout(wait, rx).await {
+            Ok(result) => result.map_err(|_| PoolError::Closed)?,
+            Err(_) => Err(PoolError::Timeout(self.timeout.as_millis() as u64)),
+        }
     }
 }
 
@@ -68,10 +140,40 @@ mod tests {
 
     #[tokio::test]
     async fn runs_jobs_and_survives_panics() {
-        let pool = RenderPool::new(1);
+        let pool = RenderPool::new(1, 8, Duration::from_secs(5));
         assert_eq!(pool.run(|| 21 * 2).await.unwrap(), 42);
         let err = pool.run(|| -> u8 { panic!("boom") }).await.unwrap_err();
         assert!(matches!(err, PoolError::Panicked(m) if m == "boom"));
         assert_eq!(pool.run(|| 7).await.unwrap(), 7, "the worker survived");
+    }
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_full_pool_refuses_and_an_overrun_is_cancelled() {
+        let pool = Arc::new(RenderPool::new(1, 2, Duration::from_millis(300)));
+        // The job honours its deadline, as renders do.
+        let slow = || {
+            while !overrun() {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            "stopped"
+        };
+        let (a, b) = (Arc::clone(&pool), Arc::clone(&pool));
+        let first = tokio::spawn(async move { a.run(slow).await });
+        let second = tokio::spawn(async move { b.run(slow).await });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(pool.in_flight(), 2);
+        let third = pool.run(|| 1).await;
+        assert!(matches!(third, Err(PoolError::Busy(2))), "{third:?}");
+        assert_eq!(first.await.unwrap().unwrap(), "stopped");
+        let _ = second.await.unwrap();
+        assert_eq!(pool.run(|| 1).await.unwrap(), 1, "permits come back");
+        // A job that ignores its deadline is answered with a timeout.
+        let stuck = pool.run(|| std::thread::sleep(Duration::from_millis(800))).await;
+        assert!(matches!(stuck, Err(PoolError::Timeout(_))), "{stuck:?}");
     }
 }

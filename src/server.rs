@@ -31,7 +31,11 @@ impl AppState {
         let tiles = TileCache::new(&server.cache, disk);
         tiles.configure(&catalog);
         AppState {
-            pool: RenderPool::new(server.render_threads),
+            pool: RenderPool::new(
+                server.render_threads,
+                server.limits.max_concurrent_renders,
+                std::time::Duration::from_millis(server.limits.render_timeout_ms),
+            ),
             tiles,
             catalog: RwLock::new(Arc::new(catalog)),
             documents: moka::sync::Cache::builder().max_capacity(256).build(),
@@ -97,6 +101,7 @@ impl AppState {
             anyhow::anyhow!("invalid configuration:\n  {}", text.join("\n  "))
         })?;
         let mut catalog = Catalog::load(config).map_err(|e| anyhow::anyhow!(e))?;
+        catalog.keep_on_style_failure(&old);
         for p in &catalog.problems {
             tracing::error!("{p}; the layer is left out, the others are served");
         }
@@ -313,8 +318,13 @@ pub async fn serve(config_path: &Path, bind: Option<String>) -> anyhow::Result<(
     }
     actix_web::rt::spawn(reload_on_sighup(state.clone()));
     let app_state = state.clone();
+    let limits = state.catalog().config.server.limits.clone();
     let main = HttpServer::new(move || app(app_state.clone()))
         .on_connect(disable_nagle)
+        // Slow clients (slowloris) are cut off; SIGTERM lets requests in flight finish.
+        .client_request_timeout(std::time::Duration::from_secs(limits.client_timeout_s))
+        .client_disconnect_timeout(std::time::Duration::from_secs(2))
+        .shutdown_timeout(limits.shutdown_timeout_s)
         .bind(&bind)
         .map_err(|e| anyhow::anyhow!("cannot listen on {bind}: {e}"))?
         .run();

@@ -10,9 +10,7 @@ use tuile::catalog::Catalog;
 use tuile::config::Config;
 
 fn tuile() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_tuile"));
-    c.env("TUILE_DATA", data_dir()).env("RUST_LOG", "warn");
-    c
+    tuile_command()
 }
 
 /// The repo's configuration text with one substitution, written next to it
@@ -131,7 +129,12 @@ async fn the_other_layers_keep_serving_when_one_source_is_missing() {
     assert!(!caps.text().contains("<Name>erp</Name>"));
     let q = "/wms?VERSION=1.3.0&REQUEST=GetMap&STYLES=&CRS=EPSG:2154&BBOX=769000,6278000,771000,6280000&WIDTH=32&HEIGHT=32&FORMAT=image/png&LAYERS=";
     assert_eq!(get(&app, &format!("{q}ocsol")).await.status, 200);
-    assert_eq!(get(&app, &format!("{q}erp")).await.exception().0, "LayerNotDefined");
+    // The broken layer answers with a server-side error naming its file, not as unknown.
+    let broken = get(&app, &format!("{q}erp")).await;
+    assert_eq!(broken.status, 503);
+    assert_eq!(broken.exception().0, "NoApplicableCode");
+    assert!(broken.text().contains("gone.fgb"), "{}", broken.text());
+    assert_eq!(get(&app, &format!("{q}nothere")).await.exception().0, "LayerNotDefined");
     let _ = std::fs::remove_file(cfg);
 }
 
@@ -169,52 +172,6 @@ fn environment_settings_override_the_file_and_are_checked() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("TUILE_LAYERS__NOPE__TITLE"));
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// (status, body) of a GET, through curl.
-fn curl(url: &str) -> (u16, String) {
-    let out = Command::new("curl")
-        .args(["-s", "-m", "20", "-w", "\n%{http_code}", url])
-        .output()
-        .expect("curl is installed (make deps)");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
-    (code.trim().parse().unwrap_or(0), body.to_string())
-}
-
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start(cfg: &std::path::Path, port: u16, env: &[(&str, &str)]) -> Server {
-    let mut cmd = tuile();
-    cmd.args(["serve", "--config"])
-        .arg(cfg)
-        .args(["--bind", &format!("127.0.0.1:{port}")]);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let server = Server(cmd.spawn().unwrap());
-    for _ in 0..200 {
-        if curl(&format!("http://127.0.0.1:{port}/health")).0 == 200 {
-            return server;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    panic!("the server did not start");
 }
 
 fn update_sequence(caps: &str) -> u64 {

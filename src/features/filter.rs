@@ -24,9 +24,6 @@ pub enum FilterError {
     Invalid(String),
 }
 
-/// The largest number of nodes a filter may have.
-pub const MAX_NODES: usize = 2000;
-
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Cmp {
     Eq,
@@ -82,6 +79,8 @@ pub struct Context<'a> {
     pub storage: Crs,
     /// The CRS spatial literals are written in (`filter-crs`).
     pub filter_crs: Crs,
+    /// The most nodes a filter may have (`server.limits.max_filter_nodes`).
+    pub max_nodes: usize,
 }
 
 /// The values a filter can compare.
@@ -157,9 +156,10 @@ impl Context<'_> {
     pub fn compile(&self, e: &cql2::Expr) -> Result<Node, FilterError> {
         let mut nodes = 0;
         let node = self.node(e, &mut nodes)?;
-        if nodes > MAX_NODES {
+        if nodes > self.max_nodes {
             return Err(FilterError::Invalid(format!(
-                "the filter has {nodes} terms; at most {MAX_NODES} are allowed"
+                "the filter has {nodes} terms; at most {} are allowed",
+                self.max_nodes
             )));
         }
         Ok(node)
@@ -168,9 +168,10 @@ impl Context<'_> {
     fn node(&self, e: &cql2::Expr, nodes: &mut usize) -> Result<Node, FilterError> {
         use cql2::Expr as E;
         *nodes += 1;
-        if *nodes > MAX_NODES {
+        if *nodes > self.max_nodes {
             return Err(FilterError::Invalid(format!(
-                "the filter has more than {MAX_NODES} terms"
+                "the filter has more than {} terms",
+                self.max_nodes
             )));
         }
         let (op, args) = match e {

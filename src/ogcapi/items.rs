@@ -8,7 +8,7 @@ use bytes::Bytes;
 use serde_json::json;
 
 use super::{Format, GEOJSON, Problem, QUERYABLES_REL, check_params, collection, crs_list, link, negotiate};
-use crate::catalog::Layer;
+use crate::catalog::{Catalog, Layer};
 use crate::features::filter::{Context, LazyGeometry, Node, parse, property_equals, reproject};
 use crate::features::time::parse_datetime;
 use crate::features::{self, Area, Query};
@@ -19,7 +19,6 @@ use crate::server::AppState;
 use crate::source::{FeatureView, FgbSource, Source};
 
 pub const DEFAULT_LIMIT: usize = 100;
-pub const MAX_LIMIT: usize = 10_000;
 /// Bytes gathered before a chunk is sent.
 const CHUNK: usize = 64 * 1024;
 
@@ -37,7 +36,7 @@ const ITEMS_PARAMS: &[&str] = &[
     "filter-crs",
 ];
 
-fn source(layer: &Layer) -> &FgbSource {
+pub fn source(layer: &Layer) -> &FgbSource {
     match &layer.source {
         Source::Vector(v) => v,
         Source::Raster(_) => unreachable!("collections are vector layers"),
@@ -133,17 +132,24 @@ fn parse_bbox(kvp: &Kvp, layer: &Layer, storage: Crs) -> Result<Option<Vec<Area>
     Ok(Some(out))
 }
 
-pub fn parse_items(kvp: &Kvp, req: &HttpRequest, layer: &Arc<Layer>) -> Result<ItemsRequest, Problem> {
+pub fn parse_items(
+    kvp: &Kvp,
+    req: &HttpRequest,
+    catalog: &Catalog,
+    layer: &Arc<Layer>,
+) -> Result<ItemsRequest, Problem> {
     let src = source(layer);
     check_params(kvp, ITEMS_PARAMS, |name| src.columns().iter().any(|c| c.name == name))?;
     let format = negotiate(req, kvp)?;
+    let limits = &catalog.config.server.limits;
+    let max = limits.max_features;
     let limit = match kvp.get("limit") {
-        None => DEFAULT_LIMIT,
+        None => DEFAULT_LIMIT.min(max),
         Some(v) => match v.trim().parse::<u64>() {
-            Ok(n) if n >= 1 => (n as usize).min(MAX_LIMIT),
+            Ok(n) if n >= 1 => (n as usize).min(max),
             _ => {
                 return Err(Problem::bad_request(format!(
-                    "limit: `{v}` is not an integer from 1 to {MAX_LIMIT}"
+                    "limit: `{v}` is not an integer from 1 to {max}"
                 )));
             }
         },
@@ -184,6 +190,7 @@ pub fn parse_items(kvp: &Kvp, req: &HttpRequest, layer: &Arc<Layer>) -> Result<I
             columns: src.columns(),
             storage,
             filter_crs: crs_param(kvp, "filter-crs", layer)?,
+            max_nodes: limits.max_filter_nodes,
         };
         nodes.push(
             ctx.compile(&expr)
@@ -283,18 +290,26 @@ fn pairs(query_string: &str) -> Vec<(String, String)> {
 pub async fn items(req: HttpRequest, id: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
     let kvp = Kvp::parse(req.query_string());
     let catalog = state.catalog_for(&req);
-    let request = match collection(&catalog, &id).and_then(|layer| parse_items(&kvp, &req, layer)) {
+    let request = match collection(&catalog, &id).and_then(|layer| parse_items(&kvp, &req, &catalog, layer)) {
         Ok(r) => r,
         Err(e) => return e.response(),
     };
     let b = super::base(&req, &state, &catalog);
     match request.format {
         Format::Html => html_items(request, b, super::html::basemap(&catalog), pairs(req.query_string())).await,
-        Format::Json => stream_items(request, b, pairs(req.query_string())).await,
+        Format::Json => match state.pool.permit() {
+            Ok(permit) => stream_items(request, b, pairs(req.query_string()), permit).await,
+            Err(e) => Problem::unavailable(e.to_string()).response(),
+        },
     }
 }
 
-async fn stream_items(r: ItemsRequest, b: String, params: Vec<(String, String)>) -> HttpResponse {
+async fn stream_items(
+    r: ItemsRequest,
+    b: String,
+    params: Vec<(String, String)>,
+    permit: tokio::sync::OwnedSemaphorePermit,
+) -> HttpResponse {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Bytes, String>>(4);
     let crs = r.crs;
     let layer = Arc::clone(&r.layer);
@@ -303,6 +318,8 @@ async fn stream_items(r: ItemsRequest, b: String, params: Vec<(String, String)>)
     let coll_url = format!("{b}/collections/{}", layer.name());
     let base_for_links = b.clone();
     tokio::task::spawn_blocking(move || {
+        // Counted among the renders until the last chunk is handed over.
+        let _permit = permit;
         let b = base_for_links;
         let src = source(&r.layer);
         let storage = src.meta().crs;

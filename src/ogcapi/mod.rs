@@ -64,6 +64,14 @@ impl Problem {
         }
     }
 
+    /// The server's load (or a source being unreachable): 503, to retry.
+    pub fn unavailable(detail: impl Into<String>) -> Problem {
+        Problem {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            detail: detail.into(),
+        }
+    }
+
     pub fn response(&self) -> HttpResponse {
         if self.status.is_server_error() {
             tracing::error!(status = %self.status, detail = %self.detail, "OGC API request failed");
@@ -173,9 +181,11 @@ pub fn collections(catalog: &Catalog) -> impl Iterator<Item = &Arc<Layer>> {
 }
 
 pub fn collection<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a Arc<Layer>, Problem> {
-    collections(catalog)
-        .find(|l| l.name() == id)
-        .ok_or_else(|| Problem::not_found(format!("no collection `{id}`")))
+    match catalog.lookup(id) {
+        Ok(l) if l.is_vector() => Ok(l),
+        Err(crate::catalog::Lookup::Broken(problem)) => Err(Problem::unavailable(problem)),
+        _ => Err(Problem::not_found(format!("no collection `{id}`"))),
+    }
 }
 
 /// The CRSs a collection offers, CRS84 first (OGC API Part 2).

@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::items::{DEFAULT_LIMIT, MAX_LIMIT};
+use super::items::DEFAULT_LIMIT;
 use super::{OPENAPI_MIME, Problem, check_params, collections, crs_list};
 use crate::catalog::Catalog;
 use crate::metadata::Language;
@@ -62,6 +62,7 @@ fn geometry_schemas() -> Value {
 
 /// Builds the document for the catalog's collections.
 pub fn document(catalog: &Catalog, base: &str) -> Value {
+    let max_features = catalog.config.server.limits.max_features;
     let m = &catalog.metadata;
     let ids: Vec<&str> = collections(catalog).map(|l| l.name()).collect();
     let crs: Vec<String> = {
@@ -140,7 +141,7 @@ pub fn document(catalog: &Catalog, base: &str) -> Value {
         query_param(
             "limit",
             "The most features in one page.",
-            json!({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT})
+            json!({"type": "integer", "minimum": 1, "maximum": max_features, "default": DEFAULT_LIMIT.min(max_features)})
         ),
         query_param(
             "offset",

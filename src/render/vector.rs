@@ -70,7 +70,13 @@ pub fn draw<'s>(
         let mut pshape = PixelShape::default();
         let mut failure = None;
         let mut matched: Vec<&Rule> = Vec::with_capacity(filtered.len());
+        let mut seen = 0u32;
         src.query(&query, |f| {
+            seen = seen.wrapping_add(1);
+            if seen % 512 == 0 && crate::pool::overrun() {
+                failure = Some(SourceError::Cancelled);
+                return false;
+            }
             if let Some((value, col)) = time
                 && f.property_at(col).to_text().as_deref() != Some(value)
             {

@@ -301,6 +301,66 @@ fn leaf_offsets(index: &[u8], count: usize) -> Result<Vec<u64>, String> {
     Ok(offsets)
 }
 
+/// Checks the packed R-tree's structure (each parent points at its first
+/// child, finite boxes that hold their children), so that a corrupt index is
+/// reported at open, naming the file, instead of answering wrong or empty maps.
+fn check_tree(index: &[u8], count: usize, node_size: usize) -> Result<(), String> {
+    const NODE: usize = 40;
+    let node_size = node_size.max(2);
+    // Nodes per level, leaves first; the file stores them root first.
+    let mut counts = vec![count];
+    let mut n = count;
+    loop {
+        n = n.div_ceil(node_size);
+        counts.push(n);
+        if n == 1 {
+            break;
+        }
+    }
+    let total: usize = counts.iter().sum();
+    if index.len() != total * NODE {
+        return Err(format!(
+            "the spatial index holds {} bytes, {} expected",
+            index.len(),
+            total * NODE
+        ));
+    }
+    let node = |i: usize| {
+        let b = &index[i * NODE..(i + 1) * NODE];
+        let f = |k: usize| f64::from_le_bytes(b[k * 8..k * 8 + 8].try_into().expect("8 bytes"));
+        (
+            [f(0), f(1), f(2), f(3)],
+            u64::from_le_bytes(b[32..40].try_into().expect("8 bytes")),
+        )
+    };
+    // First node of each level, leaves first.
+    let mut starts = Vec::with_capacity(counts.len());
+    let mut end = total;
+    for c in &counts {
+        end -= c;
+        starts.push(end);
+    }
+    for level in 1..counts.len() {
+        let (children, child_count) = (starts[level - 1], counts[level - 1]);
+        for p in 0..counts[level] {
+            let (b, offset) = node(starts[level] + p);
+            let first = children + p * node_size;
+            if offset != first as u64 || !b.iter().all(|v| v.is_finite()) || b[0] > b[2] || b[1] > b[3] {
+                return Err(format!("node {} of level {level} is corrupt", p));
+            }
+            let tol = 1e-6 * (1.0 + b[2].abs().max(b[3].abs()));
+            for c in first..(first + node_size).min(children + child_count) {
+                let (cb, _) = node(c);
+                let inside = cb[0] >= b[0] - tol && cb[1] >= b[1] - tol && cb[2] <= b[2] + tol && cb[3] <= b[3] + tol;
+                if !inside {
+                    return Err(format!("node {c} lies outside its parent's box"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 impl FgbSource {
     pub fn open(path: &Path) -> Result<FgbSource, SourceError> {
         let err = |msg: String| SourceError::open(path, msg);
@@ -347,6 +407,8 @@ impl FgbSource {
             let mut buf = vec![0u8; size as usize];
             file.read_exact_at(&mut buf, index_start)
                 .map_err(|e| err(format!("truncated spatial index: {e}")))?;
+            check_tree(&buf, features_count as usize, node_size as usize)
+                .map_err(|m| err(format!("corrupt spatial index: {m}")))?;
             let tree = PackedRTree::from_buf(&buf[..], features_count as usize, node_size)
                 .map_err(|e| err(format!("corrupt spatial index: {e}")))?;
             (Some((tree, leaf_offsets(&buf, features_count as usize))), size)
@@ -378,6 +440,23 @@ impl FgbSource {
                  (ogr2ogr -lco SPATIAL_INDEX=YES)"
                 .into()));
         }
+        let features_offset = index_start + index_size;
+        // The last feature read whole: a truncated file is caught at open.
+        if let Some(&last) = offsets.last() {
+            let mut size = [0u8; 4];
+            let at = features_offset + last;
+            file.read_exact_at(&mut size, at)
+                .and_then(|_| {
+                    let mut feature = vec![0u8; u32::from_le_bytes(size) as usize];
+                    file.read_exact_at(&mut feature, at + 4)
+                })
+                .map_err(|_| {
+                    err(format!(
+                        "truncated: feature {} ends past the end of the file",
+                        offsets.len() - 1
+                    ))
+                })?;
+        }
         let lookups = (0..columns.len()).map(|_| std::sync::OnceLock::new()).collect();
         Ok(FgbSource {
             lookups,
@@ -387,7 +466,7 @@ impl FgbSource {
             geometry_type,
             index,
             offsets,
-            features_offset: index_start + index_size,
+            features_offset,
             features_count,
         })
     }

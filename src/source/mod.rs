@@ -20,6 +20,9 @@ pub enum SourceError {
     Open { path: PathBuf, msg: String },
     #[error("cannot read {}: {msg}", path.display())]
     Read { path: PathBuf, msg: String },
+    /// The job ran past its deadline and stopped (see `pool::overrun`).
+    #[error("the render took longer than allowed and was cancelled")]
+    Cancelled,
 }
 
 impl SourceError {

@@ -244,6 +244,15 @@ fn last_gdal_error() -> String {
         .into_owned()
 }
 
+/// GDAL's progress callback: 0 (stop) once the job is past its deadline.
+unsafe extern "C" fn continue_unless_overrun(
+    _complete: f64,
+    _message: *const c_char,
+    _data: *mut std::ffi::c_void,
+) -> std::ffi::c_int {
+    (!crate::pool::overrun()) as std::ffi::c_int
+}
+
 /// Calls `GDALWarp` (the library form of `gdalwarp`) on one source dataset.
 fn gdal_warp(ds: &Dataset, args: &[String]) -> Result<gdal_sys::GDALDatasetH, SourceError> {
     let cargs: Vec<CString> = args
@@ -263,11 +272,16 @@ fn gdal_warp(ds: &Dataset, args: &[String]) -> Result<gdal_sys::GDALDatasetH, So
         if opts.is_null() {
             return Err(err(format!("bad warp options: {}", last_gdal_error())));
         }
+        // GDAL asks after each chunk whether to go on: not past the job's deadline.
+        gdal_sys::GDALWarpAppOptionsSetProgress(opts, Some(continue_unless_overrun), null_mut());
         let mut src = ds.c_dataset();
         let mut usage_error = 0;
         let out = gdal_sys::GDALWarp(c"".as_ptr(), null_mut(), 1, &mut src, opts, &mut usage_error);
         gdal_sys::GDALWarpAppOptionsFree(opts);
         if out.is_null() {
+            if crate::pool::overrun() {
+                return Err(SourceError::Cancelled);
+            }
             return Err(err(format!("warp failed: {}", last_gdal_error())));
         }
         Ok(out)

@@ -240,10 +240,13 @@ impl TileCache {
     async fn render_meta(&self, job: MetaJob, pool: &RenderPool) -> Result<Metatile, TileError> {
         self.renders.fetch_add(1, Ordering::SeqCst);
         let base = job.request.clone();
-        let rendered = pool
-            .run(move || job.render())
-            .await
-            .map_err(|e| TileError::Internal(e.to_string()))??;
+        let rendered = pool.run(move || job.render()).await.map_err(|e| {
+            if e.is_unavailable() {
+                TileError::Source(e.to_string())
+            } else {
+                TileError::Internal(e.to_string())
+            }
+        })??;
         let mut out = HashMap::with_capacity(rendered.len());
         for ((row, col), tile) in rendered {
             let tile = Arc::new(tile);

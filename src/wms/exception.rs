@@ -147,3 +147,28 @@ impl std::fmt::Display for WmsError {
         write!(f, "{:?}: {}", self.code, self.message)
     }
 }
+
+impl From<crate::pool::PoolError> for WmsError {
+    /// Load (busy, timeout) is a 503 to retry; anything else a 500.
+    fn from(e: crate::pool::PoolError) -> WmsError {
+        let code = if e.is_unavailable() {
+            Code::SourceUnavailable
+        } else {
+            Code::Internal
+        };
+        WmsError::new(code, "", e.to_string())
+    }
+}
+
+impl WmsError {
+    /// The error for a layer name that names nothing servable: not defined,
+    /// or defined but with a broken source (503, naming the file).
+    pub fn for_layer(lookup: crate::catalog::Lookup, locator: &str, name: &str) -> WmsError {
+        match lookup {
+            crate::catalog::Lookup::Missing => {
+                WmsError::new(Code::LayerNotDefined, locator, format!("no layer named `{name}`"))
+            }
+            crate::catalog::Lookup::Broken(problem) => WmsError::new(Code::SourceUnavailable, locator, problem),
+        }
+    }
+}

@@ -31,13 +31,9 @@ pub fn parse(kvp: &Kvp, catalog: &Catalog, version: WmsVersion) -> Result<InfoRe
         .ok_or_else(|| WmsError::missing("QUERY_LAYERS"))?;
     let mut query = Vec::new();
     for name in names.split(',').map(str::trim) {
-        let Some(layer) = catalog.layer(name) else {
-            return Err(WmsError::new(
-                Code::LayerNotDefined,
-                "QUERY_LAYERS",
-                format!("no layer named `{name}`"),
-            ));
-        };
+        let layer = catalog
+            .lookup(name)
+            .map_err(|l| WmsError::for_layer(l, "QUERY_LAYERS", name))?;
         if !layer.queryable() {
             return Err(WmsError::new(
                 Code::LayerNotQueryable,

@@ -111,9 +111,9 @@ pub fn parse_map(kvp: &Kvp, catalog: &Catalog, version: WmsVersion, format_requi
         .iter()
         .map(|n| {
             catalog
-                .layer(n)
+                .lookup(n)
                 .cloned()
-                .ok_or_else(|| WmsError::new(Code::LayerNotDefined, "LAYERS", format!("no layer named `{n}`")))
+                .map_err(|l| WmsError::for_layer(l, "LAYERS", n))
         })
         .collect::<Result<Vec<_>, _>>()?;
 
@@ -169,6 +169,16 @@ pub fn parse_map(kvp: &Kvp, catalog: &Catalog, version: WmsVersion, format_requi
 
     let width = size(kvp, "width", limits.max_width)?;
     let height = size(kvp, "height", limits.max_height)?;
+    if width as u64 * height as u64 > limits.max_pixels {
+        return Err(WmsError::invalid(
+            "WIDTH",
+            format!(
+                "{width}×{height} is {} pixels, above the maximum of {}",
+                width as u64 * height as u64,
+                limits.max_pixels
+            ),
+        ));
+    }
 
     let format_text = match kvp.get_nonempty("format") {
         Some(f) => f,

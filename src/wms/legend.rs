@@ -39,9 +39,9 @@ pub async fn get_legend_graphic(
 async fn build(kvp: &Kvp, catalog: &Arc<Catalog>, state: &AppState) -> Result<Encoded, WmsError> {
     let name = kvp.get_nonempty("layer").ok_or_else(|| WmsError::missing("LAYER"))?;
     let layer = catalog
-        .layer(name)
+        .lookup(name)
         .cloned()
-        .ok_or_else(|| WmsError::new(Code::LayerNotDefined, "LAYER", format!("no layer named `{name}`")))?;
+        .map_err(|l| WmsError::for_layer(l, "LAYER", name))?;
     let style_name = kvp.get("style").unwrap_or("");
     let style = layer.style(style_name).cloned().ok_or_else(|| {
         WmsError::new(
@@ -119,6 +119,6 @@ async fn build(kvp: &Kvp, catalog: &Arc<Catalog>, state: &AppState) -> Result<En
     match state.pool.run(job).await {
         Ok(Ok(bytes)) => Ok(Encoded::new(bytes.into(), format.mime(), modified, max_age)),
         Ok(Err(e)) => Err(WmsError::new(Code::Internal, "", e.to_string())),
-        Err(e) => Err(WmsError::new(Code::Internal, "", e.to_string())),
+        Err(e) => Err(e.into()),
     }
 }

@@ -197,16 +197,7 @@ async fn get_map(req: &HttpRequest, kvp: &Kvp, catalog: Arc<Catalog>, state: &Ap
     match state.pool.run(job).await {
         Ok(Ok(bytes)) => warn(Encoded::new(bytes.into(), format.mime(), modified, max_age).respond(req)),
         Ok(Err(e)) => error_answer(e, version, mode, blank, state).await,
-        Err(e) => {
-            error_answer(
-                WmsError::new(Code::Internal, "", e.to_string()),
-                version,
-                mode,
-                blank,
-                state,
-            )
-            .await
-        }
+        Err(e) => error_answer(e.into(), version, mode, blank, state).await,
     }
 }
 
@@ -244,7 +235,7 @@ async fn get_feature_info(req: &HttpRequest, kvp: &Kvp, catalog: Arc<Catalog>, s
     match state.pool.run(job).await {
         Ok(Ok(body)) => HttpResponse::Ok().content_type(format.content_type()).body(body),
         Ok(Err(e)) => WmsError::new(Code::SourceUnavailable, "", e.to_string()).response(version),
-        Err(e) => WmsError::new(Code::Internal, "", e.to_string()).response(version),
+        Err(e) => WmsError::from(e).response(version),
     }
 }
 

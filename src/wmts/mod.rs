@@ -167,6 +167,71 @@ pub async fn rest_capabilities(req: HttpRequest, state: web::Data<AppState>) -> 
     capabilities_response(&req, &catalog, &state, None, false, Language::Fr)
 }
 
+/// A RESTful resource under `/wmts/1.0.0/`, resolved against the catalog.
+pub enum RestResource {
+    Tile(TileRequest),
+    FeatureInfo(TileRequest, u32, u32, InfoFormat),
+}
+
+/// Resolves the path under `/wmts/1.0.0/` (`{layer}/{style}/{tms}/{z}/{row}/{col}.png`,
+/// or with `/{j}/{i}.json` for feature info) and the query string. Errors are
+/// RESTful: 404 for what names nothing.
+pub fn parse_rest(catalog: &Catalog, path: &str, query: &str) -> Result<RestResource, WmtsError> {
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let kvp = Kvp::parse(query);
+    let time = kvp.get_nonempty("time");
+    match parts.as_slice() {
+        [layer, style, tms, z, row, file] => {
+            let (col, ext) = file
+                .rsplit_once('.')
+                .ok_or_else(|| WmtsError::not_found(format!("`{file}` is not COL.png or COL.jpg")))?;
+            let format = match ext {
+                "png" => ImageFormat::Png,
+                "jpg" | "jpeg" => ImageFormat::Jpeg,
+                other => return Err(WmtsError::not_found(format!("tiles are .png or .jpg, not .{other}"))),
+            };
+            let params = TileParams {
+                layer,
+                style,
+                format,
+                tms,
+                matrix: z,
+                row,
+                col,
+                time,
+            };
+            params.resolve(catalog).map(RestResource::Tile).map_err(|e| e.as_rest())
+        }
+        [layer, style, tms, z, row, col, j, file] => {
+            let (i, ext) = file.rsplit_once('.').ok_or_else(|| {
+                WmtsError::not_found(format!("`{file}` is not I.json (or .html, .txt, .xml, .gml, .geojson)"))
+            })?;
+            let format = InfoFormat::from_extension(ext).ok_or_else(|| {
+                WmtsError::not_found(format!(
+                    "feature info is .json, .geojson, .html, .txt, .xml or .gml, not .{ext}"
+                ))
+            })?;
+            let params = TileParams {
+                layer,
+                style,
+                format: ImageFormat::Png,
+                tms,
+                matrix: z,
+                row,
+                col,
+                time,
+            };
+            let t = params.resolve(catalog).map_err(|e| e.as_rest())?;
+            let (i, j) = pixel(&t, i, j).map_err(|e| e.as_rest())?;
+            Ok(RestResource::FeatureInfo(t, i, j, format))
+        }
+        _ => Err(WmtsError::not_found(format!(
+            "no WMTS resource at /wmts/1.0.0/{}",
+            path.trim_start_matches('/')
+        ))),
+    }
+}
+
 /// Every RESTful resource under `/wmts/1.0.0/` but the capabilities: split
 /// here rather than by the router, whose pattern matching (a regex per
 /// request) cost more than serving a cached tile.
@@ -177,80 +242,13 @@ pub async fn rest(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
             .insert_header((header::ALLOW, "GET, HEAD"))
             .finish();
     }
-    let rest = req.match_info().unprocessed().trim_start_matches('/').to_string();
-    let parts: Vec<&str> = rest.split('/').collect();
-    match parts.as_slice() {
-        [layer, style, tms, z, row, file] => rest_tile(&req, &state, [layer, style, tms, z, row, file]).await,
-        [layer, style, tms, z, row, col, j, file] => {
-            rest_feature_info(&req, &state, [layer, style, tms, z, row, col, j, file]).await
+    let catalog = state.catalog_for(&req);
+    let result = match parse_rest(&catalog, req.match_info().unprocessed(), req.query_string()) {
+        Ok(RestResource::Tile(t)) => serve_tile(&req, &state, t).await,
+        Ok(RestResource::FeatureInfo(t, i, j, format)) => {
+            serve_feature_info(&req, &state, &catalog, t, i, j, format).await
         }
-        _ => rest_not_found(req).await,
-    }
-}
-
-/// `GET /wmts/1.0.0/{layer}/{style}/{tms}/{z}/{row}/{col}.{ext}`
-async fn rest_tile(req: &HttpRequest, state: &web::Data<AppState>, path: [&str; 6]) -> HttpResponse {
-    let [layer, style, tms, z, row, file] = path;
-    let catalog = state.catalog_for(req);
-    let Some((col, ext)) = file.rsplit_once('.') else {
-        return WmtsError::not_found(format!("`{file}` is not COL.png or COL.jpg")).response();
-    };
-    let format = match ext {
-        "png" => ImageFormat::Png,
-        "jpg" | "jpeg" => ImageFormat::Jpeg,
-        other => {
-            return WmtsError::not_found(format!("tiles are .png or .jpg, not .{other}")).response();
-        }
-    };
-    let kvp = Kvp::parse(req.query_string());
-    let params = TileParams {
-        layer,
-        style,
-        format,
-        tms,
-        matrix: z,
-        row,
-        col,
-        time: kvp.get_nonempty("time"),
-    };
-    let result = match params.resolve(&catalog) {
-        Ok(t) => serve_tile(req, state, t).await,
-        Err(e) => Err(e.as_rest()),
-    };
-    result.unwrap_or_else(|e| e.response())
-}
-
-/// `GET /wmts/1.0.0/{layer}/{style}/{tms}/{z}/{row}/{col}/{j}/{i}.{ext}`
-async fn rest_feature_info(req: &HttpRequest, state: &web::Data<AppState>, path: [&str; 8]) -> HttpResponse {
-    let [layer, style, tms, z, row, col, j, file] = path;
-    let catalog = state.catalog_for(req);
-    let Some((i, ext)) = file.rsplit_once('.') else {
-        return WmtsError::not_found(format!("`{file}` is not I.json (or .html, .txt, .xml, .gml, .geojson)"))
-            .response();
-    };
-    let Some(format) = InfoFormat::from_extension(ext) else {
-        return WmtsError::not_found(format!(
-            "feature info is .json, .geojson, .html, .txt, .xml or .gml, not .{ext}"
-        ))
-        .response();
-    };
-    let kvp = Kvp::parse(req.query_string());
-    let params = TileParams {
-        layer,
-        style,
-        format: ImageFormat::Png,
-        tms,
-        matrix: z,
-        row,
-        col,
-        time: kvp.get_nonempty("time"),
-    };
-    let result = match params
-        .resolve(&catalog)
-        .and_then(|t| pixel(&t, i, j).map(|(i, j)| (t, i, j)))
-    {
-        Ok((t, i, j)) => serve_feature_info(req, state, &catalog, t, i, j, format).await,
-        Err(e) => Err(e.as_rest()),
+        Err(e) => Err(e),
     };
     result.unwrap_or_else(|e| e.response())
 }
@@ -275,7 +273,7 @@ fn pixel(t: &TileRequest, i: &str, j: &str) -> Result<(u32, u32), WmtsError> {
     Ok((parse("I", i)?, parse("J", j)?))
 }
 
-fn feature_info_kvp(kvp: &Kvp, catalog: &Catalog) -> Result<(TileRequest, u32, u32, InfoFormat), WmtsError> {
+pub fn feature_info_kvp(kvp: &Kvp, catalog: &Catalog) -> Result<(TileRequest, u32, u32, InfoFormat), WmtsError> {
     let tile = tile_request_kvp(kvp, catalog)?;
     let i = kvp.get_nonempty("i").ok_or_else(|| WmtsError::missing("I"))?;
     let j = kvp.get_nonempty("j").ok_or_else(|| WmtsError::missing("J"))?;
@@ -322,7 +320,11 @@ async fn serve_feature_info(
             e.to_string(),
         )),
         Err(e) => Err(WmtsError::new(
-            actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+            if e.is_unavailable() {
+                actix_web::http::StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                actix_web::http::StatusCode::INTERNAL_SERVER_ERROR
+            },
             "NoApplicableCode",
             "",
             e.to_string(),
@@ -365,7 +367,7 @@ struct TileParams<'a> {
     time: Option<&'a str>,
 }
 
-fn tile_request_kvp(kvp: &Kvp, catalog: &Catalog) -> Result<TileRequest, WmtsError> {
+pub fn tile_request_kvp(kvp: &Kvp, catalog: &Catalog) -> Result<TileRequest, WmtsError> {
     match kvp.get_nonempty("version") {
         None => return Err(WmtsError::missing("version")),
         Some("1.0.0") => {}
@@ -401,9 +403,15 @@ fn tile_request_kvp(kvp: &Kvp, catalog: &Catalog) -> Result<TileRequest, WmtsErr
 
 impl TileParams<'_> {
     fn resolve(&self, catalog: &Catalog) -> Result<TileRequest, WmtsError> {
-        let layer = catalog
-            .layer(self.layer)
-            .ok_or_else(|| WmtsError::invalid("Layer", format!("no layer named `{}`", self.layer)))?;
+        let layer = catalog.lookup(self.layer).map_err(|l| match l {
+            crate::catalog::Lookup::Missing => WmtsError::invalid("Layer", format!("no layer named `{}`", self.layer)),
+            crate::catalog::Lookup::Broken(problem) => WmtsError::new(
+                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+                "NoApplicableCode",
+                "Layer",
+                problem,
+            ),
+        })?;
         let style = layer.style(self.style).ok_or_else(|| {
             WmtsError::invalid("Style", format!("layer `{}` has no style `{}`", self.layer, self.style))
         })?;

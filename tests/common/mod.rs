@@ -224,3 +224,58 @@ pub fn mean_rgb(img: &image::RgbaImage, x0: u32, y0: u32, x1: u32, y1: u32) -> [
     }
     s.map(|v| v / n)
 }
+
+// ------------------------------------------------------------ real processes
+
+/// The `tuile` binary, with the test data and quiet logs.
+pub fn tuile_command() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tuile"));
+    c.env("TUILE_DATA", data_dir()).env("RUST_LOG", "warn");
+    c
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// (status, body) of a GET, through curl.
+pub fn curl(url: &str) -> (u16, String) {
+    let out = Command::new("curl")
+        .args(["-s", "-m", "20", "-w", "\n%{http_code}", url])
+        .output()
+        .expect("curl is installed (make deps)");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, code) = text.rsplit_once('\n').unwrap_or(("", "0"));
+    (code.trim().parse().unwrap_or(0), body.to_string())
+}
+
+pub struct Server(pub std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn start(cfg: &std::path::Path, port: u16, env: &[(&str, &str)]) -> Server {
+    let mut cmd = tuile_command();
+    cmd.args(["serve", "--config"])
+        .arg(cfg)
+        .args(["--bind", &format!("127.0.0.1:{port}")]);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let server = Server(cmd.spawn().unwrap());
+    for _ in 0..200 {
+        if curl(&format!("http://127.0.0.1:{port}/health")).0 == 200 {
+            return server;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("the server did not start");
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for a bounded time (libFuzzer through cargo-fuzz),
+# then schemathesis against the OpenAPI document for longer than `make test`
+# does. Crashes are copied to fuzz/regressions/<target>/ (replayed by
+# tests/fuzz_regressions.rs) and make the run fail.
+#   scripts/fuzz.sh [SECONDS_PER_TARGET]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+data=${TUILE_DATA:-$PWD/target/test-data}
+export TUILE_DATA=$data
+
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  cargo install cargo-fuzz --locked
+fi
+# libFuzzer's instrumentation needs nightly flags: the nightly toolchain
+# when there is one, the stable compiler told to allow them otherwise.
+if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+  fuzz=(cargo +nightly fuzz)
+else
+  export RUSTC_BOOTSTRAP=1
+  fuzz=(cargo fuzz)
+fi
+
+targets=(wms_kvp wmts_kvp wmts_rest ogcapi_items cql2 sld config)
+"${fuzz[@]}" build -O --debug-assertions
+report=target/fuzz-report.txt
+mkdir -p target
+printf '%-14s %12s %8s %10s\n' target executions crashes seconds > "$report"
+failed=0
+shared=${TUILE_SHARED:-$PWD/../shared}
+for t in "${targets[@]}"; do
+  corpus=fuzz/corpus/$t
+  mkdir -p "$corpus" "fuzz/artifacts/$t"
+  extra=()
+  if [ "$t" = cql2 ] && [ -d "$shared/ogc-schemas/ogcapi-features/cql2/1.0/examples" ]; then
+    extra=("$shared/ogc-schemas/ogcapi-features/cql2/1.0/examples/text" "$shared/ogc-schemas/ogcapi-features/cql2/1.0/examples/json")
+  fi
+  log=target/fuzz-$t.log
+  set +e
+  "${fuzz[@]}" run -O --debug-assertions "$t" "$corpus" "fuzz/seeds/$t" "${extra[@]}" -- \
+    -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=8192 -print_final_stats=1 >"$log" 2>&1
+  status=$?
+  set -e
+  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
+  crashes=$(find "fuzz/artifacts/$t" -type f | wc -l)
+  printf '%-14s %12s %8s %10s\n' "$t" "${runs:-?}" "$crashes" "$seconds" >> "$report"
+  if [ "$status" -ne 0 ] || [ "$crashes" -gt 0 ]; then
+    failed=1
+    mkdir -p "fuzz/regressions/$t"
+    cp fuzz/artifacts/"$t"/* "fuzz/regressions/$t/" 2>/dev/null || true
+    echo "fuzz target $t failed: see $log; inputs copied to fuzz/regressions/$t" >&2
+    tail -30 "$log" >&2
+  fi
+done
+cat "$report"
+
+# The HTTP API against its own OpenAPI document, longer than in make test.
+TUILE_SCHEMATHESIS_EXAMPLES=${TUILE_SCHEMATHESIS_EXAMPLES:-200} \
+  scripts/client-tests.sh -k schemathesis
+exit $failed
