@@ -16,7 +16,8 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpResponse, web};
 use futures_util::FutureExt;
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 use std::panic::AssertUnwindSafe;
 
@@ -36,7 +37,7 @@ pub struct Metrics {
     cache: IntGaugeVec,
     pub open_datasets: IntGauge,
     layers: IntGauge,
-    panics: IntGauge,
+    panics: IntCounter,
     renders_in_flight: IntGauge,
 }
 
@@ -77,7 +78,8 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     .expect("valid metric");
     let open_datasets = IntGauge::new("open_datasets", "GDAL datasets held open by the render threads").expect("valid");
     let layers = IntGauge::new("layers", "Layers being served").expect("valid metric");
-    let panics = IntGauge::new("panics_total", "Panics caught in handlers and render jobs since start").expect("valid");
+    let panics =
+        IntCounter::new("panics_total", "Panics caught in handlers and render jobs since start").expect("valid");
     let renders_in_flight =
         IntGauge::new("renders_in_flight", "Render and read jobs running or waiting").expect("valid metric");
     for m in [
@@ -370,7 +372,9 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     }
     m.open_datasets.set(crate::source::raster::OPEN_DATASETS.load(Relaxed));
     m.layers.set(state.catalog().layers.len() as i64);
-    m.panics.set(crate::pool::PANICS.load(Relaxed) as i64);
+    // A counter that follows the process-wide count of caught panics.
+    m.panics
+        .inc_by(crate::pool::PANICS.load(Relaxed).saturating_sub(m.panics.get()));
     m.renders_in_flight.set(state.pool.in_flight() as i64);
     let mut out = Vec::new();
     if let Err(e) = TextEncoder::new().encode(&m.registry.gather(), &mut out) {

@@ -211,27 +211,49 @@ async fn ready(state: web::Data<AppState>) -> HttpResponse {
         .json(body)
 }
 
+/// GET and HEAD (actix answers HEAD with the headers only).
+pub fn get() -> actix_web::Route {
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
+}
+
+/// A read-only resource: GET and HEAD, and a 405 with `Allow` for any other
+/// method, in the format of the service the path belongs to.
+pub fn read_only(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(method_not_allowed))
+}
+
+pub async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
+    let mut resp = crate::observe::error_response(
+        req.path(),
+        actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+        format!("{} is not supported here; use GET or HEAD", req.method()),
+    );
+    resp.headers_mut().insert(
+        actix_web::http::header::ALLOW,
+        actix_web::http::header::HeaderValue::from_static("GET, HEAD"),
+    );
+    resp
+}
+
 /// Registers every route.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use crate::{tilematrixsets, wmts};
-    // GET and HEAD everywhere: actix answers HEAD with the headers only.
-    let get = || web::route().guard(guard::Any(guard::Get()).or(guard::Head()));
-    cfg.route("/wms", get().to(crate::wms::handle))
-        .route("/wmts", get().to(wmts::kvp))
+    cfg.service(read_only("/wms").route(get().to(crate::wms::handle)))
+        .service(read_only("/wmts").route(get().to(wmts::kvp)))
         .service(
             web::scope("/wmts/1.0.0")
-                .route("/WMTSCapabilities.xml", get().to(wmts::rest_capabilities))
+                .service(read_only("/WMTSCapabilities.xml").route(get().to(wmts::rest_capabilities)))
                 .default_service(web::to(wmts::rest)),
         )
-        .route("/wmts/{tail:.*}", get().to(wmts::rest_not_found))
-        .route("/schemas/tuile.xsd", get().to(feature_schema))
-        .route("/tileMatrixSets", get().to(tilematrixsets::list))
-        .route("/tileMatrixSets/{id}", get().to(tilematrixsets::one))
-        .route("/health", get().to(health))
-        .route("/ready", get().to(ready))
-        .route("/metrics", get().to(crate::observe::metrics))
-        .route("/viewer", get().to(crate::viewer::page))
-        .route("/viewer/assets/{name}", get().to(crate::viewer::asset))
+        .service(read_only("/wmts/{tail:.*}").route(get().to(wmts::rest_not_found)))
+        .service(read_only("/schemas/tuile.xsd").route(get().to(feature_schema)))
+        .service(read_only("/tileMatrixSets").route(get().to(tilematrixsets::list)))
+        .service(read_only("/tileMatrixSets/{id}").route(get().to(tilematrixsets::one)))
+        .service(read_only("/health").route(get().to(health)))
+        .service(read_only("/ready").route(get().to(ready)))
+        .service(read_only("/metrics").route(get().to(crate::observe::metrics)))
+        .service(read_only("/viewer").route(get().to(crate::viewer::page)))
+        .service(read_only("/viewer/assets/{name}").route(get().to(crate::viewer::asset)))
         .configure(crate::ogcapi::routes);
 }
 

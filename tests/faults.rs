@@ -424,3 +424,28 @@ async fn past_the_render_limit_new_renders_wait_outside_and_cached_tiles_still_s
     drop(held);
     assert_eq!(get(&app, &format!("{MAP}ocsol")).await.status, 200);
 }
+
+#[actix_web::test]
+async fn other_methods_get_a_405_in_the_protocols_format() {
+    use actix_web::http::Method;
+    let app = app(state()).await;
+    for (method, path) in [
+        (Method::POST, "/wms?SERVICE=WMS&REQUEST=GetCapabilities"),
+        (Method::DELETE, "/wmts/1.0.0/WMTSCapabilities.xml"),
+        (Method::PUT, "/wmts/1.0.0/erp/default/WebMercatorQuad/0/0/0.png"),
+        (Method::TRACE, "/collections"),
+        (Method::PATCH, "/collections/erp/items/1"),
+    ] {
+        let r = call(&app, method.clone(), path, &[]).await;
+        assert_eq!(r.status, 405, "{method} {path}");
+        assert_eq!(r.headers.get("allow").unwrap(), "GET, HEAD");
+        if path.starts_with("/wms?") {
+            validate(&r.body, Schema::WmsException130);
+        } else if path.starts_with("/wmts") {
+            assert!(r.text().contains("ExceptionReport"), "{}", r.text());
+        } else {
+            assert_eq!(r.content_type, "application/problem+json");
+        }
+    }
+    assert_eq!(call(&app, Method::HEAD, "/collections", &[]).await.status, 200);
+}

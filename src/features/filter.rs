@@ -286,11 +286,26 @@ fn describe(e: &cql2::Expr) -> String {
 }
 
 /// Parses CQL2 text or JSON (`filter-lang` cql2-text / cql2-json).
+/// Most rule calls the CQL2 text parser may make for one filter. Its PEG
+/// grammar backtracks through nested parentheses exponentially (found by
+/// fuzzing: 8 levels took minutes); a legitimate filter of the longest
+/// accepted query string needs far fewer calls.
+const PARSER_CALL_LIMIT: usize = 2_000_000;
+
 pub fn parse(text: &str, json: bool) -> Result<cql2::Expr, FilterError> {
+    static CALL_LIMIT: std::sync::Once = std::sync::Once::new();
+    CALL_LIMIT.call_once(|| pest::set_call_limit(std::num::NonZeroUsize::new(PARSER_CALL_LIMIT)));
     if json {
         cql2::parse_json(text).map_err(|e| FilterError::Syntax(e.to_string()))
     } else {
-        cql2::parse_text(text).map_err(|e| FilterError::Syntax(e.to_string()))
+        cql2::parse_text(text).map_err(|e| {
+            let msg = e.to_string();
+            if msg.contains("call limit") {
+                FilterError::Syntax("the filter is too deeply nested to be parsed".into())
+            } else {
+                FilterError::Syntax(msg)
+            }
+        })
     }
 }
 

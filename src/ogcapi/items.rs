@@ -44,7 +44,8 @@ pub fn source(layer: &Layer) -> &FgbSource {
 }
 
 fn crs_param(kvp: &Kvp, name: &str, layer: &Layer) -> Result<Crs, Problem> {
-    match kvp.get_nonempty(name) {
+    // Strict: an empty value is not a URI (the OpenAPI document says so).
+    match kvp.get(name) {
         None => Ok(Crs::CRS84),
         Some(v) => {
             let crs = Crs::parse(v).map_err(|_| Problem::bad_request(format!("{name}: `{v}` is not a CRS")))?;
@@ -163,7 +164,8 @@ pub fn parse_items(
         ..Default::default()
     };
     query.areas = parse_bbox(kvp, layer, storage)?;
-    if let Some(dt) = kvp.get("datetime") {
+    // Empty datetime and filter are no constraint (they are plain strings in the API document).
+    if let Some(dt) = kvp.get_nonempty("datetime") {
         let range = parse_datetime(dt).map_err(|e| Problem::bad_request(format!("datetime: {e}")))?;
         if let Some(t) = &layer.time {
             let col = src
@@ -175,7 +177,7 @@ pub fn parse_items(
         }
     }
     let mut nodes: Vec<Node> = Vec::new();
-    if let Some(text) = kvp.get("filter") {
+    if let Some(text) = kvp.get_nonempty("filter") {
         let json = match kvp.get("filter-lang").unwrap_or("cql2-text") {
             "cql2-text" => false,
             "cql2-json" => true,

@@ -200,15 +200,15 @@ pub fn base(req: &HttpRequest, state: &AppState, catalog: &Catalog) -> String {
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    let get = || web::route().guard(actix_web::guard::Any(actix_web::guard::Get()).or(actix_web::guard::Head()));
-    cfg.route("/conformance", get().to(conformance))
-        .route("/api", get().to(openapi::api))
-        .route("/collections", get().to(collections_page))
-        .route("/collections/{id}", get().to(collection_page))
-        .route("/collections/{id}/queryables", get().to(queryables))
-        .route("/collections/{id}/items", get().to(items::items))
-        .route("/collections/{id}/items/{fid}", get().to(items::item))
-        .route("/", get().to(landing));
+    use crate::server::{get, read_only};
+    cfg.service(read_only("/conformance").route(get().to(conformance)))
+        .service(read_only("/api").route(get().to(openapi::api)))
+        .service(read_only("/collections").route(get().to(collections_page)))
+        .service(read_only("/collections/{id}").route(get().to(collection_page)))
+        .service(read_only("/collections/{id}/queryables").route(get().to(queryables)))
+        .service(read_only("/collections/{id}/items").route(get().to(items::items)))
+        .service(read_only("/collections/{id}/items/{fid}").route(get().to(items::item)))
+        .service(read_only("/").route(get().to(landing)));
 }
 
 pub async fn landing(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {

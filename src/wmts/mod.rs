@@ -238,9 +238,7 @@ pub fn parse_rest(catalog: &Catalog, path: &str, query: &str) -> Result<RestReso
 pub async fn rest(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     use actix_web::http::Method;
     if req.method() != Method::GET && req.method() != Method::HEAD {
-        return HttpResponse::MethodNotAllowed()
-            .insert_header((header::ALLOW, "GET, HEAD"))
-            .finish();
+        return crate::server::method_not_allowed(req).await;
     }
     let catalog = state.catalog_for(&req);
     let result = match parse_rest(&catalog, req.match_info().unprocessed(), req.query_string()) {

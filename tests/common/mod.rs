@@ -137,7 +137,14 @@ pub async fn get_with<S>(app: &S, uri: &str, headers: &[(&str, &str)]) -> Reply
 where
     S: Service<actix_http::Request, Response = ServiceResponse, Error = actix_web::Error>,
 {
-    let mut req = test::TestRequest::get().uri(uri);
+    call(app, actix_web::http::Method::GET, uri, headers).await
+}
+
+pub async fn call<S>(app: &S, method: actix_web::http::Method, uri: &str, headers: &[(&str, &str)]) -> Reply
+where
+    S: Service<actix_http::Request, Response = ServiceResponse, Error = actix_web::Error>,
+{
+    let mut req = test::TestRequest::default().method(method).uri(uri);
     for (k, v) in headers {
         req = req.insert_header((*k, *v));
     }
