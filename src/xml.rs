@@ -65,7 +65,11 @@ impl Element {
     pub fn parse(text: &str) -> Result<Element, XmlError> {
         let mut reader = quick_xml::Reader::from_str(text);
         reader.config_mut().trim_text(false);
-        let line_at = |pos: u64| text[..(pos as usize).min(text.len())].matches('\n').count() + 1;
+        // Bytes, not chars: a parser position may fall inside a character (a BOM…).
+        let line_at = |pos: u64| {
+            let end = (pos as usize).min(text.len());
+            text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+        };
         let mut stack: Vec<Element> = Vec::new();
         let mut root: Option<Element> = None;
         loop {
