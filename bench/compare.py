@@ -265,7 +265,18 @@ def check(scenario, server, paths, samples=8):
 
 # ------------------------------------------------------------------ load
 
+def settle(server):
+    """Lets a server finish what the last run's wrk hung up on."""
+    if server.startswith("tuile"):
+        for _ in range(120):
+            if re.search(r"^tuile_renders_in_flight 0$", fetch(base(server) + "/metrics")[2].decode(), re.M):
+                return
+            time.sleep(0.25)
+    time.sleep(2)
+
+
 def run_wrk(server, paths, connections, duration, srv):
+    settle(server)
     OUT.mkdir(parents=True, exist_ok=True)
     url_file = OUT / "urls.txt"
     url_file.write_text("\n".join(paths) + "\n")

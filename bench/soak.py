@@ -115,7 +115,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=str(ROOT / "data"))
     ap.add_argument("--duration", type=int, default=600)
-    ap.add_argument("--warmup", type=int, default=60)
+    ap.add_argument("--warmup", type=int, default=120)
     ap.add_argument("--connections", type=int, default=64)
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -138,6 +138,13 @@ def main():
 
         print(f"warm-up: {args.warmup} s, {len(mix)} distinct requests", flush=True)
         warm, _ = wrk(args.warmup, args.connections, url_file)
+        # wrk hangs up on the requests it had in flight; the server finishes
+        # them (a render is not interrupted by a closed socket): let it drain.
+        for _ in range(120):
+            metrics = fetch("/metrics").decode()
+            if re.search(r"^tuile_renders_in_flight 0$", metrics, re.M):
+                break
+            time.sleep(0.5)
         rss0, fds0 = process_figures(server.pid)
 
         samples = [("seconds", "rss_mib", "fds")]

@@ -105,8 +105,20 @@ impl RenderPool {
             .try_acquire_owned()
             .map_err(|_| PoolError::Busy(self.max_jobs))?;
         let deadline = Instant::now() + self.timeout;
+        let timeout_ms = self.timeout.as_millis() as u64;
         let (tx, rx) = tokio::sync::oneshot::channel();
+        // The place is held here, by the caller, not by the job: a client
+        // that hangs up frees it at once, and its job is skipped when its
+        // turn comes (below) instead of holding the place while queued.
+        let _permit = permit;
         self.pool.spawn(move || {
+            // A job whose caller has gone (the client hung up) or has already
+            // been answered with a timeout (it waited too long in the queue)
+            // is not started at all.
+            if tx.is_closed() || Instant::now() >= deadline {
+                let _ = tx.send(Err(PoolError::Timeout(timeout_ms)));
+                return;
+            }
             let _timer = crate::observe::METRICS.render_seconds.start_timer();
             DEADLINE.with(|d| d.set(Some(deadline)));
             let result = catch_unwind(AssertUnwindSafe(job)).map_err(|panic| {
@@ -120,9 +132,6 @@ impl RenderPool {
                 PoolError::Panicked(msg)
             });
             DEADLINE.with(|d| d.set(None));
-            // The place is given back before the answer, so that whoever
-            // awaits it finds the pool as it left it.
-            drop(permit);
             let _ = tx.send(result);
         });
         // A little grace, so that a job that stops at its deadline reports its own error.

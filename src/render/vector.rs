@@ -150,7 +150,9 @@ fn draw_rule<'s, 'a>(
                 let Some(path) = polygon_path(shape) else {
                     continue;
                 };
-                if let Some(fill) = &p.fill {
+                // A polygon flattened to a line at this scale has nothing to fill.
+                let flat = path.bounds().width() == 0.0 || path.bounds().height() == 0.0;
+                if let Some(fill) = p.fill.as_ref().filter(|_| !flat) {
                     pixmap.fill_path(
                         &path,
                         &paint(fill.color),
