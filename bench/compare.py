@@ -331,14 +331,16 @@ def versions():
             return "?"
     pip = ROOT / "target/bench-venv/bin/pip"
     frozen = dict(l.split("==") for l in cmd(str(pip), "freeze").splitlines() if "==" in l)
+    mapserv = re.search(r"MapServer version (\S+)", cmd("mapserv", "-v"))
+    wrk_v = re.search(r"wrk (\S+)", cmd("wrk", "-v"))
     return {
-        "tuile": cmd(str(ROOT / "target/release/tuile"), "--version"),
-        "MapServer": cmd("mapserv", "-v").splitlines()[0] if cmd("mapserv", "-v") else "?",
+        "tuile": cmd(str(ROOT / "target/release/tuile"), "--version").replace("tuile ", ""),
+        "MapServer": mapserv.group(1) if mapserv else "?",
         "pygeoapi": frozen.get("pygeoapi", "?"),
-        "titiler.core": frozen.get("titiler.core", "?"),
+        "titiler.core": frozen.get("titiler-core", frozen.get("titiler.core", "?")),
         "MapProxy": frozen.get("MapProxy", "?"),
         "GDAL": cmd("gdal-config", "--version"),
-        "wrk": cmd("wrk", "-v").splitlines()[0] if cmd("wrk", "-v") else "?",
+        "wrk": wrk_v.group(1) if wrk_v else "?",
     }
 
 
@@ -366,6 +368,8 @@ def write_report(rows, problems, args, started):
         f"for {args.duration} s per level, after a check of sample answers.",
         "- tuile for S1–S3, S5, S6 runs with a 1 MiB tile cache (cold: every map is drawn); S4 with its "
         "default cache, warmed with the same tiles MapProxy has seeded.",
+        "- wrk shares the 2 cores with the servers: near 30k req/s (S4, S6) its Lua replay is the "
+        "limit, for tuile as for the bare actix handler; `bench/tiles.py` measures that path with plain wrk.",
         "- Versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()),
         "",
         "Ratio = tuile's requests/s ÷ the peer's, at the same connection count.",
@@ -400,12 +404,25 @@ def main():
     ap.add_argument("--levels", default="1,8,64")
     ap.add_argument("--scenarios", default="1,2,3,4,5,6")
     ap.add_argument("--no-install", action="store_true")
+    ap.add_argument("--report-only", action="store_true", help="rewrite BENCHMARKS.md from bench/results.csv")
     args = ap.parse_args()
     args.command = "make bench" if os.environ.get("MAKELEVEL") else " ".join(["bench/compare.py"] + sys.argv[1:])
     args.levels = [int(x) for x in args.levels.split(",")]
     args.scenarios = [int(x) for x in args.scenarios.split(",")]
     data = pathlib.Path(args.data).resolve()
     started = datetime.datetime.now(datetime.timezone.utc)
+    if args.report_only:
+        rows = []
+        with open(ROOT / "bench/results.csv") as f:
+            for r in csv.DictReader(f):
+                rows.append({"scenario": int(r["scenario"]), "server": r["server"],
+                             "connections": int(r["connections"]), "rps": float(r["requests_per_s"]),
+                             "p50_ms": float(r["p50_ms"]), "p99_ms": float(r["p99_ms"]),
+                             "errors": int(r["errors"]), "requests": int(r["requests"]),
+                             "peak_rss_mib": float(r["peak_rss_mib"])})
+        args.command = "bench/compare.py --data " + str(args.data)
+        write_report(rows, {}, args, started)
+        return
     if not args.no_install:
         subprocess.run([str(ROOT / "bench/peers/install.sh")], check=True)
     subprocess.run(["cargo", "build", "--release", "--locked", "--example", "bare-handler"], cwd=ROOT, check=True)

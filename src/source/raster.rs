@@ -1,9 +1,10 @@
 //! Raster sources read through GDAL: a COG, or a VRT mosaic of COGs.
 //!
 //! GDAL datasets are not `Sync`, so every worker thread keeps its own open
-//! handle per file (reopening per request is the classic slowdown). Reads go
-//! through GDAL's warper, the code behind `gdalwarp`, which picks the best
-//! overview for the target resolution and reprojects in one pass.
+//! handle per file (reopening per request is the classic slowdown). Maps in
+//! another CRS go through GDAL's warper, the code behind `gdalwarp`, which
+//! picks the best overview and reprojects in one pass; maps in the source's
+//! own CRS are a resampled RasterIO read, as `gdal_translate` does.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
