@@ -1,4 +1,4 @@
--- wrk script for bench/compare.py: replays the paths listed in $BENCH_URLS
+-- wrk script for bench/compare.py and bench/soak.py: replays the paths listed in $BENCH_URLS
 -- (one per line) in order, each wrk thread starting at its own offset, so
 -- every server gets the same requests in the same order. At the end, one
 -- JSON line with the figures.
@@ -29,7 +29,7 @@ function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
     'RESULT {"requests":%d,"duration_us":%d,"connect":%d,"read":%d,"write":%d,"timeout":%d,"status":%d,' ..
-    '"p50_us":%d,"p99_us":%d}\n',
+    '"p50_us":%d,"p99_us":%d,"max_us":%d}\n',
     summary.requests, summary.duration, e.connect, e.read, e.write, e.timeout, e.status,
-    latency:percentile(50), latency:percentile(99)))
+    latency:percentile(50), latency:percentile(99), latency.max))
 end

@@ -105,10 +105,10 @@ def process_figures(pid):
 def wrk(duration, connections, url_file):
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "--latency",
-         "-s", str(ROOT / "bench/soak.lua"), BASE],
-        capture_output=True, text=True, check=True, env=dict(os.environ, SOAK_URLS=str(url_file)),
+         "-s", str(ROOT / "bench/replay.lua"), BASE],
+        capture_output=True, text=True, check=True, env=dict(os.environ, BENCH_URLS=str(url_file)),
     ).stdout
-    return json.loads(re.search(r"^SOAK (.*)$", out, re.M).group(1)), out
+    return json.loads(re.search(r"^RESULT (.*)$", out, re.M).group(1)), out
 
 
 def main():
