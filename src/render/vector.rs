@@ -73,7 +73,7 @@ pub fn draw<'s>(
         let mut seen = 0u32;
         src.query(&query, |f| {
             seen = seen.wrapping_add(1);
-            if seen % 512 == 0 && crate::pool::overrun() {
+            if seen.is_multiple_of(512) && crate::pool::overrun() {
                 failure = Some(SourceError::Cancelled);
                 return false;
             }

@@ -154,10 +154,10 @@ async fn get_map(req: &HttpRequest, kvp: &Kvp, catalog: Arc<Catalog>, state: &Ap
     };
     let warnings = request.defaulted.join(", ");
     let warn = move |mut resp: HttpResponse| {
-        if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&warnings) {
-            if !warnings.is_empty() {
-                resp.headers_mut().insert(actix_web::http::header::WARNING, v);
-            }
+        if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&warnings)
+            && !warnings.is_empty()
+        {
+            resp.headers_mut().insert(actix_web::http::header::WARNING, v);
         }
         resp
     };
