@@ -368,7 +368,7 @@ def write_report(rows, problems, args, started):
         f"for {args.duration} s per level, after a check of sample answers.",
         "- tuile for S1–S3, S5, S6 runs with a 1 MiB tile cache (cold: every map is drawn); S4 with its "
         "default cache, warmed with the same tiles MapProxy has seeded.",
-        "- wrk shares the 2 cores with the servers: near 30k req/s (S4, S6) its Lua replay is the "
+        "- wrk shares the 2 cores with the servers: at tens of thousands of req/s (S4) its Lua replay is the "
         "limit, for tuile as for the bare actix handler; `bench/tiles.py` measures that path with plain wrk.",
         "- Versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()),
         "",
