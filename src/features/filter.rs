@@ -11,6 +11,7 @@ use geo_types::Geometry as Geo;
 use crate::grid::{BBox, Crs, transform_xy};
 use crate::source::fgb::Column;
 use crate::source::{FeatureView, Shape, ShapeKind, Value};
+use crate::style::CmpOp;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum FilterError {
@@ -22,16 +23,6 @@ pub enum FilterError {
     Unsupported(String),
     #[error("{0}")]
     Invalid(String),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Cmp {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -62,7 +53,7 @@ pub enum Node {
     And(Vec<Node>),
     Or(Vec<Node>),
     Not(Box<Node>),
-    Compare(Cmp, Operand, Operand),
+    Compare(CmpOp, Operand, Operand),
     Like(Operand, Operand),
     Between(Operand, Operand, Operand),
     In(Operand, Vec<Operand>),
@@ -194,7 +185,7 @@ impl Context<'_> {
                 )))
             }
         };
-        let mut cmp = |c: Cmp| -> Result<Node, FilterError> {
+        let mut cmp = |c: CmpOp| -> Result<Node, FilterError> {
             arity(2)?;
             Ok(Node::Compare(
                 c,
@@ -209,12 +200,12 @@ impl Context<'_> {
                 arity(1)?;
                 Node::Not(Box::new(self.node(&args[0], nodes)?))
             }
-            "=" => cmp(Cmp::Eq)?,
-            "<>" => cmp(Cmp::Ne)?,
-            "<" => cmp(Cmp::Lt)?,
-            "<=" => cmp(Cmp::Le)?,
-            ">" => cmp(Cmp::Gt)?,
-            ">=" => cmp(Cmp::Ge)?,
+            "=" => cmp(CmpOp::Eq)?,
+            "<>" => cmp(CmpOp::Ne)?,
+            "<" => cmp(CmpOp::Lt)?,
+            "<=" => cmp(CmpOp::Le)?,
+            ">" => cmp(CmpOp::Gt)?,
+            ">=" => cmp(CmpOp::Ge)?,
             "like" => {
                 arity(2)?;
                 Node::Like(self.operand(&args[0], nodes)?, self.operand(&args[1], nodes)?)
@@ -313,20 +304,13 @@ pub fn parse(text: &str, json: bool) -> Result<cql2::Expr, FilterError> {
 /// numeric when the column is.
 pub fn property_equals(columns: &[Column], name: &str, value: &str) -> Option<Node> {
     let col = columns.iter().position(|c| c.name == name)?;
-    let numeric = is_numeric(&columns[col]);
+    use crate::source::fgb::ValueKind;
+    let numeric = matches!(columns[col].kind(), ValueKind::Integer | ValueKind::Number);
     let literal = match value.parse::<f64>() {
         Ok(v) if numeric => Operand::Number(v),
         _ => Operand::Text(value.to_string()),
     };
-    Some(Node::Compare(Cmp::Eq, Operand::Column(col), literal))
-}
-
-pub fn is_numeric(c: &Column) -> bool {
-    use flatgeobuf::ColumnType as T;
-    matches!(
-        c.ty,
-        T::Byte | T::UByte | T::Short | T::UShort | T::Int | T::UInt | T::Long | T::ULong | T::Float | T::Double
-    )
+    Some(Node::Compare(CmpOp::Eq, Operand::Column(col), literal))
 }
 
 /// A feature's geometry, decoded on first use.
@@ -462,15 +446,7 @@ impl Node {
             Node::Not(n) => n.eval(f, geom).map(|b| !b),
             Node::Compare(c, a, b) => {
                 let ord = compare(&value_of(a, f)?, &value_of(b, f)?)?;
-                use std::cmp::Ordering::*;
-                Some(match c {
-                    Cmp::Eq => ord == Equal,
-                    Cmp::Ne => ord != Equal,
-                    Cmp::Lt => ord == Less,
-                    Cmp::Le => ord != Greater,
-                    Cmp::Gt => ord == Greater,
-                    Cmp::Ge => ord != Less,
-                })
+                Some(c.holds(ord))
             }
             Node::Like(a, p) => {
                 let (Val::Text(s), Val::Text(pattern)) = (value_of(a, f)?, value_of(p, f)?) else {

@@ -361,6 +361,7 @@ impl TextSymbolizer {
     }
 }
 
+/// A binary comparison, as SLD filters and CQL2 both name them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CmpOp {
     Eq,
@@ -369,6 +370,21 @@ pub enum CmpOp {
     Le,
     Gt,
     Ge,
+}
+
+impl CmpOp {
+    /// Whether the comparison holds for two values ordered `ord`.
+    pub fn holds(self, ord: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::*;
+        match self {
+            CmpOp::Eq => ord == Equal,
+            CmpOp::Ne => ord != Equal,
+            CmpOp::Lt => ord == Less,
+            CmpOp::Le => ord != Greater,
+            CmpOp::Gt => ord == Greater,
+            CmpOp::Ge => ord != Less,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -431,15 +447,7 @@ impl Filter {
                         None => return false,
                     },
                 };
-                use std::cmp::Ordering::*;
-                match op {
-                    CmpOp::Eq => ord == Equal,
-                    CmpOp::Ne => ord != Equal,
-                    CmpOp::Lt => ord == Less,
-                    CmpOp::Le => ord != Greater,
-                    CmpOp::Gt => ord == Greater,
-                    CmpOp::Ge => ord != Less,
-                }
+                op.holds(ord)
             }
             Filter::Like {
                 property,
