@@ -423,12 +423,12 @@ pub fn schema(catalog: &Catalog) -> Vec<u8> {
         match &layer.source {
             Source::Vector(v) => {
                 for c in v.columns() {
-                    use flatgeobuf::ColumnType as T;
-                    let xs = match c.ty {
-                        T::Bool => "xs:boolean",
-                        T::Byte | T::UByte | T::Short | T::UShort | T::Int | T::UInt | T::Long | T::ULong => "xs:long",
-                        T::Float | T::Double => "xs:double",
-                        _ => "xs:string",
+                    use crate::source::fgb::ValueKind as K;
+                    let xs = match c.kind() {
+                        K::Boolean => "xs:boolean",
+                        K::Integer => "xs:long",
+                        K::Number => "xs:double",
+                        K::Text => "xs:string",
                     };
                     w.empty("xs:element", &[("name", &c.name), ("type", xs), ("minOccurs", "0")]);
                 }

@@ -359,20 +359,32 @@ async fn collections_page(req: HttpRequest, state: web::Data<AppState>) -> HttpR
     result.unwrap_or_else(|e: Problem| e.response())
 }
 
-async fn collection_page(req: HttpRequest, id: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
+/// A page about one collection (itself, its queryables): only `f` is
+/// accepted; `answer` gets the format asked for, the caller's catalog, the
+/// collection and the base URL.
+fn collection_resource(
+    req: &HttpRequest,
+    state: &AppState,
+    id: &str,
+    answer: impl FnOnce(Format, &Catalog, &Layer, &str) -> HttpResponse,
+) -> HttpResponse {
     let kvp = Kvp::parse(req.query_string());
     let result = (|| {
         check_params(&kvp, &["f"], |_| false)?;
-        let format = negotiate(&req, &kvp)?;
-        let catalog = state.catalog_for(&req);
-        let layer = collection(&catalog, &id)?;
-        let b = base(&req, &state, &catalog);
-        Ok(match format {
-            Format::Json => json_response(&collection_json(layer, &b), "application/json", &catalog),
-            Format::Html => html_response(html::collection(layer, &b, html::basemap(&catalog).as_deref())),
-        })
+        let format = negotiate(req, &kvp)?;
+        let catalog = state.catalog_for(req);
+        let layer = collection(&catalog, id)?;
+        let b = base(req, state, &catalog);
+        Ok(answer(format, &catalog, layer, &b))
     })();
     result.unwrap_or_else(|e: Problem| e.response())
+}
+
+async fn collection_page(req: HttpRequest, id: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
+    collection_resource(&req, &state, &id, |format, catalog, layer, b| match format {
+        Format::Json => json_response(&collection_json(layer, b), "application/json", catalog),
+        Format::Html => html_response(html::collection(layer, b, html::basemap(catalog).as_deref())),
+    })
 }
 
 /// The queryables of a collection as a JSON Schema (Part 3).
@@ -396,12 +408,12 @@ pub fn queryables_json(layer: &Layer, b: &str) -> Value {
     );
     if let crate::source::Source::Vector(v) = &layer.source {
         for c in v.columns() {
-            use flatgeobuf::ColumnType as T;
-            let ty = match c.ty {
-                T::Bool => "boolean",
-                T::Byte | T::UByte | T::Short | T::UShort | T::Int | T::UInt | T::Long | T::ULong => "integer",
-                T::Float | T::Double => "number",
-                _ => "string",
+            use crate::source::fgb::ValueKind as K;
+            let ty = match c.kind() {
+                K::Boolean => "boolean",
+                K::Integer => "integer",
+                K::Number => "number",
+                K::Text => "string",
             };
             props.insert(c.name.clone(), json!({"title": c.name, "type": ty}));
         }
@@ -417,18 +429,11 @@ pub fn queryables_json(layer: &Layer, b: &str) -> Value {
 }
 
 async fn queryables(req: HttpRequest, id: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
-    let kvp = Kvp::parse(req.query_string());
-    let result = (|| {
-        check_params(&kvp, &["f"], |_| false)?;
-        let format = negotiate(&req, &kvp)?;
-        let catalog = state.catalog_for(&req);
-        let layer = collection(&catalog, &id)?;
-        let b = base(&req, &state, &catalog);
-        let doc = queryables_json(layer, &b);
-        Ok(match format {
-            Format::Json => json_response(&doc, "application/schema+json", &catalog),
-            Format::Html => html_response(html::queryables(layer, &doc, &b)),
-        })
-    })();
-    result.unwrap_or_else(|e: Problem| e.response())
+    collection_resource(&req, &state, &id, |format, catalog, layer, b| {
+        let doc = queryables_json(layer, b);
+        match format {
+            Format::Json => json_response(&doc, "application/schema+json", catalog),
+            Format::Html => html_response(html::queryables(layer, &doc, b)),
+        }
+    })
 }

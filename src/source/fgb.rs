@@ -36,6 +36,28 @@ pub struct Column {
     pub ty: ColumnType,
 }
 
+/// What a column holds, as schemas and filters see it: FlatGeobuf's many
+/// integer and float widths fold into the few types of JSON and XML Schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    Boolean,
+    Integer,
+    Number,
+    Text,
+}
+
+impl Column {
+    pub fn kind(&self) -> ValueKind {
+        use ColumnType as T;
+        match self.ty {
+            T::Bool => ValueKind::Boolean,
+            T::Byte | T::UByte | T::Short | T::UShort | T::Int | T::UInt | T::Long | T::ULong => ValueKind::Integer,
+            T::Float | T::Double => ValueKind::Number,
+            _ => ValueKind::Text,
+        }
+    }
+}
+
 pub struct FgbSource {
     meta: SourceMeta,
     file: ByteSource,
