@@ -67,7 +67,7 @@ pub fn cql2(text: &str, catalog: &Catalog) {
                 columns: src.columns(),
                 storage: src.meta().crs,
                 filter_crs: crate::grid::Crs::CRS84,
-                max_nodes: 2000,
+                max_nodes: catalog.config.server.limits.max_filter_nodes,
             };
             if let Ok(node) = ctx.compile(&expr) {
                 let _ = node.required_bbox();

@@ -138,7 +138,7 @@ impl RenderPool {
         let wait = self.timeout + Duration::from_millis(250);
         match tokio::time::timeout(wait, rx).await {
             Ok(result) => result.map_err(|_| PoolError::Closed)?,
-            Err(_) => Err(PoolError::Timeout(self.timeout.as_millis() as u64)),
+            Err(_) => Err(PoolError::Timeout(timeout_ms)),
         }
     }
 }

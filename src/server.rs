@@ -94,12 +94,17 @@ impl AppState {
 
     /// Reloads the configuration and every source from disk.
     pub fn reload(&self) -> anyhow::Result<()> {
-        let old = self.catalog();
-        let data = old.config.path.clone();
-        let config = Config::load(&data).map_err(|errors| {
+        let config = Config::load(&self.catalog().config.path).map_err(|errors| {
             let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
             anyhow::anyhow!("invalid configuration:\n  {}", text.join("\n  "))
         })?;
+        self.reload_from(config)
+    }
+
+    /// Replaces the catalog with one built from `config`: a layer whose
+    /// styles fail keeps its previous version, and `updateSequence` moves on.
+    pub fn reload_from(&self, config: Config) -> anyhow::Result<()> {
+        let old = self.catalog();
         let mut catalog = Catalog::load(config).map_err(|e| anyhow::anyhow!(e))?;
         catalog.keep_on_style_failure(&old);
         for p in &catalog.problems {

@@ -67,16 +67,7 @@ impl Sandbox {
 
     /// Reloads `state` from the (edited) files, as the file watcher or SIGHUP does.
     fn reload(&self, state: &AppState) {
-        let data = self.dir.join("data").to_string_lossy().into_owned();
-        let config = Config::load_with(&self.dir.join("tuile.toml"), |n| {
-            (n == "TUILE_DATA").then(|| data.clone())
-        })
-        .unwrap();
-        let old = state.catalog();
-        let mut catalog = Catalog::load(config).unwrap();
-        catalog.keep_on_style_failure(&old);
-        catalog.update_sequence = catalog.update_sequence.max(old.update_sequence + 1);
-        state.replace_catalog(catalog);
+        state.reload_from(self.config()).unwrap();
     }
 }
 
