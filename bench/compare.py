@@ -21,7 +21,6 @@ import csv
 import datetime
 import io
 import json
-import math
 import os
 import pathlib
 import platform
@@ -31,13 +30,12 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 import xml.etree.ElementTree as ET
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench/peers"))
 import scenarios as sc  # noqa: E402
+from common import drain, fetch, replay, wait_for  # noqa: E402
 
 OUT = ROOT / "target/bench"
 PORTS = {
@@ -49,26 +47,6 @@ SEED = 20261129
 
 def base(server):
     return f"http://127.0.0.1:{PORTS[server]}"
-
-
-def fetch(url, timeout=60):
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
-            return r.status, r.headers.get("Content-Type", ""), r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.headers.get("Content-Type", ""), e.read()
-
-
-def wait_for(url, seconds=60):
-    end = time.time() + seconds
-    while time.time() < end:
-        try:
-            if fetch(url, 5)[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer")
 
 
 # ------------------------------------------------------------------ processes
@@ -265,18 +243,11 @@ def check(scenario, server, paths, samples=8):
 
 # ------------------------------------------------------------------ load
 
-def settle(server):
-    """Lets a server finish what the last run's wrk hung up on."""
-    if server.startswith("tuile"):
-        for _ in range(120):
-            if re.search(r"^tuile_renders_in_flight 0$", fetch(base(server) + "/metrics")[2].decode(), re.M):
-                return
-            time.sleep(0.25)
-    time.sleep(2)
-
-
 def run_wrk(server, paths, connections, duration, srv):
-    settle(server)
+    # Lets the server finish what the last run's wrk hung up on.
+    if server.startswith("tuile"):
+        drain(base(server))
+    time.sleep(2)
     OUT.mkdir(parents=True, exist_ok=True)
     url_file = OUT / "urls.txt"
     url_file.write_text("\n".join(paths) + "\n")
@@ -290,22 +261,11 @@ def run_wrk(server, paths, connections, duration, srv):
 
     t = threading.Thread(target=sample, daemon=True)
     t.start()
-    out = subprocess.run(
-        ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s",
-         "--latency", "-s", str(ROOT / "bench/replay.lua"), base(server)],
-        capture_output=True, text=True, check=True, env=dict(os.environ, BENCH_URLS=str(url_file)),
-    ).stdout
+    r = replay(base(server), url_file, connections, duration)
     done.set()
     t.join()
-    r = json.loads(re.search(r"^RESULT (.*)$", out, re.M).group(1))
-    return {
-        "rps": r["requests"] / (r["duration_us"] / 1e6),
-        "p50_ms": r["p50_us"] / 1000,
-        "p99_ms": r["p99_us"] / 1000,
-        "errors": r["connect"] + r["read"] + r["write"] + r["timeout"] + r["status"],
-        "requests": r["requests"],
-        "peak_rss_mib": peak[0],
-    }
+    r["peak_rss_mib"] = peak[0]
+    return r
 
 
 # ------------------------------------------------------------------ report

@@ -21,26 +21,18 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from common import drain, get, replay, wait_for  # noqa: E402
+
 BIND = "127.0.0.1:18184"
 BASE = f"http://{BIND}"
 OUT = ROOT / "target/soak"
 
 
 def fetch(path):
-    with urllib.request.urlopen(BASE + path, timeout=30) as r:
-        return r.read()
-
-
-def wait_for(path):
-    for _ in range(300):
-        try:
-            return fetch(path)
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"{path} did not answer")
+    return get(BASE + path)
 
 
 def urls(n_each=400, seed=7):
@@ -102,15 +94,6 @@ def process_figures(pid):
     return rss, fds
 
 
-def wrk(duration, connections, url_file):
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "--latency",
-         "-s", str(ROOT / "bench/replay.lua"), BASE],
-        capture_output=True, text=True, check=True, env=dict(os.environ, BENCH_URLS=str(url_file)),
-    ).stdout
-    return json.loads(re.search(r"^RESULT (.*)$", out, re.M).group(1)), out
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=str(ROOT / "data"))
@@ -122,7 +105,7 @@ def main():
     env = dict(os.environ, TUILE_DATA=str(pathlib.Path(args.data).resolve()), RUST_LOG="warn")
     server = subprocess.Popen([str(ROOT / "target/release/tuile"), "serve", "--bind", BIND], env=env, cwd=ROOT)
     try:
-        wait_for("/ready")
+        wait_for(BASE + "/ready")
         mix = urls()
         url_file = OUT / "urls.txt"
         url_file.write_text("\n".join(mix) + "\n")
@@ -137,14 +120,8 @@ def main():
             raise SystemExit("URLs of the mix fail before the load:\n" + "\n".join(bad[:10]))
 
         print(f"warm-up: {args.warmup} s, {len(mix)} distinct requests", flush=True)
-        warm, _ = wrk(args.warmup, args.connections, url_file)
-        # wrk hangs up on the requests it had in flight; the server finishes
-        # them (a render is not interrupted by a closed socket): let it drain.
-        for _ in range(120):
-            metrics = fetch("/metrics").decode()
-            if re.search(r"^tuile_renders_in_flight 0$", metrics, re.M):
-                break
-            time.sleep(0.5)
+        warm = replay(BASE, url_file, args.connections, args.warmup)
+        drain(BASE)
         rss0, fds0 = process_figures(server.pid)
 
         samples = [("seconds", "rss_mib", "fds")]
@@ -159,26 +136,25 @@ def main():
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         print(f"soak: {args.duration} s at {args.connections} connections", flush=True)
-        run, text = wrk(args.duration, args.connections, url_file)
+        run = replay(BASE, url_file, args.connections, args.duration)
         done.set()
         sampler.join()
         rss1, fds1 = process_figures(server.pid)
         metrics = fetch("/metrics").decode()
         panics = int(float(re.search(r"^tuile_panics_total (\S+)", metrics, re.M).group(1)))
         (OUT / "samples.csv").write_text("\n".join(",".join(map(str, s)) for s in samples) + "\n")
-        errors = run["connect"] + run["read"] + run["write"] + run["timeout"] + run["status"]
         report = {
             "duration_s": args.duration,
             "connections": args.connections,
             "distinct_requests": len(mix),
             "warmup_requests": warm["requests"],
             "requests": run["requests"],
-            "requests_per_s": round(run["requests"] / (run["duration_us"] / 1e6), 1),
-            "errors": errors,
-            "errors_by_kind": {k: run[k] for k in ("connect", "read", "write", "timeout", "status")},
-            "p50_ms": run["p50_us"] / 1000,
-            "p99_ms": run["p99_us"] / 1000,
-            "max_ms": run["max_us"] / 1000,
+            "requests_per_s": round(run["rps"], 1),
+            "errors": run["errors"],
+            "errors_by_kind": run["errors_by_kind"],
+            "p50_ms": run["p50_ms"],
+            "p99_ms": run["p99_ms"],
+            "max_ms": run["max_ms"],
             "rss_mib_after_warmup": round(rss0, 1),
             "rss_mib_end": round(rss1, 1),
             "rss_growth": round(rss1 / rss0 - 1, 4),
@@ -189,8 +165,8 @@ def main():
         (OUT / "report.json").write_text(json.dumps(report, indent=2) + "\n")
         print(json.dumps(report, indent=2))
         failures = []
-        if errors:
-            failures.append(f"{errors} errors")
+        if run["errors"]:
+            failures.append(f"{run['errors']} errors")
         if report["rss_growth"] > 0.10:
             failures.append(f"RSS grew by {report['rss_growth']:.1%}")
         if fds1 > fds0 + args.connections:
