@@ -38,7 +38,8 @@ function rendered(page) {
   return page.evaluate(
     () =>
       new Promise((resolve) => {
-        window.tuileMap.once('rendercomplete', resolve);
+        // Resolve with nothing: the event holds the map, which cannot be sent back to node.
+        window.tuileMap.once('rendercomplete', () => resolve());
         window.tuileMap.render();
       })
   );
