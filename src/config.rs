@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::grid::Crs;
+use crate::source::SourceKind;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -282,15 +283,6 @@ pub struct Attribution {
 pub struct SourceConfig {
     pub kind: SourceKind,
     pub path: PathBuf,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SourceKind {
-    /// Anything GDAL opens as a raster: a COG, a VRT mosaic.
-    Raster,
-    /// A FlatGeobuf file with its packed R-tree index.
-    Flatgeobuf,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -2,7 +2,8 @@
 //! HTML, plain text, and GML 3.1.1 (for `text/xml` and
 //! `application/vnd.ogc.gml`) valid against the schema at `/schemas/tuile.xsd`.
 
-use crate::catalog::{Catalog, Layer};
+use crate::catalog::Catalog;
+use crate::layer::Layer;
 use crate::geojson;
 use crate::grid::{Crs, transform_xy};
 use crate::info::{FoundFeature, LayerAnswer, LayerInfo, OwnedValue};

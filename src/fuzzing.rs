@@ -91,7 +91,7 @@ pub fn config(text: &str) {
 pub fn test_catalog() -> Catalog {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let data = std::env::var("TUILE_DATA").unwrap_or_else(|_| repo.join("target/test-data").to_string_lossy().into());
-    crate::server::init_gdal(64);
+    crate::source::gdal::init(64);
     let config =
         crate::config::Config::load_with(&repo.join("tuile.toml"), |n| (n == "TUILE_DATA").then(|| data.clone()))
             .expect("the repo's tuile.toml");

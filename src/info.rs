@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::catalog::Layer;
+use crate::layer::Layer;
 use crate::grid::{Crs, transform_bbox, transform_point, transform_xy};
 use crate::render::MapView;
 use crate::source::{Shape, ShapeKind, Source, SourceError, Value};

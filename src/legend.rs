@@ -5,11 +5,33 @@ use std::sync::Arc;
 
 use tiny_skia::{FillRule, Paint, PathBuilder, Pixmap, Rect, Transform};
 
-use crate::catalog::Layer;
+use crate::layer::Layer;
 use crate::metadata::Language;
-use crate::render::text;
+use crate::style::font;
 use crate::render::{self, DrawLayer, MapView};
 use crate::style::{Color, Rule, Style, Symbolizer};
+
+/// A legend rendered ahead of time (PNG) and its size, as capabilities
+/// advertise it.
+#[derive(Debug, Clone)]
+pub struct Legend {
+    pub png: bytes::Bytes,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Legend {
+    /// The default legend of a layer's style.
+    pub fn prerender(layer: &Arc<Layer>, style: &Arc<Style>) -> Result<Legend, render::encode::EncodeError> {
+        let pixmap = legend(layer, style, &LegendOptions::default());
+        let png = render::encode(&pixmap, render::ImageFormat::Png, Color::WHITE, 90)?;
+        Ok(Legend {
+            png: png.into(),
+            width: pixmap.width(),
+            height: pixmap.height(),
+        })
+    }
+}
 
 const PAD: f32 = 4.0;
 const GAP: f32 = 6.0;
@@ -47,7 +69,7 @@ fn entries<'s>(style: &'s Style, o: &LegendOptions) -> Vec<&'s Rule> {
 
 /// Draws the legend of a layer's style.
 pub fn legend(layer: &Arc<Layer>, style: &Arc<Style>, o: &LegendOptions) -> Pixmap {
-    let face = text::face("DejaVu Sans", false, false).ok();
+    let face = font::face("DejaVu Sans", false, false).ok();
     let (sw, sh) = (o.swatch.0.max(4) as f32, o.swatch.1.max(4) as f32);
     let rows: Vec<(Option<&Rule>, String)> = if layer.is_vector() {
         entries(style, o)
@@ -57,7 +79,7 @@ pub fn legend(layer: &Arc<Layer>, style: &Arc<Style>, o: &LegendOptions) -> Pixm
     } else {
         vec![(None, layer.title(o.lang).to_string())]
     };
-    let labels: Vec<Option<text::TextPath>> = rows
+    let labels: Vec<Option<font::TextPath>> = rows
         .iter()
         .map(|(_, t)| face.as_ref().and_then(|f| f.text_path(t, FONT_SIZE)))
         .collect();
@@ -138,7 +160,7 @@ fn draw_swatch(pixmap: &mut Pixmap, rule: &Rule, r: Rect) {
             }
             Symbolizer::Text(t) => {
                 let size = t.font.size.min(r.height());
-                if let Some(tp) = t.font.face.text_path("Abc", size) {
+                if let Some(tp) = t.font.face.as_ref().and_then(|f| f.text_path("Abc", size)) {
                     let at = Transform::from_translate(
                         r.left() + (r.width() - tp.width) / 2.0,
                         r.top() + r.height() / 2.0 + (tp.ascent - tp.descent) / 2.0,

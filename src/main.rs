@@ -95,7 +95,7 @@ fn main() -> ExitCode {
 }
 
 fn check_config(path: &std::path::Path) -> anyhow::Result<()> {
-    let catalog = tuile::server::load(path)?;
+    let catalog = tuile::catalog::Catalog::open(path).map_err(anyhow::Error::msg)?;
     if !catalog.problems.is_empty() {
         anyhow::bail!(
             "{}: {} layer(s) cannot be served:\n  {}",

@@ -255,7 +255,7 @@ pub async fn middleware(req: ServiceRequest, next: Next<BoxBody>) -> Result<Serv
                     .map(|s| s.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "unknown panic".into());
-                crate::pool::PANICS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                crate::metrics::PANICS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 tracing::error!(request_id = %id, %path, panic = %msg, "a handler panicked");
                 let resp = error_response(
                     &path,
@@ -370,11 +370,11 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     ] {
         m.cache.with_label_values(&[figure]).set(value as i64);
     }
-    m.open_datasets.set(crate::source::raster::OPEN_DATASETS.load(Relaxed));
+    m.open_datasets.set(crate::metrics::OPEN_DATASETS.load(Relaxed));
     m.layers.set(state.catalog().layers.len() as i64);
     // A counter that follows the process-wide count of caught panics.
     m.panics
-        .inc_by(crate::pool::PANICS.load(Relaxed).saturating_sub(m.panics.get()));
+        .inc_by(crate::metrics::PANICS.load(Relaxed).saturating_sub(m.panics.get()));
     m.renders_in_flight.set(state.pool.in_flight() as i64);
     let mut out = Vec::new();
     if let Err(e) = TextEncoder::new().encode(&m.registry.gather(), &mut out) {

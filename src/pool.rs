@@ -7,7 +7,7 @@
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
@@ -31,10 +31,6 @@ impl PoolError {
     }
 }
 
-/// Panics caught (in render jobs and in handlers) since start: a metric,
-/// and what the fuzzing and contract tests check stays at zero.
-pub static PANICS: AtomicU64 = AtomicU64::new(0);
-
 thread_local! {
     /// When the job running on this thread must give up.
     static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
@@ -46,8 +42,12 @@ pub fn overrun() -> bool {
     DEADLINE.with(|d| d.get().is_some_and(|t| Instant::now() >= t))
 }
 
+/// Called with the duration of every job that ran (for metrics).
+pub type JobObserver = Arc<dyn Fn(Duration) + Send + Sync>;
+
 pub struct RenderPool {
     pool: rayon::ThreadPool,
+    observer: Option<JobObserver>,
     /// Jobs running or waiting; past the limit, new ones are refused.
     permits: Arc<Semaphore>,
     max_jobs: usize,
@@ -70,10 +70,17 @@ impl RenderPool {
             .expect("the render threads can be spawned");
         RenderPool {
             pool,
+            observer: None,
             permits: Arc::new(Semaphore::new(max_jobs)),
             max_jobs,
             timeout,
         }
+    }
+
+    /// Reports the duration of every job to `observer`.
+    pub fn with_observer(mut self, observer: JobObserver) -> RenderPool {
+        self.observer = Some(observer);
+        self
     }
 
     pub fn threads(&self) -> usize {
@@ -111,6 +118,7 @@ impl RenderPool {
         // that hangs up frees it at once, and its job is skipped when its
         // turn comes (below) instead of holding the place while queued.
         let _permit = permit;
+        let observer = self.observer.clone();
         self.pool.spawn(move || {
             // A job whose caller has gone (the client hung up) or has already
             // been answered with a timeout (it waited too long in the queue)
@@ -119,7 +127,7 @@ impl RenderPool {
                 let _ = tx.send(Err(PoolError::Timeout(timeout_ms)));
                 return;
             }
-            let _timer = crate::observe::METRICS.render_seconds.start_timer();
+            let started = Instant::now();
             DEADLINE.with(|d| d.set(Some(deadline)));
             let result = catch_unwind(AssertUnwindSafe(job)).map_err(|panic| {
                 let msg = panic
@@ -127,11 +135,14 @@ impl RenderPool {
                     .map(|s| s.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "unknown panic".into());
-                PANICS.fetch_add(1, Ordering::Relaxed);
+                crate::metrics::PANICS.fetch_add(1, Ordering::Relaxed);
                 tracing::error!(panic = %msg, "a render job panicked");
                 PoolError::Panicked(msg)
             });
             DEADLINE.with(|d| d.set(None));
+            if let Some(observe) = &observer {
+                observe(started.elapsed());
+            }
             let _ = tx.send(result);
         });
         // A little grace, so that a job that stops at its deadline reports its own error.

@@ -35,7 +35,10 @@ impl AppState {
                 server.render_threads,
                 server.limits.max_concurrent_renders,
                 std::time::Duration::from_millis(server.limits.render_timeout_ms),
-            ),
+            )
+            .with_observer(std::sync::Arc::new(|d| {
+                crate::observe::METRICS.render_seconds.observe(d.as_secs_f64())
+            })),
             tiles,
             catalog: RwLock::new(Arc::new(catalog)),
             documents: moka::sync::Cache::builder().max_capacity(256).build(),
@@ -107,9 +110,7 @@ impl AppState {
         let old = self.catalog();
         let mut catalog = Catalog::load(config).map_err(|e| anyhow::anyhow!(e))?;
         catalog.keep_on_style_failure(&old);
-        for p in &catalog.problems {
-            tracing::error!("{p}; the layer is left out, the others are served");
-        }
+        catalog.log_problems();
         // Capabilities change only when something did: keep the sequence monotonic.
         catalog.update_sequence = catalog.update_sequence.max(old.update_sequence + 1);
         self.replace_catalog(catalog);
@@ -302,38 +303,8 @@ async fn feature_schema(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
     HttpResponse::Ok().content_type("application/xml").body(body)
 }
 
-/// Process-wide GDAL settings, set once before any dataset opens.
-pub fn init_gdal(cache_mb: u32) {
-    let set = |k: &str, v: &str| {
-        if let Err(e) = gdal::config::set_config_option(k, v) {
-            tracing::warn!("cannot set GDAL option {k}: {e}");
-        }
-    };
-    set("GDAL_CACHEMAX", &cache_mb.to_string());
-    // Opening a COG must not list its directory (slow on big mosaics and remote storage).
-    set("GDAL_DISABLE_READDIR_ON_OPEN", "EMPTY_DIR");
-    set("GDAL_PAM_ENABLED", "NO");
-    gdal::config::set_error_handler(|class, number, message| {
-        tracing::debug!(?class, number, "GDAL: {message}");
-    });
-}
-
-/// Loads the configuration and catalog, logging every broken layer.
-pub fn load(config_path: &Path) -> anyhow::Result<Catalog> {
-    let config = Config::load(config_path).map_err(|errors| {
-        let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-        anyhow::anyhow!("invalid configuration:\n  {}", text.join("\n  "))
-    })?;
-    init_gdal(config.server.gdal_cache_mb);
-    let catalog = Catalog::load(config).map_err(|e| anyhow::anyhow!(e))?;
-    for p in &catalog.problems {
-        tracing::error!("{p}; the layer is left out, the others are served");
-    }
-    Ok(catalog)
-}
-
 pub async fn serve(config_path: &Path, bind: Option<String>) -> anyhow::Result<()> {
-    let catalog = load(config_path)?;
+    let catalog = Catalog::open(config_path).map_err(|e| anyhow::anyhow!(e))?;
     let bind = bind.unwrap_or_else(|| catalog.config.server.bind.clone());
     let names: Vec<&str> = catalog.layers.iter().map(|l| l.name()).collect();
     tracing::info!(layers = ?names, "serving on http://{bind}/");

@@ -70,7 +70,7 @@ fn cite_state() -> web::Data<AppState> {
     static STATE: OnceLock<web::Data<AppState>> = OnceLock::new();
     STATE
         .get_or_init(|| {
-            tuile::server::init_gdal(64);
+            tuile::source::gdal::init(64);
             let data = cite_data().to_string_lossy().into_owned();
             let config = Config::load_with(&repo().join("tests/cite/tuile.toml"), |n| {
                 (n == "TUILE_CITE_DATA").then(|| data.clone())

@@ -55,7 +55,7 @@ impl Sandbox {
     }
 
     fn state(&self, edit: impl FnOnce(&mut Config)) -> web::Data<AppState> {
-        tuile::server::init_gdal(128);
+        tuile::source::gdal::init(128);
         let mut config = self.config();
         edit(&mut config);
         web::Data::new(AppState::new(Catalog::load(config).unwrap()))
@@ -295,7 +295,7 @@ async fn a_panic_in_a_handler_is_a_logged_500_in_the_protocols_format() {
             .route("/health", web::get().to(|| async { "ok" })),
     )
     .await;
-    let before = tuile::pool::PANICS.load(Ordering::SeqCst);
+    let before = tuile::metrics::PANICS.load(Ordering::SeqCst);
     let wms = get(&svc, "/wms?SERVICE=WMS&REQUEST=GetMap").await;
     assert_eq!(wms.status, 500);
     validate(&wms.body, Schema::WmsException130);
@@ -305,7 +305,7 @@ async fn a_panic_in_a_handler_is_a_logged_500_in_the_protocols_format() {
     assert!(api.text().contains("internal error"));
     assert!(!api.text().contains("deliberate"), "panic messages stay in the logs");
     assert_eq!(get(&svc, "/health").await.status, 200, "the worker survived");
-    assert!(tuile::pool::PANICS.load(Ordering::SeqCst) >= before + 2);
+    assert!(tuile::metrics::PANICS.load(Ordering::SeqCst) >= before + 2);
 }
 
 // --------------------------------------------------------------------- limits
@@ -313,7 +313,7 @@ async fn a_panic_in_a_handler_is_a_logged_500_in_the_protocols_format() {
 #[actix_web::test]
 async fn pixel_feature_filter_query_and_body_limits() {
     let state = {
-        tuile::server::init_gdal(128);
+        tuile::source::gdal::init(128);
         let mut config = common::config();
         let l = &mut config.server.limits;
         l.max_pixels = 1000 * 1000;
@@ -378,7 +378,7 @@ async fn pixel_feature_filter_query_and_body_limits() {
 #[actix_web::test]
 async fn an_overrunning_render_is_cancelled_and_answered() {
     let state = {
-        tuile::server::init_gdal(128);
+        tuile::source::gdal::init(128);
         let mut config = common::config();
         config.server.limits.render_timeout_ms = 1;
         web::Data::new(AppState::new(Catalog::load(config).unwrap()))
@@ -397,7 +397,7 @@ async fn an_overrunning_render_is_cancelled_and_answered() {
 #[actix_web::test]
 async fn past_the_render_limit_new_renders_wait_outside_and_cached_tiles_still_serve() {
     let state = {
-        tuile::server::init_gdal(128);
+        tuile::source::gdal::init(128);
         let mut config = common::config();
         config.server.limits.max_concurrent_renders = 2;
         web::Data::new(AppState::new(Catalog::load(config).unwrap()))

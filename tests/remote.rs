@@ -75,7 +75,7 @@ impl Nginx {
 }
 
 fn state_with_data(data: &str) -> web::Data<AppState> {
-    tuile::server::init_gdal(128);
+    tuile::source::gdal::init(128);
     let data = data.to_string();
     let config = Config::load_with(&repo().join("tuile.toml"), |name| {
         (name == "TUILE_DATA").then(|| data.clone())
@@ -142,7 +142,7 @@ async fn sources_over_http_range_requests_answer_like_local_files() {
 
 #[actix_web::test]
 async fn an_unreachable_remote_source_names_its_layer_and_url() {
-    tuile::server::init_gdal(128);
+    tuile::source::gdal::init(128);
     // Nothing listens on port 9 (discard) on loopback.
     let config = Config::load_with(&repo().join("tuile.toml"), |name| {
         (name == "TUILE_DATA").then(|| "/vsicurl/http://127.0.0.1:9/nothing".to_string())

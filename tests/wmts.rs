@@ -15,7 +15,7 @@ use tuile::grid::{BBox, Crs, transform_bbox};
 use tuile::server::AppState;
 
 fn fresh_state(edit: impl FnOnce(&mut tuile::config::Config)) -> web::Data<AppState> {
-    tuile::server::init_gdal(128);
+    tuile::source::gdal::init(128);
     let mut config = common::config();
     edit(&mut config);
     web::Data::new(AppState::new(Catalog::load(config).unwrap()))

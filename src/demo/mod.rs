@@ -107,7 +107,7 @@ pub fn generate(out: &Path, scale: Scale) -> anyhow::Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let manifest = out.join("MANIFEST.json");
     let _ = std::fs::remove_file(&manifest);
-    crate::server::init_gdal(512);
+    crate::source::gdal::init(512);
     let plan = plan(scale);
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
 

@@ -3,7 +3,6 @@
 //! the previous page stopped instead of rescanning from the start.
 
 pub mod filter;
-pub mod time;
 
 use geo::Intersects;
 use geo_types::{LineString, Point, Polygon, Rect};
@@ -11,7 +10,6 @@ use geo_types::{LineString, Point, Polygon, Rect};
 use crate::grid::{BBox, Crs, CrsError, transform_bbox, transform_outline};
 use crate::source::{FeatureView, FgbSource, Shape, ShapeKind, SourceError};
 use filter::{LazyGeometry, Node, to_geo};
-use time::TimeRange;
 
 /// An area features must intersect, in the source CRS: its envelope for
 /// the index and, for a box given in another CRS, its transformed outline,
@@ -66,8 +64,8 @@ pub struct Query {
     /// Features must intersect one of these areas; an empty list matches
     /// nothing (a box away from the data).
     pub areas: Option<Vec<Area>>,
-    /// The column holding editions, and the range they must overlap.
-    pub time: Option<(usize, TimeRange)>,
+    /// The column holding editions, and the editions wanted.
+    pub time: Option<(usize, Vec<String>)>,
     pub filter: Option<Node>,
     /// Matching features to skip.
     pub offset: u64,
@@ -92,9 +90,9 @@ impl Query {
     }
 
     fn matches(&self, f: &FeatureView, geom: &mut LazyGeometry) -> bool {
-        if let Some((col, range)) = &self.time {
-            let year = f.property_at(*col).as_f64().and_then(|y| TimeRange::year(y as i64));
-            if !year.is_some_and(|y| y.overlaps(range)) {
+        if let Some((col, editions)) = &self.time {
+            let edition = f.property_at(*col).to_text();
+            if !edition.is_some_and(|e| editions.contains(&e)) {
                 return false;
             }
         }

@@ -354,7 +354,7 @@ mod tests {
     /// The cached-transform envelope agrees with OSR's TransformBounds.
     #[test]
     fn transform_bbox_matches_osr_transform_bounds() {
-        crate::server::init_gdal(16);
+        crate::source::gdal::init(16);
         let cases = [
             (BBox::new(3.80, 43.55, 3.95, 43.65), Crs::CRS84, Crs::lambert93()),
             (BBox::new(-5.5, 41.0, 10.0, 51.5), Crs::CRS84, Crs::lambert93()),

@@ -4,7 +4,8 @@
 
 use serde_json::Value;
 
-use crate::catalog::{Catalog, Layer};
+use crate::catalog::Catalog;
+use crate::layer::Layer;
 use crate::features::filter::LazyGeometry;
 use crate::grid::{BBox, PixelTransform};
 use crate::info::OwnedValue;

@@ -8,9 +8,10 @@ use bytes::Bytes;
 use serde_json::json;
 
 use super::{Format, GEOJSON, Problem, QUERYABLES_REL, check_params, collection, crs_list, link, negotiate};
-use crate::catalog::{Catalog, Layer};
+use crate::catalog::Catalog;
+use crate::layer::Layer;
 use crate::features::filter::{Context, LazyGeometry, Node, parse, property_equals, reproject};
-use crate::features::time::parse_datetime;
+use crate::time::parse_datetime;
 use crate::features::{self, Area, Query};
 use crate::geojson::{write_geometry, write_string, write_value};
 use crate::grid::{BBox, Crs};
@@ -173,7 +174,7 @@ pub fn parse_items(
                 .iter()
                 .position(|c| c.name == t.field)
                 .expect("the time field is a column");
-            query.time = Some((col, range));
+            query.time = Some((col, t.overlapping(&range)));
         }
     }
     let mut nodes: Vec<Node> = Vec::new();

@@ -11,7 +11,8 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use crate::catalog::{Catalog, Layer};
+use crate::catalog::Catalog;
+use crate::layer::Layer;
 use crate::grid::Crs;
 use crate::ows::Kvp;
 use crate::server::AppState;

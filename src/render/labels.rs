@@ -54,7 +54,7 @@ impl<'s> Labeler<'s> {
         let mut placed: Vec<Rect> = Vec::new();
         for c in &self.candidates {
             let font = &c.sym.font;
-            let Some(t) = font.face.text_path(&c.text, font.size) else {
+            let Some(t) = font.face.as_ref().and_then(|f| f.text_path(&c.text, font.size)) else {
                 continue;
             };
             let h = t.ascent + t.descent;
@@ -129,27 +129,14 @@ fn contains(outer: &Rect, inner: &Rect) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::text::face;
-    use crate::style::{Color, Fill, Font, TextSymbolizer};
+    use crate::style::TextSymbolizer;
+    use crate::style::font::face;
 
     fn sym() -> TextSymbolizer {
-        TextSymbolizer {
-            label: vec![],
-            font: Font {
-                family: "DejaVu Sans".into(),
-                size: 12.0,
-                bold: false,
-                italic: false,
-                face: face("DejaVu Sans", false, false).unwrap(),
-            },
-            fill: Fill { color: Color::BLACK },
-            halo: None,
-            placement: LabelPlacement::Point {
-                anchor: (0.5, 0.5),
-                displacement: (0.0, 0.0),
-                rotation: 0.0,
-            },
-        }
+        let mut s = TextSymbolizer::default();
+        s.font.size = 12.0;
+        s.font.face = Some(face("DejaVu Sans", false, false).unwrap());
+        s
     }
 
     #[test]

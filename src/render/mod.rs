@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use tiny_skia::{Pixmap, PixmapPaint, Transform};
 
-use crate::catalog::Layer;
+use crate::layer::Layer;
 use crate::grid::{BBox, Crs, PixelTransform, transform_bbox};
 use crate::source::{RgbaImage, Source, SourceError};
 use crate::style::{Color, Style};

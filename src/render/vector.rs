@@ -375,7 +375,10 @@ pub fn draw_graphic(pixmap: &mut Pixmap, g: &Graphic, size: f32, x: f32, y: f32)
                 pixmap.stroke_path(&path, &paint(s.color.with_opacity(g.opacity)), &stroke, transform, None);
             }
         }
-        GraphicSymbol::External(img) => {
+        GraphicSymbol::External(ext) => {
+            let Some(img) = &ext.picture else {
+                return;
+            };
             let Some(src) = tiny_skia::PixmapRef::from_bytes(&img.rgba, img.width, img.height) else {
                 return;
             };

@@ -3,16 +3,27 @@
 
 pub mod bytes;
 pub mod fgb;
+pub mod gdal;
 pub mod raster;
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use crate::config::SourceKind;
+use serde::Deserialize;
 use crate::grid::{BBox, Crs};
 
 pub use fgb::{FeatureView, FgbSource, Shape, ShapeKind, Value};
 pub use raster::{RasterSource, Resampling, RgbaImage};
+
+/// What a layer reads, as configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// Anything GDAL opens as a raster: a COG, a VRT mosaic.
+    Raster,
+    /// A FlatGeobuf file with its packed R-tree index.
+    Flatgeobuf,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {

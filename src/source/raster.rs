@@ -68,9 +68,6 @@ pub struct RasterSource {
     has_alpha: bool,
 }
 
-/// GDAL datasets open across the render threads (a metric).
-pub static OPEN_DATASETS: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
-
 thread_local! {
     static DATASETS: RefCell<HashMap<PathBuf, (SourceVersion, Dataset)>> = RefCell::new(HashMap::new());
 }
@@ -123,7 +120,7 @@ impl RasterSource {
         };
         DATASETS.with(|d| {
             if d.borrow_mut().insert(path.to_path_buf(), (version, ds)).is_none() {
-                OPEN_DATASETS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                crate::metrics::OPEN_DATASETS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
         });
         Ok(source)
@@ -152,11 +149,11 @@ impl RasterSource {
                 // Close the old handle first: a VRT's sources are shared per
                 // thread, and a new VRT would otherwise reuse the stale ones.
                 if map.remove(&m.path).is_some() {
-                    OPEN_DATASETS.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+                    crate::metrics::OPEN_DATASETS.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
                 }
                 let ds = Dataset::open(&m.path).map_err(|e| SourceError::open(&m.path, e))?;
                 map.insert(m.path.clone(), (m.version, ds));
-                OPEN_DATASETS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                crate::metrics::OPEN_DATASETS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
             Ok(f(&map[&m.path].1))
         })

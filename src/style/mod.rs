@@ -1,9 +1,26 @@
 //! The typed style model (what SLD 1.0 / SE 1.1 describe) and filter
-//! evaluation. Styles are parsed once at start-up by [`sld`].
+//! evaluation. Styles are read in two steps at start-up: [`sld`] parses
+//! the text, then [`prepare`] resolves what the text only names (font
+//! faces, external pictures read and rasterised), so that drawing never
+//! touches a file.
 
+pub mod font;
+pub mod prepare;
 pub mod sld;
 
+use std::path::PathBuf;
+use std::sync::Arc;
+
 use crate::source::Value;
+
+/// A style problem, located in its file.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{}:{line}: {message}", file.display())]
+pub struct StyleError {
+    pub file: PathBuf,
+    pub line: usize,
+    pub message: String,
+}
 
 #[derive(Debug, Clone)]
 pub struct Style {
@@ -221,14 +238,25 @@ pub enum GraphicSymbol {
         fill: Option<Fill>,
         stroke: Option<Stroke>,
     },
-    /// A PNG or SVG picture, already rasterised at the graphic's size.
-    External(std::sync::Arc<ExternalImage>),
+    /// A PNG or SVG picture.
+    External(ExternalGraphic),
 }
 
-/// A decoded external graphic: premultiplied RGBA pixels.
-#[derive(Debug)]
-pub struct ExternalImage {
+/// A picture an SLD names by its file.
+#[derive(Debug, Clone)]
+pub struct ExternalGraphic {
     pub href: String,
+    /// Its MIME type, when the SLD gives one.
+    pub format: Option<String>,
+    /// The SLD line that names it, for errors found when preparing.
+    pub line: usize,
+    /// The picture rasterised at the graphic's largest size (once prepared).
+    pub picture: Option<Arc<Picture>>,
+}
+
+/// A decoded picture: premultiplied RGBA pixels.
+#[derive(Debug)]
+pub struct Picture {
     pub width: u32,
     pub height: u32,
     pub rgba: Vec<u8>,
@@ -311,8 +339,10 @@ pub struct Font {
     pub size: f32,
     pub bold: bool,
     pub italic: bool,
-    /// The face the family, weight and slant resolved to.
-    pub face: std::sync::Arc<crate::render::text::FontFace>,
+    /// The SLD line that sets the font, for errors found when preparing.
+    pub line: usize,
+    /// The face the family, weight and slant resolve to (once prepared).
+    pub face: Option<Arc<font::FontFace>>,
 }
 
 #[derive(Debug, Clone)]
@@ -340,6 +370,31 @@ pub struct TextSymbolizer {
     pub fill: Fill,
     pub halo: Option<Halo>,
     pub placement: LabelPlacement,
+}
+
+impl Default for TextSymbolizer {
+    /// What SE 1.1 gives a TextSymbolizer that says nothing more: 10-pixel
+    /// black sans, no halo, centred on the point.
+    fn default() -> Self {
+        TextSymbolizer {
+            label: Vec::new(),
+            font: Font {
+                family: "DejaVu Sans".into(),
+                size: 10.0,
+                bold: false,
+                italic: false,
+                line: 0,
+                face: None,
+            },
+            fill: Fill { color: Color::BLACK },
+            halo: None,
+            placement: LabelPlacement::Point {
+                anchor: (0.5, 0.5),
+                displacement: (0.0, 0.0),
+                rotation: 0.0,
+            },
+        }
+    }
 }
 
 impl TextSymbolizer {

@@ -5,19 +5,10 @@
 //! element tuile does not implement is an error naming the file and line:
 //! a style that silently draws less than it says is a defect.
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 
 use super::*;
 use crate::xml::Element;
-
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{}:{line}: {message}", file.display())]
-pub struct StyleError {
-    pub file: PathBuf,
-    pub line: usize,
-    pub message: String,
-}
 
 struct Ctx<'a> {
     file: &'a Path,
@@ -48,18 +39,19 @@ impl Ctx<'_> {
     }
 }
 
-/// Reads one style file.
+/// Reads one style file and prepares it for drawing.
 pub fn load(path: &Path) -> Result<Style, StyleError> {
     let text = std::fs::read_to_string(path).map_err(|e| StyleError {
         file: path.to_path_buf(),
         line: 0,
         message: format!("cannot read the style: {e}"),
     })?;
-    parse(&text, path)
+    let mut style = parse(&text, path)?;
+    prepare::prepare(&mut style, path)?;
+    Ok(style)
 }
 
-/// Parses SLD text; `path` is only used in error messages and to resolve
-/// relative external graphics.
+/// Parses SLD text, reading no file; `path` is only used in error messages.
 pub fn parse(text: &str, path: &Path) -> Result<Style, StyleError> {
     let root = Element::parse(text).map_err(|e| StyleError {
         file: path.to_path_buf(),
@@ -373,7 +365,7 @@ fn graphic(cx: &Ctx, el: &Element) -> Result<Graphic, StyleError> {
     }
     let symbol = match symbol {
         Some((_, Some(mark))) => mark,
-        Some((ext, None)) => external_graphic(cx, ext, size.max())?,
+        Some((ext, None)) => external_graphic(cx, ext)?,
         None => GraphicSymbol::Mark {
             shape: WellKnownMark::Square,
             fill: Some(Fill { color: Color::GRAY }),
@@ -490,7 +482,7 @@ fn mark<'a>(cx: &Ctx, el: &'a Element) -> Result<(&'a Element, Option<GraphicSym
     ))
 }
 
-fn external_graphic(cx: &Ctx, el: &Element, size: f32) -> Result<GraphicSymbol, StyleError> {
+fn external_graphic(cx: &Ctx, el: &Element) -> Result<GraphicSymbol, StyleError> {
     let mut href = None;
     let mut format = None;
     for child in el.elements() {
@@ -507,85 +499,30 @@ fn external_graphic(cx: &Ctx, el: &Element, size: f32) -> Result<GraphicSymbol, 
     if local.contains("://") {
         return Err(cx.err(el, format!("`{href}`: only local files are read, never the network")));
     }
-    let path = cx.file.parent().unwrap_or(Path::new(".")).join(local);
-    let bytes = std::fs::read(&path).map_err(|e| cx.err(el, format!("cannot read {}: {e}", path.display())))?;
-    let format = format.unwrap_or_default();
-    let is_svg = format == "image/svg+xml" || local.ends_with(".svg");
-    let image = if is_svg {
-        render_svg(&bytes, size).map_err(|m| cx.err(el, format!("{}: {m}", path.display())))?
-    } else if format.is_empty() || format == "image/png" {
-        decode_png(&bytes, size).map_err(|m| cx.err(el, format!("{}: {m}", path.display())))?
-    } else {
-        return Err(cx.err(el, format!("external graphic format `{format}` is not supported")));
-    };
-    Ok(GraphicSymbol::External(Arc::new(ExternalImage { href, ..image })))
-}
-
-/// Decodes a PNG and scales it to `size` pixels high, premultiplied.
-fn decode_png(bytes: &[u8], size: f32) -> Result<ExternalImage, String> {
-    let img = image::load_from_memory_with_format(bytes, image::ImageFormat::Png).map_err(|e| e.to_string())?;
-    let h = size.round().max(1.0) as u32;
-    let w = ((img.width() as f32 * h as f32 / img.height().max(1) as f32).round() as u32).max(1);
-    let rgba = img
-        .resize_exact(w, h, image::imageops::FilterType::CatmullRom)
-        .to_rgba8();
-    let mut data = rgba.into_raw();
-    for px in data.chunks_exact_mut(4) {
-        let a = px[3] as u16;
-        for c in &mut px[..3] {
-            *c = ((*c as u16 * a + 127) / 255) as u8;
-        }
+    let format = format.filter(|f| !f.is_empty());
+    if let Some(f) = format.as_deref()
+        && f != "image/png"
+        && f != "image/svg+xml"
+    {
+        return Err(cx.err(el, format!("external graphic format `{f}` is not supported")));
     }
-    Ok(ExternalImage {
-        href: String::new(),
-        width: w,
-        height: h,
-        rgba: data,
-    })
-}
-
-/// Rasterises an SVG picture `size` pixels high, premultiplied (resvg).
-fn render_svg(bytes: &[u8], size: f32) -> Result<ExternalImage, String> {
-    let tree = resvg::usvg::Tree::from_data(bytes, &resvg::usvg::Options::default()).map_err(|e| e.to_string())?;
-    let s = tree.size();
-    let h = size.round().max(1.0) as u32;
-    let w = ((s.width() * h as f32 / s.height().max(1e-6)).round() as u32).max(1);
-    let mut pixmap = tiny_skia::Pixmap::new(w, h).ok_or("the picture is empty")?;
-    let t = tiny_skia::Transform::from_scale(w as f32 / s.width(), h as f32 / s.height());
-    resvg::render(&tree, t, &mut pixmap.as_mut());
-    Ok(ExternalImage {
-        href: String::new(),
-        width: w,
-        height: h,
-        rgba: pixmap.take(),
-    })
+    Ok(GraphicSymbol::External(ExternalGraphic {
+        href,
+        format,
+        line: el.line,
+        picture: None,
+    }))
 }
 
 fn text(cx: &Ctx, el: &Element) -> Result<TextSymbolizer, StyleError> {
     check_uom(cx, el)?;
-    let mut t = TextSymbolizer {
-        label: Vec::new(),
-        font: Font {
-            family: "DejaVu Sans".into(),
-            size: 10.0,
-            bold: false,
-            italic: false,
-            face: crate::render::text::face("DejaVu Sans", false, false).map_err(|e| cx.err(el, e))?,
-        },
-        fill: Fill { color: Color::BLACK },
-        halo: None,
-        placement: LabelPlacement::Point {
-            anchor: (0.5, 0.5),
-            displacement: (0.0, 0.0),
-            rotation: 0.0,
-        },
-    };
-    let mut font_element = None;
+    let mut t = TextSymbolizer::default();
+    t.font.line = el.line;
     for child in el.elements() {
         match child.name.as_str() {
             "Label" => t.label = label(cx, child)?,
             "Font" => {
-                font_element = Some(child);
+                t.font.line = child.line;
                 for (name, p) in parameters(cx, child)? {
                     match name.as_str() {
                         "font-family" => t.font.family = p.text(),
@@ -621,8 +558,6 @@ fn text(cx: &Ctx, el: &Element) -> Result<TextSymbolizer, StyleError> {
     if t.label.is_empty() {
         return Err(cx.err(el, "<TextSymbolizer> needs a <Label>"));
     }
-    t.font.face = crate::render::text::face(&t.font.family, t.font.bold, t.font.italic)
-        .map_err(|e| cx.err(font_element.unwrap_or(el), e))?;
     Ok(t)
 }
 
@@ -813,6 +748,13 @@ mod tests {
         )
     }
 
+    /// Parsed, then prepared as `load` does.
+    fn prepared(text: &str, path: &Path) -> Result<Style, StyleError> {
+        let mut style = parse(text, path)?;
+        prepare::prepare(&mut style, path)?;
+        Ok(style)
+    }
+
     #[test]
     fn parses_rules_filters_and_symbolizers() {
         let text = sld(r##"
@@ -943,14 +885,15 @@ mod tests {
             let text = graphic(&format!(
                 r#"<se:ExternalGraphic><se:OnlineResource xmlns:xlink="http://www.w3.org/1999/xlink" xlink:href="{file}"/><se:Format>{format}</se:Format></se:ExternalGraphic>"#
             ));
-            let s = parse(&text, &dir.join("style.sld")).unwrap();
+            let s = prepared(&text, &dir.join("style.sld")).unwrap();
             let Symbolizer::Point(p) = &s.rules[0].symbolizers[0] else {
                 panic!()
             };
             assert_eq!(p.graphic.size.max(), 16.0);
-            let GraphicSymbol::External(img) = &p.graphic.symbol else {
+            let GraphicSymbol::External(ext) = &p.graphic.symbol else {
                 panic!()
             };
+            let img = ext.picture.as_ref().unwrap();
             assert_eq!(img.height, 16, "rasterised at the largest size");
             let px = &img.rgba[(8 * img.width as usize + 8) * 4..][..4];
             assert_eq!(&px[..3], &rgb, "{file}");
@@ -959,7 +902,7 @@ mod tests {
             r#"<se:ExternalGraphic><se:OnlineResource xmlns:xlink="http://www.w3.org/1999/xlink" xlink:href="nope.png"/></se:ExternalGraphic>"#,
         );
         assert!(
-            parse(&missing, &dir.join("style.sld"))
+            prepared(&missing, &dir.join("style.sld"))
                 .unwrap_err()
                 .message
                 .contains("nope.png")
@@ -1002,13 +945,14 @@ mod tests {
                 </se:TextSymbolizer></se:Rule>"#
             ))
         };
-        let s = parse(&label("DejaVu Serif"), Path::new("x.sld")).unwrap();
+        let s = prepared(&label("DejaVu Serif"), Path::new("x.sld")).unwrap();
         let Symbolizer::Text(t) = &s.rules[0].symbolizers[0] else {
             panic!()
         };
-        assert!(t.font.face.file.ends_with("DejaVuSerif-Bold.ttf"));
+        assert!(t.font.face.as_ref().unwrap().file.ends_with("DejaVuSerif-Bold.ttf"));
         assert!(matches!(t.placement, LabelPlacement::Line { perpendicular_offset } if perpendicular_offset == 3.0));
-        let e = parse(&label("Wingdings"), Path::new("x.sld")).unwrap_err();
+        assert!(parse(&label("Wingdings"), Path::new("x.sld")).is_ok(), "parsing reads no font");
+        let e = prepared(&label("Wingdings"), Path::new("x.sld")).unwrap_err();
         assert!(e.message.contains("Wingdings") && e.line > 5, "{e}");
     }
 

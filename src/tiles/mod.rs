@@ -18,7 +18,8 @@ use parking_lot::RwLock;
 use rayon::prelude::*;
 use tiny_skia::{IntRect, Pixmap};
 
-use crate::catalog::{Catalog, Layer};
+use crate::catalog::Catalog;
+use crate::layer::Layer;
 use crate::config::CacheConfig;
 use crate::grid::tms::{TILE_SIZE, TileMatrixSet};
 use crate::httpcache::Encoded;

@@ -85,7 +85,7 @@ pub fn parse_bbox(s: &str) -> anyhow::Result<BBox> {
 }
 
 pub fn run(config: &Path, o: SeedOptions) -> anyhow::Result<()> {
-    let catalog = crate::server::load(config)?;
+    let catalog = crate::catalog::Catalog::open(config).map_err(anyhow::Error::msg)?;
     let layer = catalog
         .layer(&o.layer)
         .with_context(|| format!("no layer `{}` (is its source broken? see check-config)", o.layer))?
@@ -106,12 +106,10 @@ pub fn run(config: &Path, o: SeedOptions) -> anyhow::Result<()> {
         .clone();
     let format = o
         .format
-        .unwrap_or_else(|| crate::wmts::capabilities::primary_format(&layer));
-    let time = match (&layer.time, o.time) {
-        (Some(d), Some(t)) if d.values.contains(&t) => Some(t),
-        (Some(d), Some(t)) => bail!("time `{t}` is not one of {}", d.values.join(", ")),
-        (Some(d), None) => Some(d.default.clone()),
-        (None, _) => None,
+        .unwrap_or_else(|| layer.tile_format());
+    let time = match &layer.time {
+        Some(d) => Some(d.resolve(o.time.as_deref())?.to_string()),
+        None => None,
     };
     let store_dir = o
         .store

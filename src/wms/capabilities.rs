@@ -3,7 +3,8 @@
 //! OWSLib are strict about it.
 
 use super::WmsVersion;
-use crate::catalog::{Catalog, Layer};
+use crate::catalog::Catalog;
+use crate::layer::Layer;
 use crate::grid::{BBox, Crs, STANDARD_PIXEL_SIZE};
 use crate::metadata::{Contact, Language};
 use crate::render::ImageFormat;

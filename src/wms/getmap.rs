@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use super::WmsVersion;
 use super::exception::{Code, WmsError};
-use crate::catalog::{Catalog, TimeDimension};
+use crate::catalog::Catalog;
+use crate::time::TimeDimension;
 use crate::grid::Crs;
 use crate::ows::Kvp;
 use crate::render::{DrawLayer, ImageFormat, MapView};
@@ -288,29 +289,11 @@ fn bgcolor(kvp: &Kvp) -> Result<Color, WmsError> {
     }
 }
 
-/// Picks the edition a TIME value names; no TIME means the default edition.
+/// The edition a TIME value names (WMS 1.3.0 C.4: InvalidDimensionValue otherwise).
 fn resolve_time(dim: &TimeDimension, requested: Option<&str>) -> Result<String, WmsError> {
-    let Some(req) = requested else {
-        return Ok(dim.default.clone());
-    };
-    if req.eq_ignore_ascii_case("current") {
-        return Ok(dim.default.clone());
-    }
-    if let Some(v) = dim.values.iter().find(|v| v.as_str() == req) {
-        return Ok(v.clone());
-    }
-    // A full date inside an edition year (`2019-01-01T00:00:00Z`) selects it.
-    if let Some(v) = dim.values.iter().find(|v| {
-        req.strip_prefix(v.as_str())
-            .is_some_and(|rest| rest.starts_with('-') || rest.starts_with('T'))
-    }) {
-        return Ok(v.clone());
-    }
-    Err(WmsError::new(
-        Code::InvalidDimensionValue,
-        "TIME",
-        format!("TIME=`{req}` is not one of {}", dim.values.join(", ")),
-    ))
+    dim.resolve(requested)
+        .map(str::to_string)
+        .map_err(|e| WmsError::new(Code::InvalidDimensionValue, "TIME", format!("TIME: {e}")))
 }
 
 #[cfg(test)]

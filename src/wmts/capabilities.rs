@@ -1,7 +1,8 @@
 //! The WMTS 1.0.0 capabilities document (schema wmtsGetCapabilities_response,
 //! element order as the schema requires).
 
-use crate::catalog::{Catalog, Layer};
+use crate::catalog::Catalog;
+use crate::layer::Layer;
 use crate::grid::tms::{TILE_SIZE, TileMatrixSet};
 use crate::metadata::Language;
 use crate::xml::XmlWriter;
@@ -172,16 +173,6 @@ fn operations(w: &mut XmlWriter, urls: &Urls) {
     w.end("ows:OperationsMetadata");
 }
 
-/// The format served by a layer's RESTful template: a single template per
-/// layer, since OpenLayers alternates between templates tile by tile.
-pub fn primary_format(layer: &Layer) -> crate::render::ImageFormat {
-    if layer.is_vector() {
-        crate::render::ImageFormat::Png
-    } else {
-        crate::render::ImageFormat::Jpeg
-    }
-}
-
 fn contents(w: &mut XmlWriter, catalog: &Catalog, urls: &Urls, lang: Language) {
     w.start("Contents", &[]);
     for layer in catalog.layers.iter().filter(|l| !l.tile_sets.is_empty()) {
@@ -241,7 +232,9 @@ fn layer_element(w: &mut XmlWriter, catalog: &Catalog, layer: &Layer, urls: &Url
         }
         w.end("Style");
     }
-    let primary = primary_format(layer);
+    // A single RESTful template per layer: OpenLayers alternates between
+    // templates tile by tile.
+    let primary = layer.tile_format();
     w.leaf("Format", &[], primary.mime());
     for f in crate::render::ImageFormat::ALL.iter().filter(|f| **f != primary) {
         w.leaf("Format", &[], f.mime());

@@ -448,15 +448,11 @@ impl TileParams<'_> {
         let row = within("TileRow", self.row, limits.min_row, limits.max_row)?;
         let col = within("TileCol", self.col, limits.min_col, limits.max_col)?;
         let time = match &layer.time {
-            Some(dim) => match self.time {
-                None => Some(dim.default.clone()),
-                Some(t) if t.eq_ignore_ascii_case("current") || t.eq_ignore_ascii_case("default") => {
-                    Some(dim.default.clone())
-                }
-                Some(t) => Some(dim.values.iter().find(|v| v.as_str() == t).cloned().ok_or_else(|| {
-                    WmtsError::invalid("time", format!("time `{t}` is not one of {}", dim.values.join(", ")))
-                })?),
-            },
+            Some(dim) => Some(
+                dim.resolve(self.time)
+                    .map_err(|e| WmtsError::invalid("time", e.to_string()))?
+                    .to_string(),
+            ),
             None => None,
         };
         Ok(TileRequest {

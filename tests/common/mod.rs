@@ -53,7 +53,7 @@ pub fn config() -> Config {
 }
 
 pub fn catalog() -> Catalog {
-    tuile::server::init_gdal(128);
+    tuile::source::gdal::init(128);
     let c = Catalog::load(config()).expect("the catalog loads");
     assert!(c.problems.is_empty(), "{:?}", c.problems);
     c

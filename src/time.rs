@@ -1,5 +1,8 @@
-//! Time filters: the OGC API `datetime` parameter (instants, closed and
-//! open intervals, start/duration) against a layer's edition property.
+//! Time: a layer's editions (its time dimension) and the one way every
+//! service resolves a requested time against them. A single value (WMS and
+//! WMTS `TIME`, seeding) selects one edition; an OGC API `datetime`
+//! (instants, closed and open intervals, start/duration) selects every
+//! edition whose period it overlaps.
 
 use std::str::FromStr;
 
@@ -35,7 +38,7 @@ fn day_start(d: Date) -> Option<i64> {
 }
 
 /// An instant or a calendar period: `2019`, `2019-06-01`, `2019-06-01T10:00:00Z`.
-fn period(s: &str) -> Result<TimeRange, String> {
+pub fn period(s: &str) -> Result<TimeRange, String> {
     let s = s.trim();
     if let Ok(t) = Timestamp::from_str(s) {
         let at = t.as_second();
@@ -96,6 +99,58 @@ pub fn parse_datetime(s: &str) -> Result<TimeRange, String> {
     Ok(r)
 }
 
+/// Editions of a layer selectable through a time parameter.
+#[derive(Debug, Clone)]
+pub struct TimeDimension {
+    /// The feature property holding the edition.
+    pub field: String,
+    /// Every edition present in the data, ascending.
+    pub values: Vec<String>,
+    pub default: String,
+}
+
+/// A requested time that names no edition.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("time `{requested}` is not one of {editions}")]
+pub struct NoSuchEdition {
+    pub requested: String,
+    pub editions: String,
+}
+
+impl TimeDimension {
+    /// The edition a requested time selects: none, `current` or `default`
+    /// mean the default edition; an edition's own value selects it, and so
+    /// does an instant inside it (`2019-06-01T00:00:00Z` selects `2019`).
+    pub fn resolve(&self, requested: Option<&str>) -> Result<&str, NoSuchEdition> {
+        let Some(req) = requested.map(str::trim) else {
+            return Ok(&self.default);
+        };
+        if req.eq_ignore_ascii_case("current") || req.eq_ignore_ascii_case("default") {
+            return Ok(&self.default);
+        }
+        if let Some(v) = self.values.iter().find(|v| v.as_str() == req) {
+            return Ok(v);
+        }
+        let inside = self.values.iter().find(|v| {
+            req.strip_prefix(v.as_str())
+                .is_some_and(|rest| rest.starts_with('-') || rest.starts_with('T'))
+        });
+        inside.map(String::as_str).ok_or_else(|| NoSuchEdition {
+            requested: req.to_string(),
+            editions: self.values.join(", "),
+        })
+    }
+
+    /// The editions whose period overlaps `range` (an OGC API `datetime`).
+    pub fn overlapping(&self, range: &TimeRange) -> Vec<String> {
+        self.values
+            .iter()
+            .filter(|v| period(v).is_ok_and(|p| p.overlaps(range)))
+            .cloned()
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +172,23 @@ mod tests {
         assert!(t("../..").overlaps(&y2019));
         assert!(parse_datetime("yesterday").is_err());
         assert!(parse_datetime("2022-01-01/2019-01-01").is_err());
+    }
+
+    #[test]
+    fn editions_resolve_one_way() {
+        let dim = TimeDimension {
+            field: "millesime".into(),
+            values: vec!["2019".into(), "2022".into()],
+            default: "2022".into(),
+        };
+        assert_eq!(dim.resolve(None).unwrap(), "2022");
+        assert_eq!(dim.resolve(Some("2019")).unwrap(), "2019");
+        assert_eq!(dim.resolve(Some("2019-06-01T00:00:00Z")).unwrap(), "2019");
+        assert_eq!(dim.resolve(Some("current")).unwrap(), "2022");
+        assert_eq!(dim.resolve(Some("DEFAULT")).unwrap(), "2022");
+        let e = dim.resolve(Some("2020")).unwrap_err();
+        assert_eq!(e.to_string(), "time `2020` is not one of 2019, 2022");
+        assert_eq!(dim.overlapping(&parse_datetime("2020-01-01/..").unwrap()), ["2022"]);
+        assert_eq!(dim.overlapping(&parse_datetime("../..").unwrap()), ["2019", "2022"]);
     }
 }

@@ -1,0 +1,12 @@
+//! What the core counts, for whoever exports it: process-wide atomics
+//! read when metrics are scraped. The core has no exporter; durations are
+//! reported through hooks (see `pool::JobObserver`).
+
+use std::sync::atomic::{AtomicI64, AtomicU64};
+
+/// Panics caught (in render jobs and in request handlers) since start:
+/// a metric, and what the fuzzing and contract tests check stays at zero.
+pub static PANICS: AtomicU64 = AtomicU64::new(0);
+
+/// GDAL datasets held open by the render threads.
+pub static OPEN_DATASETS: AtomicI64 = AtomicI64::new(0);
