@@ -7,12 +7,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use actix_web::HttpRequest;
-use actix_web::http::header;
 use sha2::{Digest, Sha256};
 
 use crate::config::AuthConfig;
-use crate::ows::Kvp;
 
 /// The query parameter carrying a key.
 pub const KEY_PARAM: &str = "apikey";
@@ -29,35 +26,13 @@ pub fn new_key() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
 }
 
-/// Where a request carried its key.
+/// The key a request presents, and where: a key given in the URL is
+/// carried on in the links of the answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Presented {
+pub enum Credentials {
     None,
     Header(String),
     Query(String),
-}
-
-/// The key a request presents, headers first.
-pub fn presented(req: &HttpRequest) -> Presented {
-    let headers = req.headers();
-    if let Some(v) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
-        && let Some((scheme, token)) = v.trim().split_once(' ')
-        && scheme.eq_ignore_ascii_case("bearer")
-        && !token.trim().is_empty()
-    {
-        return Presented::Header(token.trim().to_string());
-    }
-    if let Some(v) = headers.get("x-api-key").and_then(|v| v.to_str().ok())
-        && !v.trim().is_empty()
-    {
-        return Presented::Header(v.trim().to_string());
-    }
-    if req.query_string().to_ascii_lowercase().contains(KEY_PARAM)
-        && let Some(k) = Kvp::parse(req.query_string()).get_nonempty(KEY_PARAM)
-    {
-        return Presented::Query(k.to_string());
-    }
-    Presented::None
 }
 
 /// The caller, as far as access goes.
@@ -131,11 +106,12 @@ impl Keys {
         self.by_digest.is_empty()
     }
 
-    pub fn caller(&self, req: &HttpRequest) -> Caller {
-        let (key, query_key) = match presented(req) {
-            Presented::None => return Caller::Anonymous,
-            Presented::Header(k) => (k, None),
-            Presented::Query(k) => (k.clone(), Some(k)),
+    /// Who presents these credentials.
+    pub fn caller(&self, credentials: &Credentials) -> Caller {
+        let (key, query_key) = match credentials {
+            Credentials::None => return Caller::Anonymous,
+            Credentials::Header(k) => (k.clone(), None),
+            Credentials::Query(k) => (k.clone(), Some(k.clone())),
         };
         match self.by_digest.get(&sha256_hex(&key)) {
             Some((name, groups)) => Caller::Member {
@@ -157,7 +133,6 @@ pub fn may_see(layer_groups: &[String], groups: Option<&BTreeSet<String>>) -> bo
 mod tests {
     use super::*;
     use crate::config::ApiKey;
-    use actix_web::test::TestRequest;
 
     fn keys() -> Keys {
         Keys::new(&AuthConfig {
@@ -171,23 +146,17 @@ mod tests {
     }
 
     #[test]
-    fn keys_are_found_in_headers_and_query_by_digest() {
+    fn keys_are_looked_up_by_digest() {
         let k = keys();
-        let bearer = TestRequest::default()
-            .insert_header(("Authorization", "Bearer s3cret"))
-            .to_http_request();
-        let header = TestRequest::default()
-            .insert_header(("X-API-Key", "s3cret"))
-            .to_http_request();
-        let query = TestRequest::with_uri("/wms?SERVICE=WMS&ApiKey=s3cret").to_http_request();
-        for req in [&bearer, &header, &query] {
-            assert_eq!(k.caller(req).groups().unwrap().iter().next().unwrap(), "membres");
+        let header = Credentials::Header("s3cret".into());
+        let query = Credentials::Query("s3cret".into());
+        for c in [&header, &query] {
+            assert_eq!(k.caller(c).groups().unwrap().iter().next().unwrap(), "membres");
         }
         assert_eq!(k.caller(&query).link_query().as_deref(), Some("apikey=s3cret"));
-        assert_eq!(k.caller(&bearer).link_query(), None);
-        let wrong = TestRequest::with_uri("/wms?apikey=nope").to_http_request();
-        assert_eq!(k.caller(&wrong), Caller::UnknownKey);
-        assert_eq!(k.caller(&TestRequest::default().to_http_request()), Caller::Anonymous);
+        assert_eq!(k.caller(&header).link_query(), None);
+        assert_eq!(k.caller(&Credentials::Query("nope".into())), Caller::UnknownKey);
+        assert_eq!(k.caller(&Credentials::None), Caller::Anonymous);
         assert_ne!(sha256_hex("s3cret"), "s3cret");
         assert_eq!(sha256_hex("s3cret").len(), 64);
     }

@@ -4,31 +4,37 @@
 //! One core (catalog → sources → renderer) and thin protocol adapters.
 
 pub mod access;
+pub mod admin;
+pub mod app;
 pub mod catalog;
+pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod envconfig;
+pub mod error;
 pub mod featureinfo;
 pub mod features;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod geojson;
 pub mod grid;
-pub mod httpcache;
+pub mod http;
 pub mod info;
 pub mod layer;
 pub mod legend;
 pub mod metadata;
 pub mod metrics;
+pub mod middleware;
 pub mod observe;
+pub mod ops;
 pub mod ogcapi;
 pub mod ows;
 pub mod pool;
 pub mod render;
-pub mod server;
+pub mod serve;
+pub mod state;
 pub mod source;
 pub mod style;
-pub mod tilematrixsets;
 pub mod tiles;
 pub mod time;
 pub mod viewer;

@@ -24,13 +24,6 @@ pub enum PoolError {
     Timeout(u64),
 }
 
-impl PoolError {
-    /// Whether it is the server's load, not a fault: answered 503 with Retry-After.
-    pub fn is_unavailable(&self) -> bool {
-        matches!(self, PoolError::Busy(_) | PoolError::Timeout(_))
-    }
-}
-
 thread_local! {
     /// When the job running on this thread must give up.
     static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };

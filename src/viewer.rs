@@ -12,7 +12,18 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
 use crate::catalog::Catalog;
-use crate::server::AppState;
+use crate::http::{Labels, Protocol, get, problem, read_only};
+use crate::state::AppState;
+
+pub static PROTOCOL: Protocol = Protocol {
+    classify: |path, _| matches!(path, ["viewer", ..]).then(|| Labels::new("viewer", "viewer")),
+    error: problem,
+};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(read_only("/viewer", &PROTOCOL).route(get().to(page)))
+        .service(read_only("/viewer/assets/{name}", &PROTOCOL).route(get().to(asset)));
+}
 
 /// The files the page loads, by the name it asks for: (path under the
 /// viewer directory, content type).

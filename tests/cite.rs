@@ -11,7 +11,7 @@ use actix_web::web;
 use common::*;
 use tuile::catalog::Catalog;
 use tuile::config::Config;
-use tuile::server::AppState;
+use tuile::state::AppState;
 
 const LAYERS: [&str; 11] = [
     "BasicPolygons",

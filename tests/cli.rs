@@ -123,7 +123,7 @@ async fn the_other_layers_keep_serving_when_one_source_is_missing() {
     );
     let names: Vec<&str> = catalog.layers.iter().map(|l| l.name()).collect();
     assert_eq!(names, ["bdortho", "ocsol", "adresses", "adresses_cadastre"]);
-    let app = app(actix_web::web::Data::new(tuile::server::AppState::new(catalog))).await;
+    let app = app(actix_web::web::Data::new(tuile::state::AppState::new(catalog))).await;
     let caps = get(&app, "/wms?SERVICE=WMS&REQUEST=GetCapabilities").await;
     validate(&caps.body, Schema::WmsCapabilities130);
     assert!(!caps.text().contains("<Name>erp</Name>"));

@@ -13,7 +13,7 @@ use actix_web::web;
 use common::*;
 use tuile::catalog::Catalog;
 use tuile::config::Config;
-use tuile::server::AppState;
+use tuile::state::AppState;
 
 /// A private copy of the test data and styles, and the demo configuration
 /// pointed at it, so that files can be broken without disturbing other tests.
@@ -289,7 +289,8 @@ async fn a_panic_in_a_handler_is_a_logged_500_in_the_protocols_format() {
     let svc = actix_web::test::init_service(
         actix_web::App::new()
             .app_data(state())
-            .wrap(from_fn(tuile::observe::middleware))
+            .app_data(tuile::app::PROTOCOLS)
+            .wrap(from_fn(tuile::middleware::handle))
             .route("/wms", web::get().to(boom))
             .route("/collections/{id}", web::get().to(boom))
             .route("/health", web::get().to(|| async { "ok" })),

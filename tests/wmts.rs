@@ -12,7 +12,7 @@ use common::*;
 use tuile::catalog::Catalog;
 use tuile::grid::tms::TileMatrixSet;
 use tuile::grid::{BBox, Crs, transform_bbox};
-use tuile::server::AppState;
+use tuile::state::AppState;
 
 fn fresh_state(edit: impl FnOnce(&mut tuile::config::Config)) -> web::Data<AppState> {
     tuile::source::gdal::init(128);
@@ -656,7 +656,7 @@ async fn a_changed_source_file_drops_its_layer_tiles() {
     let data = data_dir().to_string_lossy().into_owned();
     let config = tuile::config::Config::load_with(&cfg, |n| (n == "TUILE_DATA").then(|| data.clone())).unwrap();
     let state = web::Data::new(AppState::new(Catalog::load(config).unwrap()));
-    actix_web::rt::spawn(tuile::server::watch_sources(
+    actix_web::rt::spawn(tuile::serve::watch_sources(
         state.clone(),
         std::time::Duration::from_millis(100),
     ));
@@ -714,7 +714,7 @@ async fn admin_invalidation_is_off_by_default_and_loopback_only() {
     let admin = actix_web::test::init_service(
         actix_web::App::new()
             .app_data(state.clone())
-            .configure(tuile::server::admin_routes),
+            .configure(tuile::admin::routes),
     )
     .await;
     let app = app(state.clone()).await;

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::{Format, GEOJSON, Problem, QUERYABLES_REL, check_params, collection, crs_list, link, negotiate};
 use crate::catalog::Catalog;
+use crate::error::Error;
 use crate::layer::Layer;
 use crate::features::filter::{Context, LazyGeometry, Node, parse, property_equals, reproject};
 use crate::time::parse_datetime;
@@ -16,7 +17,7 @@ use crate::features::{self, Area, Query};
 use crate::geojson::{write_geometry, write_string, write_value};
 use crate::grid::{BBox, Crs};
 use crate::ows::Kvp;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::source::{FeatureView, FgbSource, Source};
 
 pub const DEFAULT_LIMIT: usize = 100;
@@ -302,7 +303,7 @@ pub async fn items(req: HttpRequest, id: web::Path<String>, state: web::Data<App
         Format::Html => html_items(request, b, super::html::basemap(&catalog), pairs(req.query_string())).await,
         Format::Json => match state.pool.permit() {
             Ok(permit) => stream_items(request, b, pairs(req.query_string()), permit).await,
-            Err(e) => Problem::unavailable(e.to_string()).response(),
+            Err(e) => Problem::from(Error::from(e)).response(),
         },
     }
 }
@@ -313,7 +314,7 @@ async fn stream_items(
     params: Vec<(String, String)>,
     permit: tokio::sync::OwnedSemaphorePermit,
 ) -> HttpResponse {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Bytes, String>>(4);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Bytes, Error>>(4);
     let crs = r.crs;
     let layer = Arc::clone(&r.layer);
     let path = format!("/collections/{}/items", layer.name());
@@ -356,7 +357,7 @@ async fn stream_items(
         let page = match result {
             Ok(p) => p,
             Err(e) => {
-                let _ = tx.blocking_send(Err(e.to_string()));
+                let _ = tx.blocking_send(Err(e.into()));
                 return;
             }
         };
@@ -405,19 +406,11 @@ async fn stream_items(
     let first = match rx.recv().await {
         Some(Ok(chunk)) => chunk,
         Some(Err(e)) => {
-            return Problem {
-                status: actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-                detail: format!("collection `{}`: {e}", layer.name()),
-            }
-            .response();
+            let mut problem = Problem::from(e);
+            problem.detail = format!("collection `{}`: {}", layer.name(), problem.detail);
+            return problem.response();
         }
-        None => {
-            return Problem {
-                status: actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
-                detail: "the feature reader stopped".into(),
-            }
-            .response();
-        }
+        None => return Problem::internal("the feature reader stopped").response(),
     };
     let rest = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|item| (item.map_err(std::io::Error::other), rx))
@@ -446,14 +439,13 @@ async fn html_items(
 ) -> HttpResponse {
     let layer = Arc::clone(&r.layer);
     let path = format!("/collections/{}/items", layer.name());
-    let job = tokio::task::spawn_blocking(move || -> Result<(Vec<super::html::Row>, features::Page), String> {
+    let job = tokio::task::spawn_blocking(move || -> Result<(Vec<super::html::Row>, features::Page), Error> {
         let src = source(&r.layer);
         let mut rows = Vec::new();
         let page = features::run(src, &r.query, |f, geom| {
             rows.push(super::html::Row::new(f, geom));
             true
-        })
-        .map_err(|e| e.to_string())?;
+        })?;
         Ok((rows, page))
     });
     match job.await {
@@ -478,16 +470,8 @@ async fn html_items(
                     &json,
                 ))
         }
-        Ok(Err(e)) => Problem {
-            status: actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-            detail: e,
-        }
-        .response(),
-        Err(e) => Problem {
-            status: actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
-            detail: e.to_string(),
-        }
-        .response(),
+        Ok(Err(e)) => Problem::from(e).response(),
+        Err(e) => Problem::internal(e.to_string()).response(),
     }
 }
 
@@ -510,10 +494,10 @@ pub async fn item(req: HttpRequest, path: web::Path<(String, String)>, state: we
     let b = super::base(&req, &state, &catalog);
     let lookup_layer = Arc::clone(&layer);
     let fid_lookup = fid.clone();
-    let found = tokio::task::spawn_blocking(move || -> Result<Option<(Vec<u8>, super::html::Row)>, String> {
+    let found = tokio::task::spawn_blocking(move || -> Result<Option<(Vec<u8>, super::html::Row)>, Error> {
         let src = source(&lookup_layer);
         let number = match id_column(src) {
-            Some(col) => src.find_by(col, &fid_lookup).map_err(|e| e.to_string())?,
+            Some(col) => src.find_by(col, &fid_lookup)?,
             None => fid_lookup.parse::<u64>().ok().filter(|n| *n < src.features_count()),
         };
         let Some(n) = number else { return Ok(None) };
@@ -524,28 +508,15 @@ pub async fn item(req: HttpRequest, path: web::Path<(String, String)>, state: we
             write_feature(&mut buf, f, &mut geom, src.meta().crs, crs, id_column(src));
             out = Some((buf, super::html::Row::new(f, &mut geom)));
             false
-        })
-        .map_err(|e| e.to_string())?;
+        })?;
         Ok(out)
     })
     .await;
     let (mut body, row) = match found {
         Ok(Ok(Some(x))) => x,
         Ok(Ok(None)) => return Problem::not_found(format!("collection `{id}` has no feature `{fid}`")).response(),
-        Ok(Err(e)) => {
-            return Problem {
-                status: actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-                detail: e,
-            }
-            .response();
-        }
-        Err(e) => {
-            return Problem {
-                status: actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
-                detail: e.to_string(),
-            }
-            .response();
-        }
+        Ok(Err(e)) => return Problem::from(e).response(),
+        Err(e) => return Problem::internal(e.to_string()).response(),
     };
     let enc = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     let url = format!("{b}/collections/{id}/items/{}", enc(&fid));

@@ -4,6 +4,7 @@
 pub mod html;
 pub mod items;
 pub mod openapi;
+pub mod tiling_schemes;
 
 use std::sync::Arc;
 
@@ -15,7 +16,28 @@ use crate::catalog::Catalog;
 use crate::layer::Layer;
 use crate::grid::Crs;
 use crate::ows::Kvp;
-use crate::server::AppState;
+use crate::http::{Labels, Protocol, get, read_only};
+use crate::state::AppState;
+
+pub static PROTOCOL: Protocol = Protocol {
+    classify,
+    error: crate::http::problem,
+};
+
+/// The OGC API resources at the root, and the tile matrix sets.
+fn classify(path: &[&str], _query: &str) -> Option<Labels> {
+    Some(match path {
+        ["collections", id, "items", _] => Labels::new("ogcapi", "item").with_layer(Some(id)),
+        ["collections", id, "items"] => Labels::new("ogcapi", "items").with_layer(Some(id)),
+        ["collections", id, "queryables"] => Labels::new("ogcapi", "queryables").with_layer(Some(id)),
+        ["collections", id] => Labels::new("ogcapi", "collection").with_layer(Some(id)),
+        ["collections"] => Labels::new("ogcapi", "collections"),
+        [""] => Labels::new("ogcapi", "landing"),
+        [op @ ("conformance" | "api")] => Labels::new("ogcapi", *op),
+        ["tileMatrixSets", ..] => Labels::new("tms", "tileMatrixSets"),
+        _ => return None,
+    })
+}
 
 pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -73,19 +95,32 @@ impl Problem {
         }
     }
 
-    pub fn response(&self) -> HttpResponse {
-        if self.status.is_server_error() {
-            tracing::error!(status = %self.status, detail = %self.detail, "OGC API request failed");
+    pub fn internal(detail: impl Into<String>) -> Problem {
+        Problem {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            detail: detail.into(),
         }
-        let body = json!({
-            "type": "about:blank",
-            "title": self.status.canonical_reason().unwrap_or("Error"),
-            "status": self.status.as_u16(),
-            "detail": self.detail,
-        });
-        HttpResponse::build(self.status)
-            .content_type("application/problem+json")
-            .body(body.to_string())
+    }
+
+    pub fn response(&self) -> HttpResponse {
+        crate::http::problem(self.status, self.detail.clone())
+    }
+}
+
+impl From<crate::error::Error> for Problem {
+    /// The one mapping of core failures to HTTP statuses.
+    fn from(e: crate::error::Error) -> Problem {
+        use crate::error::ErrorKind as K;
+        let status = match e.kind() {
+            K::NotFound => StatusCode::NOT_FOUND,
+            K::BadRequest => StatusCode::BAD_REQUEST,
+            K::Unavailable | K::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            K::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        Problem {
+            status,
+            detail: e.to_string(),
+        }
     }
 }
 
@@ -201,15 +236,17 @@ pub fn base(req: &HttpRequest, state: &AppState, catalog: &Catalog) -> String {
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use crate::server::{get, read_only};
-    cfg.service(read_only("/conformance").route(get().to(conformance)))
-        .service(read_only("/api").route(get().to(openapi::api)))
-        .service(read_only("/collections").route(get().to(collections_page)))
-        .service(read_only("/collections/{id}").route(get().to(collection_page)))
-        .service(read_only("/collections/{id}/queryables").route(get().to(queryables)))
-        .service(read_only("/collections/{id}/items").route(get().to(items::items)))
-        .service(read_only("/collections/{id}/items/{fid}").route(get().to(items::item)))
-        .service(read_only("/").route(get().to(landing)));
+    let p = &PROTOCOL;
+    cfg.service(read_only("/conformance", p).route(get().to(conformance)))
+        .service(read_only("/api", p).route(get().to(openapi::api)))
+        .service(read_only("/collections", p).route(get().to(collections_page)))
+        .service(read_only("/collections/{id}", p).route(get().to(collection_page)))
+        .service(read_only("/collections/{id}/queryables", p).route(get().to(queryables)))
+        .service(read_only("/collections/{id}/items", p).route(get().to(items::items)))
+        .service(read_only("/collections/{id}/items/{fid}", p).route(get().to(items::item)))
+        .service(read_only("/tileMatrixSets", p).route(get().to(tiling_schemes::list)))
+        .service(read_only("/tileMatrixSets/{id}", p).route(get().to(tiling_schemes::one)))
+        .service(read_only("/", p).route(get().to(landing)));
 }
 
 pub async fn landing(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {

@@ -9,7 +9,7 @@ use super::{OPENAPI_MIME, Problem, check_params, collections, crs_list};
 use crate::catalog::Catalog;
 use crate::metadata::Language;
 use crate::ows::Kvp;
-use crate::server::AppState;
+use crate::state::AppState;
 
 fn query_param(name: &str, description: &str, schema: Value) -> Value {
     json!({"name": name, "in": "query", "required": false, "style": "form", "explode": false, "description": description, "schema": schema})

@@ -38,6 +38,14 @@ impl Kvp {
         self.pairs.is_empty()
     }
 
+    /// The REQUEST parameter as a metrics label: letters and digits only,
+    /// at most 32 of them, so that garbage input cannot explode labels.
+    pub fn operation(&self) -> String {
+        self.get_nonempty("request")
+            .map(|r| r.chars().filter(|c| c.is_ascii_alphanumeric()).take(32).collect())
+            .unwrap_or_default()
+    }
+
     /// The parameters whose names are not in `known`, for protocols that
     /// forward them (OGC API property filters) or reject them.
     pub fn names(&self) -> impl Iterator<Item = &str> {

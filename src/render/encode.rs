@@ -42,6 +42,18 @@ impl ImageFormat {
         matches!(self, ImageFormat::Png)
     }
 
+    /// The colour a map starts from: none (transparent) when transparency
+    /// is asked for and the format has it, `bgcolor` otherwise.
+    pub fn background(&self, transparent: bool, bgcolor: Color) -> Option<Color> {
+        (!(transparent && self.supports_transparency())).then_some(bgcolor)
+    }
+
+    /// A tile's background: transparent outside the data where the format
+    /// allows it, white otherwise (JPEG has no alpha).
+    pub fn tile_background(&self) -> Option<Color> {
+        self.background(true, Color::WHITE)
+    }
+
     /// Every format tuile renders, in the order capabilities list them.
     pub const ALL: [ImageFormat; 2] = [ImageFormat::Png, ImageFormat::Jpeg];
 }

@@ -5,7 +5,10 @@
 //! so WMTS, tiled WMS and seeding agree pixel for pixel.
 
 pub mod disk;
+mod encoded;
 pub mod seed;
+
+pub use encoded::{Encoded, etag_of};
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,8 +24,8 @@ use tiny_skia::{IntRect, Pixmap};
 use crate::catalog::Catalog;
 use crate::layer::Layer;
 use crate::config::CacheConfig;
+use crate::error::{Error, ErrorKind};
 use crate::grid::tms::{TILE_SIZE, TileMatrixSet};
-use crate::httpcache::Encoded;
 use crate::pool::RenderPool;
 use crate::render::{self, DrawLayer, ImageFormat, MapView};
 use crate::style::{Color, Style};
@@ -73,14 +76,6 @@ impl TileRequest {
             background: self.background.map(|c| [c.r, c.g, c.b, c.a]),
         }
     }
-}
-
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum TileError {
-    #[error("{0}")]
-    Source(String),
-    #[error("internal error: {0}")]
-    Internal(String),
 }
 
 type Metatile = Arc<HashMap<(u32, u32), Arc<Encoded>>>;
@@ -188,7 +183,7 @@ impl TileCache {
     }
 
     /// The tile from memory, the disk store, or a metatile render.
-    pub async fn get(&self, req: &TileRequest, pool: &RenderPool) -> Result<Arc<Encoded>, TileError> {
+    pub async fn get(&self, req: &TileRequest, pool: &RenderPool) -> Result<Arc<Encoded>, Error> {
         let key = req.key();
         if let Some(t) = self.tiles.get(&key).await {
             self.hits.fetch_add(1, Ordering::Relaxed);
@@ -235,19 +230,13 @@ impl TileCache {
         tiles
             .get(&(req.row, req.col))
             .cloned()
-            .ok_or_else(|| TileError::Internal("the metatile lacks a tile".into()))
+            .ok_or_else(|| Error::new(ErrorKind::Internal, "the metatile lacks a tile"))
     }
 
-    async fn render_meta(&self, job: MetaJob, pool: &RenderPool) -> Result<Metatile, TileError> {
+    async fn render_meta(&self, job: MetaJob, pool: &RenderPool) -> Result<Metatile, Error> {
         self.renders.fetch_add(1, Ordering::SeqCst);
         let base = job.request.clone();
-        let rendered = pool.run(move || job.render()).await.map_err(|e| {
-            if e.is_unavailable() {
-                TileError::Source(e.to_string())
-            } else {
-                TileError::Internal(e.to_string())
-            }
-        })??;
+        let rendered = pool.run(move || job.render()).await??;
         let mut out = HashMap::with_capacity(rendered.len());
         for ((row, col), tile) in rendered {
             let tile = Arc::new(tile);
@@ -307,7 +296,7 @@ pub struct MetaJob {
 
 impl MetaJob {
     /// Renders and encodes every tile of the block (CPU work: call it on the render pool).
-    pub fn render(&self) -> Result<Vec<((u32, u32), Encoded)>, TileError> {
+    pub fn render(&self) -> Result<Vec<((u32, u32), Encoded)>, Error> {
         let r = &self.request;
         let m = &r.tms.matrices[r.z];
         let bbox = m.range_bbox(self.rows.start, self.cols.start, self.rows.end, self.cols.end);
@@ -332,7 +321,7 @@ impl MetaJob {
             (nh * TILE_SIZE) as f32,
         );
         let canvas =
-            render::render_in(&view, &layers, r.background, inner).map_err(|e| TileError::Source(e.to_string()))?;
+            render::render_in(&view, &layers, r.background, inner)?;
         let cells: Vec<(u32, u32)> = self
             .rows
             .clone()
@@ -357,13 +346,11 @@ impl MetaJob {
 }
 
 /// Encodes a tile; fully transparent PNG tiles share one small image.
-fn encode_tile(tile: &Pixmap, format: ImageFormat, background: Option<Color>) -> Result<Bytes, TileError> {
+fn encode_tile(tile: &Pixmap, format: ImageFormat, background: Option<Color>) -> Result<Bytes, Error> {
     if format == ImageFormat::Png && background.is_none() && tile.pixels().iter().all(|p| p.alpha() == 0) {
         return Ok(empty_png());
     }
-    render::encode(tile, format, background.unwrap_or(Color::WHITE), 85)
-        .map(Bytes::from)
-        .map_err(|e| TileError::Internal(e.to_string()))
+    Ok(render::encode(tile, format, background.unwrap_or(Color::WHITE), 85)?.into())
 }
 
 /// The shared 256×256 transparent PNG.

@@ -148,13 +148,15 @@ impl std::fmt::Display for WmsError {
     }
 }
 
-impl From<crate::pool::PoolError> for WmsError {
-    /// Load (busy, timeout) is a 503 to retry; anything else a 500.
-    fn from(e: crate::pool::PoolError) -> WmsError {
-        let code = if e.is_unavailable() {
-            Code::SourceUnavailable
-        } else {
-            Code::Internal
+impl From<crate::error::Error> for WmsError {
+    /// The one mapping of core failures to WMS exceptions: a source that
+    /// cannot be read, load and time-outs are a 503 to retry; a bug a 500.
+    fn from(e: crate::error::Error) -> WmsError {
+        use crate::error::ErrorKind as K;
+        let code = match e.kind() {
+            K::NotFound | K::BadRequest => Code::InvalidParameterValue,
+            K::Unavailable | K::Timeout => Code::SourceUnavailable,
+            K::Internal => Code::Internal,
         };
         WmsError::new(code, "", e.to_string())
     }

@@ -36,7 +36,7 @@ pub struct GetMap {
 impl GetMap {
     /// The colour the canvas starts with: none when transparent.
     pub fn background(&self) -> Option<Color> {
-        (!(self.transparent && self.format.supports_transparency())).then_some(self.bgcolor)
+        self.format.background(self.transparent, self.bgcolor)
     }
 
     /// The tile this map is, when it is one layer on exactly one tile of a

@@ -7,12 +7,13 @@ use actix_web::{HttpRequest, HttpResponse};
 use super::WmsVersion;
 use super::exception::{Code, WmsError};
 use crate::catalog::Catalog;
-use crate::httpcache::Encoded;
+use crate::error::Error;
+use crate::tiles::Encoded;
 use crate::legend::{LegendOptions, legend};
 use crate::metadata::Language;
 use crate::ows::Kvp;
 use crate::render::{self, ImageFormat};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::style::Color;
 
 /// The GetLegendGraphic URL of a style, as capabilities link it.
@@ -31,7 +32,7 @@ pub async fn get_legend_graphic(
     version: WmsVersion,
 ) -> HttpResponse {
     match build(kvp, &catalog, state).await {
-        Ok(encoded) => encoded.respond(req),
+        Ok(encoded) => crate::http::cache::respond(&encoded, req),
         Err(e) => e.response(version),
     }
 }
@@ -116,9 +117,11 @@ async fn build(kvp: &Kvp, catalog: &Arc<Catalog>, state: &AppState) -> Result<En
         let pixmap = legend(&layer, &style, &options);
         render::encode(&pixmap, format, Color::WHITE, 90)
     };
-    match state.pool.run(job).await {
-        Ok(Ok(bytes)) => Ok(Encoded::new(bytes.into(), format.mime(), modified, max_age)),
-        Ok(Err(e)) => Err(WmsError::new(Code::Internal, "", e.to_string())),
-        Err(e) => Err(e.into()),
-    }
+    let bytes = state
+        .pool
+        .run(move || job().map_err(Error::from))
+        .await
+        .map_err(Error::from)
+        .flatten()?;
+    Ok(Encoded::new(bytes.into(), format.mime(), modified, max_age))
 }

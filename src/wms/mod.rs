@@ -9,17 +9,48 @@ pub mod legend;
 
 use std::sync::Arc;
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::catalog::Catalog;
-use crate::httpcache::Encoded;
+use crate::tiles::Encoded;
 use crate::metadata::Language;
 use crate::ows::Kvp;
 use crate::render::{self, ImageFormat, MapView};
-use crate::server::AppState;
-use crate::tiles::TileError;
+use crate::state::AppState;
+use crate::error::Error;
+use crate::http::{Labels, Protocol, get, read_only};
 use exception::{Code, WmsError};
 use getmap::ExceptionMode;
+
+pub static PROTOCOL: Protocol = Protocol { classify, error };
+
+/// `/wms`, by its REQUEST and the first layer it names.
+fn classify(path: &[&str], query: &str) -> Option<Labels> {
+    let ["wms"] = path else { return None };
+    let kvp = Kvp::parse(query);
+    let layer = ["query_layers", "layers", "layer"]
+        .iter()
+        .find_map(|k| kvp.get_nonempty(k))
+        .map(|l| l.split(',').next().unwrap_or(""));
+    Some(Labels::new("wms", kvp.operation()).with_layer(layer))
+}
+
+/// A 1.3.0 exception report, for errors found before the request is read.
+fn error(status: StatusCode, message: String) -> HttpResponse {
+    let code = if status.is_server_error() {
+        Code::Internal
+    } else {
+        Code::InvalidParameterValue
+    };
+    let mut resp = WmsError::new(code, "", message).response(WmsVersion::V130);
+    *resp.status_mut() = status;
+    resp
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(read_only("/wms", &PROTOCOL).route(get().to(handle)));
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum WmsVersion {
@@ -164,20 +195,8 @@ async fn get_map(req: &HttpRequest, kvp: &Kvp, catalog: Arc<Catalog>, state: &Ap
     // Tiled WMS (one layer on a tile of a tile matrix set) shares the tile cache.
     if let Some(tile) = request.as_tile() {
         return match state.tiles.get(&tile, &state.pool).await {
-            Ok(t) => warn(t.respond(req)),
-            Err(TileError::Source(m)) => {
-                error_answer(
-                    WmsError::new(Code::SourceUnavailable, "", m),
-                    version,
-                    mode,
-                    blank,
-                    state,
-                )
-                .await
-            }
-            Err(TileError::Internal(m)) => {
-                error_answer(WmsError::new(Code::Internal, "", m), version, mode, blank, state).await
-            }
+            Ok(t) => warn(crate::http::cache::respond(&t, req)),
+            Err(e) => error_answer(e.into(), version, mode, blank, state).await,
         };
     }
     let format = request.format;
@@ -188,15 +207,15 @@ async fn get_map(req: &HttpRequest, kvp: &Kvp, catalog: Arc<Catalog>, state: &Ap
         .max()
         .unwrap_or(std::time::UNIX_EPOCH);
     let max_age = request.layers.iter().map(|l| l.layer.max_age).min().unwrap_or(0);
-    let job = move || -> Result<Vec<u8>, WmsError> {
-        let pixmap = render::render(&request.view, &request.layers, request.background())
-            .map_err(|e| WmsError::new(Code::SourceUnavailable, "", e.to_string()))?;
-        render::encode(&pixmap, request.format, request.bgcolor, 85)
-            .map_err(|e| WmsError::new(Code::Internal, "", e.to_string()))
+    let job = move || -> Result<Vec<u8>, Error> {
+        let pixmap = render::render(&request.view, &request.layers, request.background())?;
+        Ok(render::encode(&pixmap, request.format, request.bgcolor, 85)?)
     };
-    match state.pool.run(job).await {
-        Ok(Ok(bytes)) => warn(Encoded::new(bytes.into(), format.mime(), modified, max_age).respond(req)),
-        Ok(Err(e)) => error_answer(e, version, mode, blank, state).await,
+    match state.pool.run(job).await.map_err(Error::from).flatten() {
+        Ok(bytes) => warn(crate::http::cache::respond(
+            &Encoded::new(bytes.into(), format.mime(), modified, max_age),
+            req,
+        )),
         Err(e) => error_answer(e.into(), version, mode, blank, state).await,
     }
 }
@@ -231,10 +250,10 @@ async fn get_feature_info(req: &HttpRequest, kvp: &Kvp, catalog: Arc<Catalog>, s
         request
             .run()
             .map(|answers| crate::featureinfo::encode(&answers, format, &schema_url))
+            .map_err(Error::from)
     };
-    match state.pool.run(job).await {
-        Ok(Ok(body)) => HttpResponse::Ok().content_type(format.content_type()).body(body),
-        Ok(Err(e)) => WmsError::new(Code::SourceUnavailable, "", e.to_string()).response(version),
+    match state.pool.run(job).await.map_err(Error::from).flatten() {
+        Ok(body) => HttpResponse::Ok().content_type(format.content_type()).body(body),
         Err(e) => WmsError::from(e).response(version),
     }
 }
@@ -256,7 +275,7 @@ async fn error_answer(
         width,
         height,
     };
-    let background = (!(transparent && format.supports_transparency())).then_some(bg);
+    let background = format.background(transparent, bg);
     let message = (mode == ExceptionMode::InImage).then(|| format!("{}: {}", e.code.name(version), e.message));
     let image = state
         .pool

@@ -89,3 +89,17 @@ impl WmtsError {
             .body(self.report())
     }
 }
+
+impl From<crate::error::Error> for WmtsError {
+    /// The one mapping of core failures to WMTS exceptions (WMTS 1.0.0 §8).
+    fn from(e: crate::error::Error) -> WmtsError {
+        use crate::error::ErrorKind as K;
+        let (status, code) = match e.kind() {
+            K::NotFound => (StatusCode::NOT_FOUND, "InvalidParameterValue"),
+            K::BadRequest => (StatusCode::BAD_REQUEST, "InvalidParameterValue"),
+            K::Unavailable | K::Timeout => (StatusCode::SERVICE_UNAVAILABLE, "NoApplicableCode"),
+            K::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "NoApplicableCode"),
+        };
+        WmtsError::new(status, code, "", e.to_string())
+    }
+}

@@ -6,7 +6,7 @@ pub mod exception;
 
 use std::sync::Arc;
 
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::catalog::Catalog;
@@ -15,10 +15,49 @@ use crate::grid::tms::TILE_SIZE;
 use crate::metadata::Language;
 use crate::ows::Kvp;
 use crate::render::ImageFormat;
-use crate::server::AppState;
-use crate::tiles::{TileError, TileRequest};
+use crate::state::AppState;
+use crate::error::Error;
+use crate::http::{Labels, Protocol, get, read_only};
+use crate::tiles::TileRequest;
 use capabilities::Urls;
 use exception::WmtsError;
+
+pub static PROTOCOL: Protocol = Protocol { classify, error };
+
+/// `/wmts` by its REQUEST and layer, and the RESTful resources by their shape.
+fn classify(path: &[&str], query: &str) -> Option<Labels> {
+    Some(match path {
+        ["wmts"] => {
+            let kvp = Kvp::parse(query);
+            Labels::new("wmts", kvp.operation()).with_layer(kvp.get_nonempty("layer"))
+        }
+        ["wmts", "1.0.0", "WMTSCapabilities.xml"] => Labels::new("wmts", "GetCapabilities"),
+        ["wmts", "1.0.0", layer, _, _, _, _, _] => Labels::new("wmts", "GetTile").with_layer(Some(layer)),
+        ["wmts", "1.0.0", layer, _, _, _, _, _, _, _] => Labels::new("wmts", "GetFeatureInfo").with_layer(Some(layer)),
+        ["wmts", ..] => Labels::new("wmts", "other"),
+        _ => return None,
+    })
+}
+
+/// An OWS exception report, for errors found before the request is read.
+fn error(status: StatusCode, message: String) -> HttpResponse {
+    let code = if status.is_server_error() {
+        "NoApplicableCode"
+    } else {
+        "InvalidParameterValue"
+    };
+    WmtsError::new(status, code, "", message).response()
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(read_only("/wmts", &PROTOCOL).route(get().to(kvp)))
+        .service(
+            web::scope("/wmts/1.0.0")
+                .service(read_only("/WMTSCapabilities.xml", &PROTOCOL).route(get().to(rest_capabilities)))
+                .default_service(web::to(rest)),
+        )
+        .service(read_only("/wmts/{tail:.*}", &PROTOCOL).route(get().to(rest_not_found)));
+}
 
 fn urls(req: &HttpRequest, state: &AppState, catalog: &Catalog) -> Urls {
     let base = state.base_url(req, catalog);
@@ -71,7 +110,7 @@ fn get_capabilities(
         && !versions.split(',').any(|v| v.trim() == "1.0.0")
     {
         return Err(WmtsError::new(
-            actix_web::http::StatusCode::BAD_REQUEST,
+            StatusCode::BAD_REQUEST,
             "VersionNegotiationFailed",
             "",
             format!("none of the versions `{versions}` is supported; this server speaks 1.0.0"),
@@ -103,7 +142,7 @@ fn get_capabilities(
     {
         if asked > catalog.update_sequence {
             return Err(WmtsError::new(
-                actix_web::http::StatusCode::BAD_REQUEST,
+                StatusCode::BAD_REQUEST,
                 "InvalidUpdateSequence",
                 "updateSequence",
                 format!("update sequence {asked} is newer than the server's"),
@@ -155,7 +194,7 @@ pub async fn rest_capabilities(req: HttpRequest, state: web::Data<AppState>) -> 
             });
         if !ok {
             return WmtsError::new(
-                actix_web::http::StatusCode::NOT_ACCEPTABLE,
+                StatusCode::NOT_ACCEPTABLE,
                 "InvalidParameterValue",
                 "Accept",
                 format!("the capabilities are XML; `{accept}` is not accepted"),
@@ -238,7 +277,7 @@ pub fn parse_rest(catalog: &Catalog, path: &str, query: &str) -> Result<RestReso
 pub async fn rest(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     use actix_web::http::Method;
     if req.method() != Method::GET && req.method() != Method::HEAD {
-        return crate::server::method_not_allowed(req).await;
+        return crate::http::method_not_allowed(&req, &PROTOCOL);
     }
     let catalog = state.catalog_for(&req);
     let result = match parse_rest(&catalog, req.match_info().unprocessed(), req.query_string()) {
@@ -255,7 +294,7 @@ pub async fn rest(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
 fn pixel(t: &TileRequest, i: &str, j: &str) -> Result<(u32, u32), WmtsError> {
     if !t.layer.queryable() {
         return Err(WmtsError::new(
-            actix_web::http::StatusCode::NOT_IMPLEMENTED,
+            StatusCode::NOT_IMPLEMENTED,
             "OperationNotSupported",
             "",
             format!("layer `{}` cannot be queried", t.layer.name()),
@@ -294,7 +333,7 @@ async fn serve_feature_info(
     format: InfoFormat,
 ) -> Result<HttpResponse, WmtsError> {
     let schema_url = format!("{}/schemas/tuile.xsd", state.base_url(req, catalog));
-    let job = move || -> Result<Vec<u8>, crate::source::SourceError> {
+    let job = move || -> Result<Vec<u8>, Error> {
         let m = &t.tms.matrices[t.z];
         let view = crate::render::MapView {
             crs: t.tms.crs,
@@ -309,25 +348,8 @@ async fn serve_feature_info(
         };
         Ok(crate::featureinfo::encode(&[answer], format, &schema_url))
     };
-    match state.pool.run(job).await {
-        Ok(Ok(body)) => Ok(HttpResponse::Ok().content_type(format.content_type()).body(body)),
-        Ok(Err(e)) => Err(WmtsError::new(
-            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-            "NoApplicableCode",
-            "",
-            e.to_string(),
-        )),
-        Err(e) => Err(WmtsError::new(
-            if e.is_unavailable() {
-                actix_web::http::StatusCode::SERVICE_UNAVAILABLE
-            } else {
-                actix_web::http::StatusCode::INTERNAL_SERVER_ERROR
-            },
-            "NoApplicableCode",
-            "",
-            e.to_string(),
-        )),
-    }
+    let body = state.pool.run(job).await.map_err(Error::from).flatten()?;
+    Ok(HttpResponse::Ok().content_type(format.content_type()).body(body))
 }
 
 /// Any other path under `/wmts/`: a 404 that still carries an ExceptionReport.
@@ -336,21 +358,8 @@ pub async fn rest_not_found(req: HttpRequest) -> HttpResponse {
 }
 
 async fn serve_tile(req: &HttpRequest, state: &AppState, t: TileRequest) -> Result<HttpResponse, WmtsError> {
-    match state.tiles.get(&t, &state.pool).await {
-        Ok(tile) => Ok(tile.respond(req)),
-        Err(TileError::Source(msg)) => Err(WmtsError::new(
-            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-            "NoApplicableCode",
-            "",
-            msg,
-        )),
-        Err(TileError::Internal(msg)) => Err(WmtsError::new(
-            actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
-            "NoApplicableCode",
-            "",
-            msg,
-        )),
-    }
+    let tile = state.tiles.get(&t, &state.pool).await?;
+    Ok(crate::http::cache::respond(&tile, req))
 }
 
 /// GetTile parameters, before validation.
@@ -404,7 +413,7 @@ impl TileParams<'_> {
         let layer = catalog.lookup(self.layer).map_err(|l| match l {
             crate::catalog::Lookup::Missing => WmtsError::invalid("Layer", format!("no layer named `{}`", self.layer)),
             crate::catalog::Lookup::Broken(problem) => WmtsError::new(
-                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+                StatusCode::SERVICE_UNAVAILABLE,
                 "NoApplicableCode",
                 "Layer",
                 problem,
@@ -464,11 +473,7 @@ impl TileParams<'_> {
             col,
             format: self.format,
             time,
-            // PNG tiles are transparent outside the data; JPEG has no alpha.
-            background: match self.format {
-                ImageFormat::Png => None,
-                ImageFormat::Jpeg => Some(crate::style::Color::WHITE),
-            },
+            background: self.format.tile_background(),
         })
     }
 }

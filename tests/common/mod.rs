@@ -11,7 +11,7 @@ use actix_web::dev::{Service, ServiceResponse};
 use actix_web::{test, web};
 use tuile::catalog::Catalog;
 use tuile::config::Config;
-use tuile::server::AppState;
+use tuile::state::AppState;
 use tuile::xml::Element;
 
 pub fn repo() -> &'static Path {
@@ -67,7 +67,7 @@ pub fn state() -> web::Data<AppState> {
 pub async fn app(
     state: web::Data<AppState>,
 ) -> impl Service<actix_http::Request, Response = ServiceResponse, Error = actix_web::Error> {
-    test::init_service(tuile::server::app(state)).await
+    test::init_service(tuile::app::app(state)).await
 }
 
 pub struct Reply {

@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
 use crate::grid::tms::{TILE_SIZE, TileMatrixSet};
-use crate::server::AppState;
+use crate::state::AppState;
 
 fn ordered_axes(tms: &TileMatrixSet) -> [&'static str; 2] {
     if tms.crs.is_geographic() {

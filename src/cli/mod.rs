@@ -1,0 +1,104 @@
+//! The `tuile` command line: serve, demo-data, check-config, seed, hash-key.
+
+mod keys;
+mod seed;
+
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+
+use crate::demo::Scale;
+
+#[derive(Parser)]
+#[command(
+    name = "tuile",
+    version,
+    about = "OGC geoservice server: WMS, WMTS and OGC API – Features"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the layers of a configuration.
+    Serve {
+        #[arg(long, default_value = "tuile.toml")]
+        config: PathBuf,
+        /// Address to listen on; overrides `server.bind`.
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Generate the synthetic Montpellier demo data set.
+    DemoData {
+        #[arg(long, default_value = "data")]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value_t = Scale::Full)]
+        scale: Scale,
+    },
+    /// Check a configuration and every source and style it names.
+    CheckConfig {
+        #[arg(long, default_value = "tuile.toml")]
+        config: PathBuf,
+    },
+    /// Print the SHA-256 of an API key (read from stdin) for `auth.keys`;
+    /// with --new, make a random key and print it with its entry.
+    HashKey {
+        /// Make a new random key for this holder.
+        #[arg(long)]
+        new: Option<String>,
+        /// Groups the new key grants.
+        #[arg(long, default_value = "membres")]
+        groups: Vec<String>,
+    },
+    /// Render tiles ahead of time into the on-disk tile store.
+    Seed {
+        #[arg(long, default_value = "tuile.toml")]
+        config: PathBuf,
+        #[command(flatten)]
+        options: seed::SeedOptions,
+    },
+}
+
+impl Cli {
+    /// Runs the command.
+    pub fn run(self) -> anyhow::Result<()> {
+        match self.command {
+            Command::Serve { config, bind } => actix_web::rt::System::new().block_on(crate::serve::serve(&config, bind)),
+            Command::DemoData { out, scale } => crate::demo::generate(&out, scale),
+            Command::CheckConfig { config } => check_config(&config),
+            Command::Seed { config, options } => seed::run(&config, options),
+            Command::HashKey { new, groups } => keys::hash_key(new, groups),
+        }
+    }
+}
+
+fn check_config(path: &Path) -> anyhow::Result<()> {
+    let catalog = crate::catalog::Catalog::open(path).map_err(anyhow::Error::msg)?;
+    if !catalog.problems.is_empty() {
+        anyhow::bail!(
+            "{}: {} layer(s) cannot be served:\n  {}",
+            path.display(),
+            catalog.problems.len(),
+            catalog.problems.join("\n  ")
+        );
+    }
+    for l in &catalog.layers {
+        println!(
+            "ok  {:<10} {:<8} {} ({} style(s), {} CRS)",
+            l.name(),
+            if l.is_vector() { "vector" } else { "raster" },
+            l.source.meta().path.display(),
+            l.styles.len(),
+            l.crs.len()
+        );
+    }
+    println!(
+        "{}: {} layers, configuration valid",
+        path.display(),
+        catalog.layers.len()
+    );
+    Ok(())
+}
+

@@ -1,0 +1,59 @@
+//! Answers for encoded images that honour `If-None-Match` (strong ETags),
+//! `Cache-Control` and `Last-Modified`.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+
+use crate::tiles::Encoded;
+
+/// 200 with the body, or 304 when the client's copy is current.
+pub fn respond(encoded: &Encoded, req: &HttpRequest) -> HttpResponse {
+    let fresh = not_modified(req, &encoded.etag);
+    let mut resp = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    resp.insert_header((header::ETAG, encoded.etag.as_str()))
+        .insert_header((header::CACHE_CONTROL, encoded.cache_control()))
+        .insert_header((header::LAST_MODIFIED, encoded.last_modified.as_str()));
+    if fresh {
+        resp.finish()
+    } else {
+        resp.content_type(encoded.content_type).body(encoded.bytes.clone())
+    }
+}
+
+/// Whether `If-None-Match` names this ETag (or is `*`).
+fn not_modified(req: &HttpRequest, etag: &str) -> bool {
+    req.headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == etag || t == "*")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+    use std::time::SystemTime;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn etags_are_strong_and_304_is_answered() {
+        let e = Encoded::new(Bytes::from_static(b"png"), "image/png", SystemTime::UNIX_EPOCH, 60);
+        assert!(e.etag.starts_with('"') && e.etag.ends_with('"'));
+        let fresh = TestRequest::default()
+            .insert_header(("If-None-Match", format!("\"x\", {}", e.etag)))
+            .to_http_request();
+        assert_eq!(respond(&e, &fresh).status(), 304);
+        let stale = TestRequest::default()
+            .insert_header(("If-None-Match", "\"other\""))
+            .to_http_request();
+        let r = respond(&e, &stale);
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers().get("cache-control").unwrap(), "public, max-age=60");
+        assert_eq!(
+            r.headers().get("last-modified").unwrap(),
+            "Thu, 01 Jan 1970 00:00:00 GMT"
+        );
+    }
+}
