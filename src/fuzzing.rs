@@ -18,7 +18,7 @@ pub fn wms_kvp(query: &str, catalog: &Catalog) {
             let _ = map.as_tile();
             let _ = map.view.scale_denominator();
         }
-        let _ = crate::wms::featureinfo::parse(&kvp, catalog, version);
+        let _ = crate::wms::getfeatureinfo::parse(&kvp, catalog, version);
     }
 }
 
@@ -50,8 +50,8 @@ pub fn ogcapi_items(collection: &str, query: &str, catalog: &Catalog) {
         r.query.limit = r.query.limit.min(20);
         let src = crate::ogcapi::items::source(&r.layer);
         let mut out = Vec::new();
-        let _ = crate::features::run(src, &r.query, |f, geom| {
-            crate::ogcapi::items::write_feature(&mut out, f, geom, src.meta().crs, r.crs, None);
+        let _ = crate::query::run(src, &r.query, |f, geom| {
+            crate::ogcapi::items::write_item(&mut out, f, geom, src.meta().crs, r.crs, None);
             true
         });
     }
@@ -62,8 +62,8 @@ pub fn cql2(text: &str, catalog: &Catalog) {
     let Some(layer) = catalog.layer("erp") else { return };
     let src = crate::ogcapi::items::source(layer);
     for json in [false, true] {
-        if let Ok(expr) = crate::features::filter::parse(text, json) {
-            let ctx = crate::features::filter::Context {
+        if let Ok(expr) = crate::query::filter::parse(text, json) {
+            let ctx = crate::query::filter::Context {
                 columns: src.columns(),
                 storage: src.meta().crs,
                 filter_crs: crate::grid::Crs::CRS84,

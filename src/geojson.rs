@@ -1,8 +1,66 @@
-//! GeoJSON writing, straight into a byte buffer: geometries from decoded
-//! shapes and JSON values, with a fast float formatter (ryu). Shared by
-//! GetFeatureInfo and OGC API Features.
+//! GeoJSON writing, straight into a byte buffer: features, geometries from
+//! decoded shapes and JSON values, with a fast float formatter (ryu). Every
+//! GeoJSON answer (feature info, items) is written by [`write_feature`].
 
-use crate::source::{Shape, ShapeKind, Value};
+use crate::feature::{Shape, ShapeKind, Value};
+
+/// The members of a feature's `properties` object, written as they come.
+pub struct Members<'a> {
+    out: &'a mut Vec<u8>,
+    first: bool,
+}
+
+impl Members<'_> {
+    fn name(&mut self, name: &str) {
+        if !std::mem::take(&mut self.first) {
+            self.out.push(b',');
+        }
+        write_string(self.out, name);
+        self.out.push(b':');
+    }
+
+    pub fn value(&mut self, name: &str, v: &Value) {
+        self.name(name);
+        write_value(self.out, v);
+    }
+
+    /// A number rounded to `decimals`.
+    pub fn number(&mut self, name: &str, v: f64, decimals: i32) {
+        self.name(name);
+        write_number(self.out, v, decimals);
+    }
+}
+
+/// A geometry to write: the shape, whether to swap its axes (EPSG:4326
+/// in lat/lon order), and the decimals to keep.
+pub struct Geometry<'a> {
+    pub shape: &'a Shape,
+    pub swap: bool,
+    pub decimals: i32,
+}
+
+/// Writes one GeoJSON Feature: `id` (a string or a number) when given, the
+/// geometry (`null` without one), and the members `properties` writes.
+pub fn write_feature(
+    out: &mut Vec<u8>,
+    id: Option<&Value>,
+    geometry: Option<Geometry>,
+    properties: impl FnOnce(&mut Members),
+) {
+    out.extend_from_slice(b"{\"type\":\"Feature\"");
+    if let Some(id) = id {
+        out.extend_from_slice(b",\"id\":");
+        write_value(out, id);
+    }
+    out.extend_from_slice(b",\"geometry\":");
+    match geometry {
+        Some(g) => write_geometry(out, g.shape, g.swap, g.decimals),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"properties\":{");
+    properties(&mut Members { out, first: true });
+    out.extend_from_slice(b"}}");
+}
 
 /// Writes a number rounded to `decimals`, in the shortest form that reads back.
 pub fn write_number(out: &mut Vec<u8>, v: f64, decimals: i32) {

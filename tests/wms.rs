@@ -864,8 +864,8 @@ async fn feature_count_returns_more_features() {
     let src = tuile::source::FgbSource::open(&data_dir().join("adresses.fgb")).unwrap();
     let mut bis = None;
     src.scan(Default::default(), |f, _| {
-        if f.property("rep") == Some(tuile::source::Value::Str("bis")) {
-            let mut s = tuile::source::Shape::default();
+        if f.property("rep") == Some(tuile::feature::Value::Str("bis")) {
+            let mut s = tuile::feature::Shape::default();
             f.read_shape(&mut s);
             bis = Some((s.xs[0], s.ys[0]));
             return false;

@@ -34,7 +34,8 @@ enum Command {
     DemoData {
         #[arg(long, default_value = "data")]
         out: PathBuf,
-        #[arg(long, value_enum, default_value_t = Scale::Full)]
+        /// small (seconds, for tests) or full (the whole demo area).
+        #[arg(long, default_value = "full", value_parser = parse_scale)]
         scale: Scale,
     },
     /// Check a configuration and every source and style it names.
@@ -59,6 +60,10 @@ enum Command {
         #[command(flatten)]
         options: seed::SeedOptions,
     },
+}
+
+fn parse_scale(s: &str) -> Result<Scale, String> {
+    s.parse()
 }
 
 impl Cli {

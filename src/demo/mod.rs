@@ -31,12 +31,29 @@ const SEED: u64 = 0x7475_696c_6534; // "tuile4"
 /// cover, for tests to look at: (x0, y0, x1, y1) in Lambert-93.
 pub const BASIN: (f64, f64, f64, f64) = (770_200.0, 6_279_100.0, 770_300.0, 6_279_200.0);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scale {
     /// Same schemas, a few square kilometres: generated in seconds, for tests.
     Small,
     /// The whole demo area: ≥100k land cover polygons, ≥10k ERP, ≥1M addresses.
     Full,
+}
+
+impl Scale {
+    /// Every scale, by the name the command line gives it.
+    pub const ALL: [(&str, Scale); 2] = [("small", Scale::Small), ("full", Scale::Full)];
+}
+
+impl std::str::FromStr for Scale {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Scale, String> {
+        Scale::ALL
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(s))
+            .map(|(_, scale)| *scale)
+            .ok_or_else(|| format!("`{s}` is not a scale: small or full"))
+    }
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -6,11 +6,11 @@ use serde_json::Value;
 
 use crate::catalog::Catalog;
 use crate::layer::Layer;
-use crate::features::filter::LazyGeometry;
+use crate::feature::LazyGeometry;
 use crate::grid::{BBox, PixelTransform};
-use crate::info::OwnedValue;
+use crate::feature::OwnedValue;
 use crate::metadata::Language;
-use crate::source::{FeatureView, Shape, ShapeKind};
+use crate::feature::{FeatureView, Shape, ShapeKind};
 
 fn esc(s: &str) -> String {
     quick_xml::escape::escape(s).into_owned()

@@ -11,14 +11,17 @@ use super::{Format, GEOJSON, Problem, QUERYABLES_REL, check_params, collection, 
 use crate::catalog::Catalog;
 use crate::error::Error;
 use crate::layer::Layer;
-use crate::features::filter::{Context, LazyGeometry, Node, parse, property_equals, reproject};
+use crate::feature::LazyGeometry;
+use crate::query::filter::{Context, Node, parse, property_equals};
 use crate::time::parse_datetime;
-use crate::features::{self, Area, Query};
-use crate::geojson::{write_geometry, write_string, write_value};
+use crate::query::{self, Area, Query};
+use crate::feature::Value;
+use crate::geojson::{Geometry, write_feature, write_string};
 use crate::grid::{BBox, Crs};
 use crate::ows::Kvp;
 use crate::state::AppState;
-use crate::source::{FeatureView, FgbSource, Source};
+use crate::source::{FgbSource, Source};
+use crate::feature::FeatureView;
 
 pub const DEFAULT_LIMIT: usize = 100;
 /// Bytes gathered before a chunk is sent.
@@ -223,7 +226,7 @@ pub fn parse_items(
 }
 
 /// Writes one feature as GeoJSON in the output CRS.
-pub fn write_feature(
+pub fn write_item(
     out: &mut Vec<u8>,
     f: &FeatureView,
     geom: &mut LazyGeometry,
@@ -231,32 +234,23 @@ pub fn write_feature(
     crs: Crs,
     id_col: Option<usize>,
 ) {
-    out.extend_from_slice(b"{\"type\":\"Feature\",\"id\":");
-    match id_col.map(|c| f.property_at(c)) {
-        Some(crate::source::Value::Str(s)) => write_string(out, s),
-        Some(v @ (crate::source::Value::Int(_) | crate::source::Value::UInt(_))) => write_value(out, &v),
-        _ => out.extend_from_slice(f.index.to_string().as_bytes()),
-    }
-    out.extend_from_slice(b",\"geometry\":");
+    let id = match id_col.map(|c| f.property_at(c)) {
+        Some(v @ (Value::Str(_) | Value::Int(_) | Value::UInt(_))) => v,
+        _ => Value::UInt(f.index),
+    };
     let mut shape = geom.shape().clone();
-    if reproject(&mut shape, storage, crs) {
-        let decimals = if crs.is_geographic() { 7 } else { 2 };
-        write_geometry(out, &shape, crs.authority_lat_lon(), decimals);
-    } else {
-        out.extend_from_slice(b"null");
-    }
-    out.extend_from_slice(b",\"properties\":{");
-    let mut first = true;
-    f.for_each_property(|c, v| {
-        if !std::mem::take(&mut first) {
-            out.push(b',');
-        }
-        write_string(out, &f.columns()[c].name);
-        out.push(b':');
-        write_value(out, &v);
-        true
+    let projected = shape.reproject(storage, crs).is_ok() && shape.is_finite();
+    let geometry = projected.then_some(Geometry {
+        shape: &shape,
+        swap: crs.authority_lat_lon(),
+        decimals: if crs.is_geographic() { 7 } else { 2 },
     });
-    out.extend_from_slice(b"}}");
+    write_feature(out, Some(&id), geometry, |members| {
+        f.for_each_property(|c, v| {
+            members.value(&f.columns()[c].name, &v);
+            true
+        });
+    });
 }
 
 /// The column whose values identify features (`id`), if the data has one.
@@ -337,11 +331,11 @@ async fn stream_items(
         buf.extend_from_slice(b",\"features\":[");
         let mut first = true;
         let mut gone = false;
-        let result = features::run(src, &r.query, |f, geom| {
+        let result = query::run(src, &r.query, |f, geom| {
             if !std::mem::take(&mut first) {
                 buf.push(b',');
             }
-            write_feature(&mut buf, f, geom, storage, crs, id_col);
+            write_item(&mut buf, f, geom, storage, crs, id_col);
             if buf.len() >= CHUNK {
                 let chunk = Bytes::from(std::mem::replace(&mut buf, Vec::with_capacity(CHUNK + 4096)));
                 if tx.blocking_send(Ok(chunk)).is_err() {
@@ -439,10 +433,10 @@ async fn html_items(
 ) -> HttpResponse {
     let layer = Arc::clone(&r.layer);
     let path = format!("/collections/{}/items", layer.name());
-    let job = tokio::task::spawn_blocking(move || -> Result<(Vec<super::html::Row>, features::Page), Error> {
+    let job = tokio::task::spawn_blocking(move || -> Result<(Vec<super::html::Row>, query::Page), Error> {
         let src = source(&r.layer);
         let mut rows = Vec::new();
-        let page = features::run(src, &r.query, |f, geom| {
+        let page = query::run(src, &r.query, |f, geom| {
             rows.push(super::html::Row::new(f, geom));
             true
         })?;
@@ -505,7 +499,7 @@ pub async fn item(req: HttpRequest, path: web::Path<(String, String)>, state: we
         src.visit_numbers(&[n], |f| {
             let mut geom = LazyGeometry::new(f);
             let mut buf = Vec::new();
-            write_feature(&mut buf, f, &mut geom, src.meta().crs, crs, id_column(src));
+            write_item(&mut buf, f, &mut geom, src.meta().crs, crs, id_column(src));
             out = Some((buf, super::html::Row::new(f, &mut geom)));
             false
         })?;

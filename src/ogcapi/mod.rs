@@ -446,7 +446,7 @@ pub fn queryables_json(layer: &Layer, b: &str) -> Value {
     );
     if let crate::source::Source::Vector(v) = &layer.source {
         for c in v.columns() {
-            use crate::source::fgb::ValueKind as K;
+            use crate::feature::ValueKind as K;
             let ty = match c.kind() {
                 K::Boolean => "boolean",
                 K::Integer => "integer",

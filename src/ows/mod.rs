@@ -1,6 +1,7 @@
 //! What the OGC web services (WMS, WMTS) share: key-value-pair request
 //! parsing, and the GML schema their feature info answers point at.
 
+pub mod feature_info;
 mod kvp;
 
 pub use kvp::Kvp;
@@ -25,7 +26,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 async fn feature_schema(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let catalog = state.catalog_for(&req);
     let body = state.document(format!("schema|{}|{}", catalog.view, catalog.update_sequence), || {
-        crate::featureinfo::schema(&catalog)
+        feature_info::schema(&catalog)
     });
     HttpResponse::Ok().content_type("application/xml").body(body)
 }

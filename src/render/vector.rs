@@ -9,8 +9,9 @@ use tiny_skia::{
 use super::MapView;
 use super::labels::Labeler;
 use super::marks::mark_path;
-use crate::grid::{PixelTransform, transform_bbox, transform_xy};
-use crate::source::{FgbSource, Shape, ShapeKind, SourceError, Value};
+use crate::grid::{PixelTransform, transform_bbox};
+use crate::source::{FgbSource, SourceError};
+use crate::feature::{Shape, ShapeKind, Value};
 use crate::style::{Color, Graphic, GraphicSymbol, LabelPlacement, LineCap, LineJoin, Rule, Stroke, Style, Symbolizer};
 
 /// Vertices closer than this many pixels to the previous one are dropped:
@@ -123,7 +124,7 @@ fn project(
     out: &mut PixelShape,
 ) -> Result<(), SourceError> {
     let meta = src.meta();
-    transform_xy(meta.crs, view.crs, &mut shape.xs, &mut shape.ys).map_err(|e| SourceError::read(&meta.path, e))?;
+    shape.reproject(meta.crs, view.crs).map_err(|e| SourceError::read(&meta.path, e))?;
     out.kind = shape.kind;
     out.pts.clear();
     out.pts

@@ -9,10 +9,11 @@
 use std::path::Path;
 
 use flatgeobuf::packed_r_tree::PackedRTree;
-use flatgeobuf::{ColumnType, Feature, Geometry, GeometryType};
+use flatgeobuf::GeometryType;
 
 use super::bytes::ByteSource;
 use super::{SourceError, SourceMeta};
+use crate::feature::{Column, FeatureView};
 use crate::grid::{BBox, Crs};
 
 /// Largest gap between two wanted features that is read through rather than skipped.
@@ -30,34 +31,6 @@ pub struct ScanPosition {
     pub number: u64,
 }
 
-#[derive(Debug, Clone)]
-pub struct Column {
-    pub name: String,
-    pub ty: ColumnType,
-}
-
-/// What a column holds, as schemas and filters see it: FlatGeobuf's many
-/// integer and float widths fold into the few types of JSON and XML Schema.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ValueKind {
-    Boolean,
-    Integer,
-    Number,
-    Text,
-}
-
-impl Column {
-    pub fn kind(&self) -> ValueKind {
-        use ColumnType as T;
-        match self.ty {
-            T::Bool => ValueKind::Boolean,
-            T::Byte | T::UByte | T::Short | T::UShort | T::Int | T::UInt | T::Long | T::ULong => ValueKind::Integer,
-            T::Float | T::Double => ValueKind::Number,
-            _ => ValueKind::Text,
-        }
-    }
-}
-
 pub struct FgbSource {
     meta: SourceMeta,
     file: ByteSource,
@@ -72,237 +45,6 @@ pub struct FgbSource {
     /// Per column, built on first use: (hash of the value, feature number),
     /// sorted, to find features by identifier without scanning.
     lookups: Vec<std::sync::OnceLock<Vec<(u64, u32)>>>,
-}
-
-/// A property value borrowed from a feature buffer.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Value<'a> {
-    Null,
-    Bool(bool),
-    Int(i64),
-    UInt(u64),
-    Float(f64),
-    Str(&'a str),
-    Binary(&'a [u8]),
-}
-
-impl Value<'_> {
-    pub fn as_f64(&self) -> Option<f64> {
-        match *self {
-            Value::Int(i) => Some(i as f64),
-            Value::UInt(u) => Some(u as f64),
-            Value::Float(f) => Some(f),
-            Value::Bool(b) => Some(b as u8 as f64),
-            Value::Str(s) => s.trim().parse().ok(),
-            _ => None,
-        }
-    }
-
-    /// The value as text, as it would be written in a filter or a table.
-    pub fn to_text(&self) -> Option<String> {
-        match *self {
-            Value::Null | Value::Binary(_) => None,
-            Value::Bool(b) => Some(b.to_string()),
-            Value::Int(i) => Some(i.to_string()),
-            Value::UInt(u) => Some(u.to_string()),
-            Value::Float(f) => Some(f.to_string()),
-            Value::Str(s) => Some(s.to_string()),
-        }
-    }
-}
-
-/// What kind of shape a geometry draws as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ShapeKind {
-    Point,
-    Line,
-    Polygon,
-}
-
-/// A decoded geometry: coordinates in separate x and y arrays (the layout
-/// OSR transforms in place), split into parts.
-#[derive(Debug, Default, Clone)]
-pub struct Shape {
-    pub kind: Option<ShapeKind>,
-    pub xs: Vec<f64>,
-    pub ys: Vec<f64>,
-    /// Point index ranges: each ring (polygons), path (lines) or point.
-    pub parts: Vec<(u32, u32)>,
-    /// Ranges into `parts` forming each polygon, exterior ring first.
-    pub polygons: Vec<(u32, u32)>,
-}
-
-impl Shape {
-    pub fn clear(&mut self) {
-        self.kind = None;
-        self.xs.clear();
-        self.ys.clear();
-        self.parts.clear();
-        self.polygons.clear();
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.xs.is_empty()
-    }
-
-    pub fn bbox(&self) -> Option<BBox> {
-        let mut b: Option<BBox> = None;
-        for (&x, &y) in self.xs.iter().zip(&self.ys) {
-            if !x.is_finite() || !y.is_finite() {
-                continue;
-            }
-            let p = BBox::new(x, y, x, y);
-            b = Some(b.map_or(p, |b| b.union(&p)));
-        }
-        b
-    }
-}
-
-/// One feature of a query result, borrowed from the read buffer.
-pub struct FeatureView<'a> {
-    feature: Feature<'a>,
-    columns: &'a [Column],
-    geometry_type: GeometryType,
-    /// Feature number in the file, stable across reads.
-    pub index: u64,
-}
-
-impl<'a> FeatureView<'a> {
-    /// The value of property `name`, or `None` when the column does not exist.
-    pub fn property(&self, name: &str) -> Option<Value<'a>> {
-        let col = self.columns.iter().position(|c| c.name == name)?;
-        Some(self.property_at(col))
-    }
-
-    /// The value of column number `col`; Null when the feature omits it.
-    pub fn property_at(&self, col: usize) -> Value<'a> {
-        let mut found = Value::Null;
-        self.for_each_property(|i, v| {
-            if i == col {
-                found = v;
-                false
-            } else {
-                true
-            }
-        });
-        found
-    }
-
-    /// Calls `f(column, value)` for each property present, until it returns false.
-    pub fn for_each_property(&self, mut f: impl FnMut(usize, Value<'a>) -> bool) {
-        let Some(props) = self.feature.properties() else {
-            return;
-        };
-        let bytes: &'a [u8] = props.bytes();
-        let mut pos = 0usize;
-        while pos + 2 <= bytes.len() {
-            let col = u16::from_le_bytes([bytes[pos], bytes[pos + 1]]) as usize;
-            pos += 2;
-            let Some(column) = self.columns.get(col) else {
-                return;
-            };
-            let Some((value, used)) = decode_value(column.ty, &bytes[pos..]) else {
-                return;
-            };
-            pos += used;
-            if !f(col, value) {
-                return;
-            }
-        }
-    }
-
-    /// Decodes the geometry into `out` (cleared first).
-    pub fn read_shape(&self, out: &mut Shape) {
-        out.clear();
-        if let Some(geom) = self.feature.geometry() {
-            read_geometry(&geom, self.geometry_type, out);
-        }
-    }
-
-    pub fn columns(&self) -> &'a [Column] {
-        self.columns
-    }
-}
-
-fn decode_value(ty: ColumnType, b: &[u8]) -> Option<(Value<'_>, usize)> {
-    fn take<const N: usize>(b: &[u8]) -> Option<[u8; N]> {
-        b.get(..N)?.try_into().ok()
-    }
-    Some(match ty {
-        ColumnType::Byte => (Value::Int(i8::from_le_bytes(take(b)?) as i64), 1),
-        ColumnType::UByte => (Value::UInt(b.first().copied()? as u64), 1),
-        ColumnType::Bool => (Value::Bool(*b.first()? != 0), 1),
-        ColumnType::Short => (Value::Int(i16::from_le_bytes(take(b)?) as i64), 2),
-        ColumnType::UShort => (Value::UInt(u16::from_le_bytes(take(b)?) as u64), 2),
-        ColumnType::Int => (Value::Int(i32::from_le_bytes(take(b)?) as i64), 4),
-        ColumnType::UInt => (Value::UInt(u32::from_le_bytes(take(b)?) as u64), 4),
-        ColumnType::Long => (Value::Int(i64::from_le_bytes(take(b)?)), 8),
-        ColumnType::ULong => (Value::UInt(u64::from_le_bytes(take(b)?)), 8),
-        ColumnType::Float => (Value::Float(f32::from_le_bytes(take(b)?) as f64), 4),
-        ColumnType::Double => (Value::Float(f64::from_le_bytes(take(b)?)), 8),
-        ColumnType::String | ColumnType::Json | ColumnType::DateTime | ColumnType::Binary => {
-            let len = u32::from_le_bytes(take(b)?) as usize;
-            let data = b.get(4..4 + len)?;
-            let v = if ty == ColumnType::Binary {
-                Value::Binary(data)
-            } else {
-                Value::Str(std::str::from_utf8(data).ok()?)
-            };
-            (v, 4 + len)
-        }
-        _ => return None,
-    })
-}
-
-fn read_geometry(geom: &Geometry, ty: GeometryType, out: &mut Shape) {
-    let ty = if ty == GeometryType::Unknown { geom.type_() } else { ty };
-    match ty {
-        GeometryType::MultiPolygon | GeometryType::GeometryCollection => {
-            if let Some(parts) = geom.parts() {
-                for part in parts.iter() {
-                    read_geometry(&part, part.type_(), out);
-                }
-            }
-        }
-        _ => {
-            let Some(xy) = geom.xy() else {
-                return;
-            };
-            let start = out.xs.len() as u32;
-            for (i, v) in xy.iter().enumerate() {
-                if i % 2 == 0 {
-                    out.xs.push(v);
-                } else {
-                    out.ys.push(v);
-                }
-            }
-            let end = out.xs.len() as u32;
-            let kind = match ty {
-                GeometryType::Point | GeometryType::MultiPoint => ShapeKind::Point,
-                GeometryType::LineString | GeometryType::MultiLineString => ShapeKind::Line,
-                _ => ShapeKind::Polygon,
-            };
-            out.kind.get_or_insert(kind);
-            let first_part = out.parts.len() as u32;
-            match (kind, geom.ends()) {
-                (ShapeKind::Point, _) => out.parts.extend((start..end).map(|i| (i, i + 1))),
-                (_, Some(ends)) if ends.len() > 1 => {
-                    let mut s = start;
-                    for e in ends.iter() {
-                        let e = (start + e).min(end);
-                        if e > s {
-                            out.parts.push((s, e));
-                        }
-                        s = e;
-                    }
-                }
-                _ => out.parts.push((start, end)),
-            }
-            if kind == ShapeKind::Polygon {
-                out.polygons.push((first_part, out.parts.len() as u32));
-            }
-        }
-    }
 }
 
 /// The feature offsets stored in the leaves of a packed R-tree (the last
@@ -557,12 +299,7 @@ impl FgbSource {
                 }
                 let feature =
                     flatgeobuf::size_prefixed_root_as_feature(&buf[rel..need]).map_err(|_| self.corrupt(hit.index))?;
-                let view = FeatureView {
-                    feature,
-                    columns: &self.columns,
-                    geometry_type: self.geometry_type,
-                    index: hit.index as u64,
-                };
+                let view = FeatureView::new(feature, &self.columns, self.geometry_type, hit.index as u64);
                 if !visit(&view) {
                     return Ok(());
                 }
@@ -673,12 +410,7 @@ impl FgbSource {
                     return Err(self.corrupt(n));
                 };
                 let feature = flatgeobuf::size_prefixed_root_as_feature(bytes).map_err(|_| self.corrupt(n))?;
-                let view = FeatureView {
-                    feature,
-                    columns: &self.columns,
-                    geometry_type: self.geometry_type,
-                    index: n,
-                };
+                let view = FeatureView::new(feature, &self.columns, self.geometry_type, n);
                 if !visit(&view) {
                     return Ok(());
                 }
@@ -719,12 +451,7 @@ impl FgbSource {
                 }
                 let feature = flatgeobuf::size_prefixed_root_as_feature(&buf[rel..rel + 4 + size])
                     .map_err(|_| self.corrupt(number))?;
-                let view = FeatureView {
-                    feature,
-                    columns: &self.columns,
-                    geometry_type: self.geometry_type,
-                    index: number,
-                };
+                let view = FeatureView::new(feature, &self.columns, self.geometry_type, number);
                 rel += 4 + size;
                 number += 1;
                 progressed = true;

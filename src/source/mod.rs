@@ -12,7 +12,7 @@ use std::time::SystemTime;
 use serde::Deserialize;
 use crate::grid::{BBox, Crs};
 
-pub use fgb::{FeatureView, FgbSource, Shape, ShapeKind, Value};
+pub use fgb::FgbSource;
 pub use raster::{RasterSource, Resampling, RgbaImage};
 
 /// What a layer reads, as configured.

@@ -11,7 +11,7 @@ pub mod sld;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::source::Value;
+use crate::feature::Value;
 
 /// A style problem, located in its file.
 #[derive(Debug, Clone, thiserror::Error)]

@@ -152,7 +152,7 @@ fn capability(w: &mut XmlWriter, catalog: &Catalog, version: WmsVersion, href: &
     operation(w, version, "GetCapabilities", &[caps_format], href);
     operation(w, version, "GetMap", &image_formats, href);
     if catalog.layers.iter().any(|l| l.queryable()) {
-        let info: Vec<&str> = crate::featureinfo::InfoFormat::ALL.iter().map(|f| f.mime()).collect();
+        let info: Vec<&str> = crate::ows::feature_info::InfoFormat::ALL.iter().map(|f| f.mime()).collect();
         operation(w, version, "GetFeatureInfo", &info, href);
     }
     if version == WmsVersion::V111 {
@@ -329,7 +329,7 @@ fn named_layer(
             let (width, height) = (l.width.to_string(), l.height.to_string());
             w.start("LegendURL", &[("width", &width), ("height", &height)]);
             w.leaf("Format", &[], "image/png");
-            let url = catalog.keyed(&super::legend::url(service_url, version, layer.name(), &style.name));
+            let url = catalog.keyed(&super::getlegendgraphic::url(service_url, version, layer.name(), &style.name));
             online_resource(w, version, &url);
             w.end("LegendURL");
         }

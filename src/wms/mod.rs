@@ -3,9 +3,9 @@
 
 pub mod capabilities;
 pub mod exception;
-pub mod featureinfo;
+pub mod getfeatureinfo;
 pub mod getmap;
-pub mod legend;
+pub mod getlegendgraphic;
 
 use std::sync::Arc;
 
@@ -115,7 +115,7 @@ pub async fn handle(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
         Some("getcapabilities" | "capabilities") => get_capabilities(&req, &kvp, &catalog, &state),
         Some("getmap" | "map") => get_map(&req, &kvp, catalog, &state).await,
         Some("getfeatureinfo" | "feature_info") => get_feature_info(&req, &kvp, catalog, &state).await,
-        Some("getlegendgraphic") => legend::get_legend_graphic(&req, &kvp, catalog, &state, version_hint(&kvp)).await,
+        Some("getlegendgraphic") => getlegendgraphic::get_legend_graphic(&req, &kvp, catalog, &state, version_hint(&kvp)).await,
         Some(other) => WmsError::new(
             Code::OperationNotSupported,
             "REQUEST",
@@ -240,7 +240,7 @@ async fn get_feature_info(req: &HttpRequest, kvp: &Kvp, catalog: Arc<Catalog>, s
         Ok(v) => v,
         Err(e) => return e.response(WmsVersion::V130),
     };
-    let request = match featureinfo::parse(kvp, &catalog, version) {
+    let request = match getfeatureinfo::parse(kvp, &catalog, version) {
         Ok(r) => r,
         Err(e) => return e.response(version),
     };
@@ -249,7 +249,7 @@ async fn get_feature_info(req: &HttpRequest, kvp: &Kvp, catalog: Arc<Catalog>, s
     let job = move || {
         request
             .run()
-            .map(|answers| crate::featureinfo::encode(&answers, format, &schema_url))
+            .map(|answers| crate::ows::feature_info::encode(&answers, format, &schema_url))
             .map_err(Error::from)
     };
     match state.pool.run(job).await.map_err(Error::from).flatten() {

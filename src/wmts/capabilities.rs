@@ -213,7 +213,7 @@ fn layer_element(w: &mut XmlWriter, catalog: &Catalog, layer: &Layer, urls: &Url
         w.leaf("ows:Title", &[], &s.title);
         w.leaf("ows:Identifier", &[], &s.name);
         if let Some(l) = catalog.legend(layer.name(), &s.name) {
-            let href = urls.keyed(&crate::wms::legend::url(
+            let href = urls.keyed(&crate::wms::getlegendgraphic::url(
                 &urls.wms,
                 crate::wms::WmsVersion::V130,
                 layer.name(),
@@ -240,7 +240,7 @@ fn layer_element(w: &mut XmlWriter, catalog: &Catalog, layer: &Layer, urls: &Url
         w.leaf("Format", &[], f.mime());
     }
     if layer.queryable() {
-        for f in crate::featureinfo::InfoFormat::ALL {
+        for f in crate::ows::feature_info::InfoFormat::ALL {
             w.leaf("InfoFormat", &[], f.mime());
         }
     }

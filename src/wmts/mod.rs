@@ -10,7 +10,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::catalog::Catalog;
-use crate::featureinfo::InfoFormat;
+use crate::ows::feature_info::InfoFormat;
 use crate::grid::tms::TILE_SIZE;
 use crate::metadata::Language;
 use crate::ows::Kvp;
@@ -341,12 +341,12 @@ async fn serve_feature_info(
             width: TILE_SIZE,
             height: TILE_SIZE,
         };
-        let info = crate::info::query(&t.layer, &t.style, t.time.as_deref(), &view, i as f64, j as f64, 10)?;
-        let answer = crate::info::LayerAnswer {
+        let info = crate::identify::query(&t.layer, &t.style, t.time.as_deref(), &view, i as f64, j as f64, 10)?;
+        let answer = crate::identify::LayerAnswer {
             layer: Arc::clone(&t.layer),
             info,
         };
-        Ok(crate::featureinfo::encode(&[answer], format, &schema_url))
+        Ok(crate::ows::feature_info::encode(&[answer], format, &schema_url))
     };
     let body = state.pool.run(job).await.map_err(Error::from).flatten()?;
     Ok(HttpResponse::Ok().content_type(format.content_type()).body(body))

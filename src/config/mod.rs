@@ -4,13 +4,14 @@
 //! drops a setting is worse than a refusal to start. Every error names the
 //! file, the key and, where there is one, the layer.
 
-use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::grid::Crs;
+mod env;
+mod validate;
+
 use crate::source::SourceKind;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -433,14 +434,14 @@ impl Config {
                 ..ConfigError::new(path, message)
             }]
         })?;
-        let settings = crate::envconfig::settings(env);
+        let settings = env::settings(env);
         let mut config: Config = if settings.is_empty() {
             toml::from_str(text).map_err(|e| vec![toml_error(path, text, &e)])?
         } else {
             // Environment settings go into the parsed tree; errors then have
             // no line, but name the key.
             let mut table: toml::Table = toml::from_str(text).map_err(|e| vec![toml_error(path, text, &e)])?;
-            crate::envconfig::apply(&mut table, &settings).map_err(|m| vec![ConfigError::new(path, m)])?;
+            env::apply(&mut table, &settings).map_err(|m| vec![ConfigError::new(path, m)])?;
             toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| {
                 vec![ConfigError::new(
                     path,
@@ -457,7 +458,7 @@ impl Config {
             let keys: KeysFile = toml::from_str(&text).map_err(|e| vec![toml_error(&file, &text, &e)])?;
             config.auth.keys.extend(keys.keys);
         }
-        let errors = config.validate();
+        let errors = validate::validate(&config);
         if errors.is_empty() { Ok(config) } else { Err(errors) }
     }
 
@@ -475,203 +476,6 @@ impl Config {
         } else {
             self.base_dir.join(p)
         }
-    }
-
-    fn validate(&self) -> Vec<ConfigError> {
-        let mut errors = Vec::new();
-        let mut err = |layer: Option<&str>, key: String, message: String| {
-            errors.push(ConfigError {
-                file: self.path.clone(),
-                line: None,
-                layer: layer.map(str::to_string),
-                key: Some(key),
-                message,
-            })
-        };
-        let l = &self.server.limits;
-        if l.max_width == 0
-            || l.max_height == 0
-            || l.max_layers == 0
-            || l.max_pixels == 0
-            || l.max_features == 0
-            || l.max_filter_nodes == 0
-            || l.render_timeout_ms == 0
-            || l.max_concurrent_renders == 0
-            || l.max_query_length < 256
-            || l.client_timeout_s == 0
-        {
-            err(
-                None,
-                "server.limits".into(),
-                "limits must be positive (max_query_length at least 256)".into(),
-            );
-        }
-        if let Some(url) = &self.server.public_url
-            && !(url.starts_with("http://") || url.starts_with("https://"))
-        {
-            err(
-                None,
-                "server.public_url".into(),
-                format!("`{url}` is not an http(s) URL"),
-            );
-        }
-        let c = &self.server.cache;
-        if c.metatile_vector == 0 || c.metatile_raster == 0 || c.metatile_vector > 16 || c.metatile_raster > 16 {
-            err(
-                None,
-                "server.cache.metatile_*".into(),
-                "metatiles are 1 to 16 tiles wide".into(),
-            );
-        }
-        if c.memory_mb == 0 {
-            err(
-                None,
-                "server.cache.memory_mb".into(),
-                "the memory cache needs at least 1 MiB".into(),
-            );
-        }
-        if c.disk_write && c.disk.is_none() {
-            err(
-                None,
-                "server.cache.disk_write".into(),
-                "writing needs `server.cache.disk`".into(),
-            );
-        }
-        if self.server.admin.enabled {
-            let loopback = self
-                .server
-                .admin
-                .bind
-                .parse::<std::net::SocketAddr>()
-                .map(|a| a.ip().is_loopback())
-                .unwrap_or(false);
-            if !loopback {
-                err(
-                    None,
-                    "server.admin.bind".into(),
-                    format!(
-                        "`{}` is not a loopback address: the admin endpoint never listens elsewhere",
-                        self.server.admin.bind
-                    ),
-                );
-            }
-        }
-        let mut granted = HashSet::new();
-        for (i, key) in self.auth.keys.iter().enumerate() {
-            if key.sha256.len() != 64
-                || !key
-                    .sha256
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
-            {
-                err(
-                    None,
-                    format!("auth.keys[{i}].sha256"),
-                    format!(
-                        "the key `{}` needs the 64 lowercase hex digits of its SHA-256 (tuile hash-key prints them)",
-                        key.name
-                    ),
-                );
-            }
-            if key.groups.is_empty() {
-                err(
-                    None,
-                    format!("auth.keys[{i}].groups"),
-                    format!("the key `{}` grants no group", key.name),
-                );
-            }
-            granted.extend(key.groups.iter().cloned());
-        }
-        let mut names = HashSet::new();
-        for (i, layer) in self.layers.iter().enumerate() {
-            let name = Some(layer.name.as_str());
-            if layer.name.is_empty()
-                || !layer
-                    .name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-            {
-                err(
-                    name,
-                    format!("layers[{i}].name"),
-                    "a layer name is made of ASCII letters, digits, `_` and `-`".into(),
-                );
-            }
-            if !names.insert(layer.name.clone()) {
-                err(
-                    name,
-                    format!("layers[{i}].name"),
-                    "this name is used by another layer".into(),
-                );
-            }
-            if layer.title.trim().is_empty() {
-                err(name, format!("layers[{i}].title"), "a title is required".into());
-            }
-            if layer.crs.is_empty() {
-                err(name, format!("layers[{i}].crs"), "list at least one CRS".into());
-            }
-            for (j, c) in layer.crs.iter().enumerate() {
-                if Crs::parse(c).is_err() {
-                    err(
-                        name,
-                        format!("layers[{i}].crs[{j}]"),
-                        format!("`{c}` is not a CRS that PROJ knows"),
-                    );
-                }
-            }
-            if let (Some(min), Some(max)) = (layer.min_scale, layer.max_scale)
-                && !(min >= 0.0 && min < max)
-            {
-                err(
-                    name,
-                    format!("layers[{i}].min_scale"),
-                    format!("min_scale ({min}) must be below max_scale ({max})"),
-                );
-            }
-            if let Some(default) = &layer.default_style
-                && !layer.styles.is_empty()
-                && !layer.styles.contains(default)
-            {
-                err(
-                    name,
-                    format!("layers[{i}].default_style"),
-                    format!("`{default}` is not one of the layer's styles"),
-                );
-            }
-            if layer.source.kind == SourceKind::Flatgeobuf && layer.styles.is_empty() {
-                err(
-                    name,
-                    format!("layers[{i}].styles"),
-                    "a vector layer needs at least one style".into(),
-                );
-            }
-            for (j, t) in layer.tile_matrix_sets.iter().flatten().enumerate() {
-                if crate::grid::tms::TileMatrixSet::get(t).is_none() {
-                    err(
-                        name,
-                        format!("layers[{i}].tile_matrix_sets[{j}]"),
-                        format!("`{t}` is not WebMercatorQuad, LAMB93 or WorldCRS84Quad"),
-                    );
-                }
-            }
-            for (j, g) in layer.groups.iter().enumerate() {
-                if !granted.contains(g) {
-                    err(
-                        name,
-                        format!("layers[{i}].groups[{j}]"),
-                        format!("no API key grants the group `{g}`: nobody could see this layer"),
-                    );
-                }
-            }
-            if layer.time.is_some() && layer.source.kind != SourceKind::Flatgeobuf {
-                err(
-                    name,
-                    format!("layers[{i}].time"),
-                    "a time dimension is read from vector features only".into(),
-                );
-            }
-        }
-        errors
     }
 
     /// The path of a layer's style file.

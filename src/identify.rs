@@ -3,49 +3,13 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
 
 use crate::layer::Layer;
-use crate::grid::{Crs, transform_bbox, transform_point, transform_xy};
+use crate::grid::{Crs, transform_bbox, transform_point};
 use crate::render::MapView;
-use crate::source::{Shape, ShapeKind, Source, SourceError, Value};
+use crate::source::{Source, SourceError};
+use crate::feature::{OwnedValue, Shape, ShapeKind};
 use crate::style::Style;
-
-/// A property value copied out of a feature.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum OwnedValue {
-    Null,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Text(String),
-}
-
-impl From<Value<'_>> for OwnedValue {
-    fn from(v: Value<'_>) -> Self {
-        match v {
-            Value::Null | Value::Binary(_) => OwnedValue::Null,
-            Value::Bool(b) => OwnedValue::Bool(b),
-            Value::Int(i) => OwnedValue::Int(i),
-            Value::UInt(u) => i64::try_from(u).map_or(OwnedValue::Float(u as f64), OwnedValue::Int),
-            Value::Float(f) => OwnedValue::Float(f),
-            Value::Str(s) => OwnedValue::Text(s.to_string()),
-        }
-    }
-}
-
-impl std::fmt::Display for OwnedValue {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            OwnedValue::Null => Ok(()),
-            OwnedValue::Bool(b) => write!(f, "{b}"),
-            OwnedValue::Int(i) => write!(f, "{i}"),
-            OwnedValue::Float(v) => write!(f, "{v}"),
-            OwnedValue::Text(s) => f.write_str(s),
-        }
-    }
-}
 
 /// A feature found under the pointer: its properties and geometry (in `crs`).
 #[derive(Debug, Clone)]
@@ -142,7 +106,7 @@ pub fn query(
                 }
                 f.read_shape(&mut shape);
                 let mut projected = shape.clone();
-                if let Err(e) = transform_xy(meta.crs, view.crs, &mut projected.xs, &mut projected.ys) {
+                if let Err(e) = projected.reproject(meta.crs, view.crs) {
                     failure = Some(SourceError::read(&meta.path, e));
                     return false;
                 }

@@ -8,9 +8,8 @@
 use geo::{BoundingRect, Relate};
 use geo_types::Geometry as Geo;
 
-use crate::grid::{BBox, Crs, transform_xy};
-use crate::source::fgb::Column;
-use crate::source::{FeatureView, Shape, ShapeKind, Value};
+use crate::grid::{BBox, Crs};
+use crate::feature::{Column, FeatureView, LazyGeometry, Shape, ShapeKind, Value};
 use crate::style::CmpOp;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -304,33 +303,13 @@ pub fn parse(text: &str, json: bool) -> Result<cql2::Expr, FilterError> {
 /// numeric when the column is.
 pub fn property_equals(columns: &[Column], name: &str, value: &str) -> Option<Node> {
     let col = columns.iter().position(|c| c.name == name)?;
-    use crate::source::fgb::ValueKind;
+    use crate::feature::ValueKind;
     let numeric = matches!(columns[col].kind(), ValueKind::Integer | ValueKind::Number);
     let literal = match value.parse::<f64>() {
         Ok(v) if numeric => Operand::Number(v),
         _ => Operand::Text(value.to_string()),
     };
     Some(Node::Compare(CmpOp::Eq, Operand::Column(col), literal))
-}
-
-/// A feature's geometry, decoded on first use.
-pub struct LazyGeometry<'a, 'f> {
-    feature: &'a FeatureView<'f>,
-    shape: Option<Shape>,
-}
-
-impl<'a, 'f> LazyGeometry<'a, 'f> {
-    pub fn new(feature: &'a FeatureView<'f>) -> Self {
-        LazyGeometry { feature, shape: None }
-    }
-
-    pub fn shape(&mut self) -> &Shape {
-        self.shape.get_or_insert_with(|| {
-            let mut s = Shape::default();
-            self.feature.read_shape(&mut s);
-            s
-        })
-    }
 }
 
 /// A decoded shape as a geo-types geometry.
@@ -515,11 +494,6 @@ impl Node {
             _ => false,
         }
     }
-}
-
-/// Transforms a shape between CRSs (for outputs and geometry tests).
-pub fn reproject(s: &mut Shape, from: Crs, to: Crs) -> bool {
-    transform_xy(from, to, &mut s.xs, &mut s.ys).is_ok() && s.xs.iter().chain(&s.ys).all(|v| v.is_finite())
 }
 
 #[cfg(test)]

@@ -8,8 +8,10 @@ use geo::Intersects;
 use geo_types::{LineString, Point, Polygon, Rect};
 
 use crate::grid::{BBox, Crs, CrsError, transform_bbox, transform_outline};
-use crate::source::{FeatureView, FgbSource, Shape, ShapeKind, SourceError};
-use filter::{LazyGeometry, Node, to_geo};
+use crate::source::{FgbSource, SourceError};
+use crate::feature::{FeatureView, Shape, ShapeKind};
+use crate::feature::LazyGeometry;
+use filter::{Node, to_geo};
 
 /// An area features must intersect, in the source CRS: its envelope for
 /// the index and, for a box given in another CRS, its transformed outline,

@@ -4,10 +4,11 @@
 
 use crate::catalog::Catalog;
 use crate::layer::Layer;
-use crate::geojson;
-use crate::grid::{Crs, transform_xy};
-use crate::info::{FoundFeature, LayerAnswer, LayerInfo, OwnedValue};
-use crate::source::{Shape, ShapeKind, Source};
+use crate::geojson::{Geometry, write_feature};
+use crate::grid::Crs;
+use crate::feature::{OwnedValue, Shape, ShapeKind, Value};
+use crate::identify::{FoundFeature, LayerAnswer, LayerInfo};
+use crate::source::Source;
 use crate::xml::XmlWriter;
 
 /// The namespace of tuile's GML feature types.
@@ -101,75 +102,60 @@ pub fn encode(answers: &[LayerAnswer], format: InfoFormat, schema_url: &str) -> 
 
 fn lon_lat(shape: &Shape, crs: Crs) -> Shape {
     let mut s = shape.clone();
-    if transform_xy(crs, Crs::CRS84, &mut s.xs, &mut s.ys).is_err() {
+    if s.reproject(crs, Crs::CRS84).is_err() || !s.is_finite() {
         s.kind = None;
     }
     s
-}
-
-fn json_value(out: &mut Vec<u8>, v: &OwnedValue) {
-    match v {
-        OwnedValue::Null => out.extend_from_slice(b"null"),
-        OwnedValue::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        OwnedValue::Int(i) => out.extend_from_slice(i.to_string().as_bytes()),
-        OwnedValue::Float(f) => geojson::write_number(out, *f, 9),
-        OwnedValue::Text(s) => geojson::write_string(out, s),
-    }
 }
 
 fn geojson_collection(answers: &[LayerAnswer]) -> Vec<u8> {
     let mut out = Vec::with_capacity(1024);
     out.extend_from_slice(b"{\"type\":\"FeatureCollection\",\"features\":[");
     let mut first = true;
-    let mut sep = |out: &mut Vec<u8>| {
-        if !std::mem::take(&mut first) {
-            out.push(b',');
-        }
-    };
     for a in answers {
-        match &a.info {
-            LayerInfo::Features(features) => {
-                for f in features {
-                    sep(&mut out);
-                    out.extend_from_slice(b"{\"type\":\"Feature\",\"id\":");
-                    geojson::write_string(&mut out, &format!("{}.{}", a.layer.name(), f.id()));
-                    out.extend_from_slice(b",\"geometry\":");
-                    geojson::write_geometry(&mut out, &lon_lat(&f.shape, f.crs), false, 7);
-                    out.extend_from_slice(b",\"properties\":{\"layer\":");
-                    geojson::write_string(&mut out, a.layer.name());
-                    for (k, v) in &f.properties {
-                        out.push(b',');
-                        geojson::write_string(&mut out, k);
-                        out.push(b':');
-                        json_value(&mut out, v);
-                    }
-                    out.extend_from_slice(b"}}");
-                }
+        let layer = Value::Str(a.layer.name());
+        let (found, pixel): (&[FoundFeature], _) = match &a.info {
+            LayerInfo::Features(features) => (features, None),
+            LayerInfo::Pixel { bands, x, y, crs } => (&[], Some((bands, Shape::point(*x, *y), *crs))),
+            LayerInfo::Nothing => (&[], None),
+        };
+        for f in found {
+            if !std::mem::take(&mut first) {
+                out.push(b',');
             }
-            LayerInfo::Pixel { bands, x, y, crs } => {
-                sep(&mut out);
-                let point = Shape {
-                    kind: Some(ShapeKind::Point),
-                    xs: vec![*x],
-                    ys: vec![*y],
-                    parts: vec![(0, 1)],
-                    polygons: vec![],
-                };
-                out.extend_from_slice(b"{\"type\":\"Feature\",\"geometry\":");
-                geojson::write_geometry(&mut out, &lon_lat(&point, *crs), false, 7);
-                out.extend_from_slice(b",\"properties\":{\"layer\":");
-                geojson::write_string(&mut out, a.layer.name());
+            let id = format!("{}.{}", a.layer.name(), f.id());
+            let shape = lon_lat(&f.shape, f.crs);
+            write_feature(&mut out, Some(&Value::Str(&id)), geometry(&shape), |m| {
+                m.value("layer", &layer);
+                for (k, v) in &f.properties {
+                    m.value(k, &v.as_value());
+                }
+            });
+        }
+        if let Some((bands, point, crs)) = pixel {
+            if !std::mem::take(&mut first) {
+                out.push(b',');
+            }
+            let shape = lon_lat(&point, crs);
+            write_feature(&mut out, None, geometry(&shape), |m| {
+                m.value("layer", &layer);
                 for (b, v) in bands.iter().enumerate() {
-                    out.extend_from_slice(format!(",\"band_{}\":", b + 1).as_bytes());
-                    geojson::write_number(&mut out, *v, 6);
+                    m.number(&format!("band_{}", b + 1), *v, 6);
                 }
-                out.extend_from_slice(b"}}");
-            }
-            LayerInfo::Nothing => {}
+            });
         }
     }
     out.extend_from_slice(b"]}");
     out
+}
+
+/// A CRS84 geometry, when the shape could be expressed in it.
+fn geometry(shape: &Shape) -> Option<Geometry<'_>> {
+    shape.kind.is_some().then_some(Geometry {
+        shape,
+        swap: false,
+        decimals: 7,
+    })
 }
 
 fn esc(s: &str) -> String {
@@ -424,7 +410,7 @@ pub fn schema(catalog: &Catalog) -> Vec<u8> {
         match &layer.source {
             Source::Vector(v) => {
                 for c in v.columns() {
-                    use crate::source::fgb::ValueKind as K;
+                    use crate::feature::ValueKind as K;
                     let xs = match c.kind() {
                         K::Boolean => "xs:boolean",
                         K::Integer => "xs:long",

@@ -7,8 +7,8 @@ use super::WmsVersion;
 use super::exception::{Code, WmsError};
 use super::getmap::{GetMap, parse_map};
 use crate::catalog::Catalog;
-use crate::featureinfo::InfoFormat;
-use crate::info::{self, LayerAnswer};
+use crate::ows::feature_info::InfoFormat;
+use crate::identify::{self, LayerAnswer};
 use crate::ows::Kvp;
 use crate::render::DrawLayer;
 
@@ -116,7 +116,7 @@ impl InfoRequest {
         self.query
             .iter()
             .map(|d| {
-                let info = info::query(
+                let info = identify::query(
                     &d.layer,
                     &d.style,
                     d.time.as_deref(),
