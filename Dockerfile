@@ -10,6 +10,9 @@ COPY viewer/package.json viewer/package-lock.json ./viewer/
 RUN npm ci --prefix viewer --no-audit --no-fund
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
+COPY tuile-core ./tuile-core
+COPY tuile-demo ./tuile-demo
+COPY bench/bare_handler.rs ./bench/
 RUN cargo build --release --locked && strip target/release/tuile
 
 FROM debian:bookworm-slim

@@ -22,7 +22,7 @@ run: build $(DATA)/.demo-v$(DEMO_VERSION)
 	$(BIN) serve
 
 test: test-deps build $(TEST_DATA)/.demo-v$(DEMO_VERSION) $(VENV)/.installed tests/browser/node_modules/.installed
-	TUILE_DATA=$(TEST_DATA) $(CARGO) test --release --locked
+	TUILE_DATA=$(TEST_DATA) $(CARGO) test --release --locked --workspace
 	TUILE_DATA=$(TEST_DATA) VENV=$(VENV) scripts/client-tests.sh
 
 # Every fuzz target for FUZZ_SECONDS (cargo-fuzz, installed if missing), then

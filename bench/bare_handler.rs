@@ -11,7 +11,7 @@ fn main() -> std::io::Result<()> {
     let (file, addr) = (&args[1], args[2].clone());
     let workers: usize = args.get(3).and_then(|w| w.parse().ok()).unwrap_or(2);
     let body = Bytes::from(std::fs::read(file)?);
-    let etag = tuile::tiles::etag_of(&body);
+    let etag = tuile_core::tiles::etag_of(&body);
     actix_web::rt::System::new().block_on(async move {
         HttpServer::new(move || {
             let (body, etag) = (body.clone(), etag.clone());

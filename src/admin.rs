@@ -35,4 +35,3 @@ async fn admin_reload(state: web::Data<AppState>) -> HttpResponse {
         Err(e) => HttpResponse::UnprocessableEntity().body(format!("{e:#}\n")),
     }
 }
-

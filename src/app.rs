@@ -51,7 +51,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// CORS from `[server.cors]`: read at start (a reload keeps it).
-fn cors(config: &crate::config::CorsConfig) -> actix_cors::Cors {
+fn cors(config: &tuile_core::config::CorsConfig) -> actix_cors::Cors {
     use actix_web::http::header;
     let mut cors = actix_cors::Cors::default()
         .allowed_methods(["GET", "HEAD", "OPTIONS"])
@@ -82,7 +82,6 @@ fn cors(config: &crate::config::CorsConfig) -> actix_cors::Cors {
     cors
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,7 +101,10 @@ mod tests {
             labels("/wmts/1.0.0/ocsol/couverture/WebMercatorQuad/16/1/2.png", ""),
             ("wmts", "GetTile".into(), Some("ocsol".into()))
         );
-        assert_eq!(labels("/collections/erp/items", ""), ("ogcapi", "items".into(), Some("erp".into())));
+        assert_eq!(
+            labels("/collections/erp/items", ""),
+            ("ogcapi", "items".into(), Some("erp".into()))
+        );
         assert_eq!(labels("/", ""), ("ogcapi", "landing".into(), None));
         assert_eq!(labels("/tileMatrixSets/LAMB93", "").0, "tms");
         assert_eq!(labels("/ready", "").1, "ready");

@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
-use crate::catalog::Catalog;
 use crate::ows::Kvp;
 use crate::wms::WmsVersion;
+use tuile_core::catalog::Catalog;
 
 /// A WMS query string, as GetMap, GetFeatureInfo and the EXCEPTIONS modes read it.
 pub fn wms_kvp(query: &str, catalog: &Catalog) {
@@ -50,7 +50,7 @@ pub fn ogcapi_items(collection: &str, query: &str, catalog: &Catalog) {
         r.query.limit = r.query.limit.min(20);
         let src = crate::ogcapi::items::source(&r.layer);
         let mut out = Vec::new();
-        let _ = crate::query::run(src, &r.query, |f, geom| {
+        let _ = tuile_core::query::run(src, &r.query, |f, geom| {
             crate::ogcapi::items::write_item(&mut out, f, geom, src.meta().crs, r.crs, None);
             true
         });
@@ -62,11 +62,11 @@ pub fn cql2(text: &str, catalog: &Catalog) {
     let Some(layer) = catalog.layer("erp") else { return };
     let src = crate::ogcapi::items::source(layer);
     for json in [false, true] {
-        if let Ok(expr) = crate::query::filter::parse(text, json) {
-            let ctx = crate::query::filter::Context {
+        if let Ok(expr) = tuile_core::query::filter::parse(text, json) {
+            let ctx = tuile_core::query::filter::Context {
                 columns: src.columns(),
                 storage: src.meta().crs,
-                filter_crs: crate::grid::Crs::CRS84,
+                filter_crs: tuile_core::grid::Crs::CRS84,
                 max_nodes: catalog.config.server.limits.max_filter_nodes,
             };
             if let Ok(node) = ctx.compile(&expr) {
@@ -78,12 +78,12 @@ pub fn cql2(text: &str, catalog: &Catalog) {
 
 /// An SLD / SE document.
 pub fn sld(text: &str) {
-    let _ = crate::style::sld::parse(text, Path::new("fuzz.sld"));
+    let _ = tuile_core::style::sld::parse(text, Path::new("fuzz.sld"));
 }
 
 /// A `tuile.toml`.
 pub fn config(text: &str) {
-    let _ = crate::config::Config::from_toml_with(text, Path::new("/nonexistent/fuzz.toml"), |_| None);
+    let _ = tuile_core::config::Config::from_toml_with(text, Path::new("/nonexistent/fuzz.toml"), |_| None);
 }
 
 /// The catalog the request targets run against: the repo's configuration
@@ -91,9 +91,9 @@ pub fn config(text: &str) {
 pub fn test_catalog() -> Catalog {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let data = std::env::var("TUILE_DATA").unwrap_or_else(|_| repo.join("target/test-data").to_string_lossy().into());
-    crate::source::gdal::init(64);
+    tuile_core::source::gdal::init(64);
     let config =
-        crate::config::Config::load_with(&repo.join("tuile.toml"), |n| (n == "TUILE_DATA").then(|| data.clone()))
+        tuile_core::config::Config::load_with(&repo.join("tuile.toml"), |n| (n == "TUILE_DATA").then(|| data.clone()))
             .expect("the repo's tuile.toml");
     let catalog = Catalog::load(config).expect("the catalog loads");
     assert!(

@@ -1,42 +1,33 @@
-//! tuile: an OGC geoservice server (WMS, WMTS, OGC API – Features) over
-//! Cloud-Optimized GeoTIFF and FlatGeobuf sources.
+//! tuile: an OGC geoservice server (WMS 1.3.0/1.1.1, WMTS 1.0.0, OGC API –
+//! Features) over Cloud-Optimized GeoTIFF and FlatGeobuf sources.
 //!
-//! One core (catalog → sources → renderer) and thin protocol adapters.
+//! This crate is the server and its command line: thin protocol adapters
+//! over `tuile-core`, which holds the layers, the renderer, the tile cache
+//! and the feature queries. A request travels through the shared request
+//! handling ([`middleware`]: id, limits, credentials, panics, metrics), then
+//! one adapter ([`wms`], [`wmts`], [`ogcapi`], [`viewer`], [`ops`]) that
+//! parses it into a core call and writes the core's answer, or its error, in
+//! the protocol's own format.
+//!
+//! The choice that shapes the crate: each protocol registers its own routes
+//! and declares, in an [`http::Protocol`], how its requests are labelled and
+//! how its errors are written, so that nothing shared names a protocol and a
+//! new one (a catalogue, tiles, maps) is one more module and one more line
+//! in [`app::PROTOCOLS`].
 
-pub mod access;
 pub mod admin;
 pub mod app;
-pub mod catalog;
 pub mod cli;
-pub mod config;
-pub mod demo;
-pub mod error;
-pub mod feature;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod geojson;
-pub mod grid;
 pub mod http;
-pub mod identify;
-pub mod layer;
-pub mod legend;
-pub mod metadata;
-pub mod metrics;
 pub mod middleware;
 pub mod observe;
-pub mod ops;
 pub mod ogcapi;
+pub mod ops;
 pub mod ows;
-pub mod pool;
-pub mod query;
-pub mod render;
 pub mod serve;
 pub mod state;
-pub mod source;
-pub mod style;
-pub mod tiles;
-pub mod time;
 pub mod viewer;
 pub mod wms;
 pub mod wmts;
-pub mod xml;

@@ -107,11 +107,11 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     ] {
         m.cache.with_label_values(&[figure]).set(value as i64);
     }
-    m.open_datasets.set(crate::metrics::OPEN_DATASETS.load(Relaxed));
+    m.open_datasets.set(tuile_core::metrics::OPEN_DATASETS.load(Relaxed));
     m.layers.set(state.catalog().layers.len() as i64);
     // A counter that follows the process-wide count of caught panics.
     m.panics
-        .inc_by(crate::metrics::PANICS.load(Relaxed).saturating_sub(m.panics.get()));
+        .inc_by(tuile_core::metrics::PANICS.load(Relaxed).saturating_sub(m.panics.get()));
     m.renders_in_flight.set(state.pool.in_flight() as i64);
     let mut out = Vec::new();
     if let Err(e) = TextEncoder::new().encode(&m.registry.gather(), &mut out) {

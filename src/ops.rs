@@ -52,4 +52,3 @@ async fn ready(state: web::Data<AppState>) -> HttpResponse {
     resp.insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .json(body)
 }
-

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use actix_web::{App, HttpServer, web};
 
-use crate::catalog::Catalog;
 use crate::state::AppState;
+use tuile_core::catalog::Catalog;
 
 pub async fn serve(config_path: &Path, bind: Option<String>) -> anyhow::Result<()> {
     let catalog = Catalog::open(config_path).map_err(|e| anyhow::anyhow!(e))?;
@@ -34,11 +34,12 @@ pub async fn serve(config_path: &Path, bind: Option<String>) -> anyhow::Result<(
     if admin.enabled {
         tracing::info!("admin endpoint on http://{}/admin/", admin.bind);
         let admin_state = state.clone();
-        let admin_server = HttpServer::new(move || App::new().app_data(admin_state.clone()).configure(crate::admin::routes))
-            .workers(1)
-            .bind(&admin.bind)
-            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", admin.bind))?
-            .run();
+        let admin_server =
+            HttpServer::new(move || App::new().app_data(admin_state.clone()).configure(crate::admin::routes))
+                .workers(1)
+                .bind(&admin.bind)
+                .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", admin.bind))?
+                .run();
         futures_util::future::try_join(main, admin_server).await?;
     } else {
         main.await?;

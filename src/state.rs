@@ -8,10 +8,13 @@ use actix_web::HttpRequest;
 use bytes::Bytes;
 use parking_lot::RwLock;
 
-use crate::catalog::Catalog;
-use crate::config::Config;
-use crate::pool::RenderPool;
-use crate::tiles::TileCache;
+use tuile_core::catalog::Catalog;
+use tuile_core::config::Config;
+use tuile_core::pool::RenderPool;
+use tuile_core::tiles::TileCache;
+
+/// A caller's view and the full catalog it was cut from.
+type CallerView = (Arc<Catalog>, Arc<Catalog>);
 
 /// What every request handler shares.
 pub struct AppState {
@@ -22,7 +25,7 @@ pub struct AppState {
     documents: moka::sync::Cache<String, Bytes>,
     /// The catalog as each kind of caller sees it, built on first use.
     /// (the full catalog it was cut from, the view), by caller view id.
-    views: parking_lot::Mutex<std::collections::HashMap<String, (Arc<Catalog>, Arc<Catalog>)>>,
+    views: parking_lot::Mutex<std::collections::HashMap<String, CallerView>>,
 }
 
 impl AppState {
@@ -37,7 +40,9 @@ impl AppState {
                 server.limits.max_concurrent_renders,
                 std::time::Duration::from_millis(server.limits.render_timeout_ms),
             )
-            .with_observer(Arc::new(|d| crate::observe::METRICS.render_seconds.observe(d.as_secs_f64()))),
+            .with_observer(Arc::new(|d| {
+                crate::observe::METRICS.render_seconds.observe(d.as_secs_f64())
+            })),
             tiles,
             catalog: RwLock::new(Arc::new(catalog)),
             documents: moka::sync::Cache::builder().max_capacity(256).build(),
@@ -52,8 +57,11 @@ impl AppState {
     }
 
     /// Who is calling, from the key the request presents.
-    pub fn caller(&self, req: &HttpRequest) -> crate::access::Caller {
-        self.catalog.read().keys.caller(&crate::http::credentials::presented(req))
+    pub fn caller(&self, req: &HttpRequest) -> tuile_core::access::Caller {
+        self.catalog
+            .read()
+            .keys
+            .caller(&crate::http::credentials::presented(req))
     }
 
     /// The catalog as this request's caller may see it; a request keeps the

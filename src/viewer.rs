@@ -11,9 +11,9 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
-use crate::catalog::Catalog;
 use crate::http::{Labels, Protocol, get, problem, read_only};
 use crate::state::AppState;
+use tuile_core::catalog::Catalog;
 
 pub static PROTOCOL: Protocol = Protocol {
     classify: |path, _| matches!(path, ["viewer", ..]).then(|| Labels::new("viewer", "viewer")),

@@ -7,8 +7,8 @@
 mod common;
 
 use common::*;
-use tuile::grid::tms::TileMatrixSet;
-use tuile::grid::{BBox, Crs, transform_bbox};
+use tuile_core::grid::tms::TileMatrixSet;
+use tuile_core::grid::{BBox, Crs, transform_bbox};
 
 const KEY: &str = "demo-membres";
 const BEARER: (&str, &str) = ("Authorization", "Bearer demo-membres");

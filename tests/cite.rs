@@ -9,9 +9,9 @@ use std::sync::OnceLock;
 
 use actix_web::web;
 use common::*;
-use tuile::catalog::Catalog;
-use tuile::config::Config;
 use tuile::state::AppState;
+use tuile_core::catalog::Catalog;
+use tuile_core::config::Config;
 
 const LAYERS: [&str; 11] = [
     "BasicPolygons",
@@ -70,7 +70,7 @@ fn cite_state() -> web::Data<AppState> {
     static STATE: OnceLock<web::Data<AppState>> = OnceLock::new();
     STATE
         .get_or_init(|| {
-            tuile::source::gdal::init(64);
+            tuile_core::source::gdal::init(64);
             let data = cite_data().to_string_lossy().into_owned();
             let config = Config::load_with(&repo().join("tests/cite/tuile.toml"), |n| {
                 (n == "TUILE_CITE_DATA").then(|| data.clone())

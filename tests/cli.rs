@@ -6,8 +6,8 @@ mod common;
 use std::process::Command;
 
 use common::*;
-use tuile::catalog::Catalog;
-use tuile::config::Config;
+use tuile_core::catalog::Catalog;
+use tuile_core::config::Config;
 
 fn tuile() -> Command {
     tuile_command()

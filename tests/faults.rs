@@ -11,9 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use actix_web::web;
 use common::*;
-use tuile::catalog::Catalog;
-use tuile::config::Config;
 use tuile::state::AppState;
+use tuile_core::catalog::Catalog;
+use tuile_core::config::Config;
 
 /// A private copy of the test data and styles, and the demo configuration
 /// pointed at it, so that files can be broken without disturbing other tests.
@@ -55,7 +55,7 @@ impl Sandbox {
     }
 
     fn state(&self, edit: impl FnOnce(&mut Config)) -> web::Data<AppState> {
-        tuile::source::gdal::init(128);
+        tuile_core::source::gdal::init(128);
         let mut config = self.config();
         edit(&mut config);
         web::Data::new(AppState::new(Catalog::load(config).unwrap()))
@@ -93,8 +93,8 @@ fn copy_dir(from: &Path, to: &Path) {
 const MAP: &str = "/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&STYLES=&CRS=EPSG:2154&BBOX=769500,6278500,770500,6279500&WIDTH=256&HEIGHT=256&FORMAT=image/png&LAYERS=";
 
 fn tile(layer: &str, style: &str) -> String {
-    use tuile::grid::tms::TileMatrixSet;
-    use tuile::grid::{BBox, Crs, transform_bbox};
+    use tuile_core::grid::tms::TileMatrixSet;
+    use tuile_core::grid::{BBox, Crs, transform_bbox};
     let tms = TileMatrixSet::get("WebMercatorQuad").unwrap();
     let p = (770_250.0, 6_279_150.0);
     let b = transform_bbox(&BBox::new(p.0, p.1, p.0 + 0.01, p.1 + 0.01), Crs::lambert93(), tms.crs).unwrap();
@@ -296,7 +296,7 @@ async fn a_panic_in_a_handler_is_a_logged_500_in_the_protocols_format() {
             .route("/health", web::get().to(|| async { "ok" })),
     )
     .await;
-    let before = tuile::metrics::PANICS.load(Ordering::SeqCst);
+    let before = tuile_core::metrics::PANICS.load(Ordering::SeqCst);
     let wms = get(&svc, "/wms?SERVICE=WMS&REQUEST=GetMap").await;
     assert_eq!(wms.status, 500);
     validate(&wms.body, Schema::WmsException130);
@@ -306,7 +306,7 @@ async fn a_panic_in_a_handler_is_a_logged_500_in_the_protocols_format() {
     assert!(api.text().contains("internal error"));
     assert!(!api.text().contains("deliberate"), "panic messages stay in the logs");
     assert_eq!(get(&svc, "/health").await.status, 200, "the worker survived");
-    assert!(tuile::metrics::PANICS.load(Ordering::SeqCst) >= before + 2);
+    assert!(tuile_core::metrics::PANICS.load(Ordering::SeqCst) >= before + 2);
 }
 
 // --------------------------------------------------------------------- limits
@@ -314,7 +314,7 @@ async fn a_panic_in_a_handler_is_a_logged_500_in_the_protocols_format() {
 #[actix_web::test]
 async fn pixel_feature_filter_query_and_body_limits() {
     let state = {
-        tuile::source::gdal::init(128);
+        tuile_core::source::gdal::init(128);
         let mut config = common::config();
         let l = &mut config.server.limits;
         l.max_pixels = 1000 * 1000;
@@ -379,7 +379,7 @@ async fn pixel_feature_filter_query_and_body_limits() {
 #[actix_web::test]
 async fn an_overrunning_render_is_cancelled_and_answered() {
     let state = {
-        tuile::source::gdal::init(128);
+        tuile_core::source::gdal::init(128);
         let mut config = common::config();
         config.server.limits.render_timeout_ms = 1;
         web::Data::new(AppState::new(Catalog::load(config).unwrap()))
@@ -398,7 +398,7 @@ async fn an_overrunning_render_is_cancelled_and_answered() {
 #[actix_web::test]
 async fn past_the_render_limit_new_renders_wait_outside_and_cached_tiles_still_serve() {
     let state = {
-        tuile::source::gdal::init(128);
+        tuile_core::source::gdal::init(128);
         let mut config = common::config();
         config.server.limits.max_concurrent_renders = 2;
         web::Data::new(AppState::new(Catalog::load(config).unwrap()))

@@ -354,10 +354,10 @@ async fn bbox_in_crs84_and_in_lambert93_select_the_same_features() {
         assert!(x >= l93[0] - 0.01 && x <= l93[2] + 0.01 && y >= l93[1] - 0.01 && y <= l93[3] + 0.01);
     }
     // The same square's CRS84 envelope holds at least those features.
-    let env = tuile::grid::transform_bbox(
-        &tuile::grid::BBox::new(l93[0], l93[1], l93[2], l93[3]),
-        tuile::grid::Crs::lambert93(),
-        tuile::grid::Crs::CRS84,
+    let env = tuile_core::grid::transform_bbox(
+        &tuile_core::grid::BBox::new(l93[0], l93[1], l93[2], l93[3]),
+        tuile_core::grid::Crs::lambert93(),
+        tuile_core::grid::Crs::CRS84,
     )
     .unwrap();
     let q84 = format!("bbox={},{},{},{}", env.minx, env.miny, env.maxx, env.maxy);

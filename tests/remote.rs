@@ -10,9 +10,9 @@ use std::process::{Child, Command};
 
 use actix_web::web;
 use common::*;
-use tuile::catalog::Catalog;
-use tuile::config::Config;
 use tuile::state::AppState;
+use tuile_core::catalog::Catalog;
+use tuile_core::config::Config;
 
 struct Nginx {
     child: Child,
@@ -75,7 +75,7 @@ impl Nginx {
 }
 
 fn state_with_data(data: &str) -> web::Data<AppState> {
-    tuile::source::gdal::init(128);
+    tuile_core::source::gdal::init(128);
     let data = data.to_string();
     let config = Config::load_with(&repo().join("tuile.toml"), |name| {
         (name == "TUILE_DATA").then(|| data.clone())
@@ -142,7 +142,7 @@ async fn sources_over_http_range_requests_answer_like_local_files() {
 
 #[actix_web::test]
 async fn an_unreachable_remote_source_names_its_layer_and_url() {
-    tuile::source::gdal::init(128);
+    tuile_core::source::gdal::init(128);
     // Nothing listens on port 9 (discard) on loopback.
     let config = Config::load_with(&repo().join("tuile.toml"), |name| {
         (name == "TUILE_DATA").then(|| "/vsicurl/http://127.0.0.1:9/nothing".to_string())

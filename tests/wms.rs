@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use tuile::demo::{BASIN, LANDMARK_ERP};
+use tuile_demo::{BASIN, LANDMARK_ERP};
 
 const MAP130: &str = "/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap";
 const MAP111: &str = "/wms?SERVICE=WMS&VERSION=1.1.1&REQUEST=GetMap";
@@ -282,9 +282,9 @@ async fn the_erp_landmark_is_drawn_at_its_position() {
     let cut = (0..101).any(|y| dark(narrow.get_pixel(0, y)) || dark(narrow.get_pixel(100, y)));
     assert!(!cut, "no label crosses the map's edge");
     // In EPSG:3857, the symbol is still at the point.
-    let (x, y) = tuile::grid::transform_point(
-        tuile::grid::Crs::lambert93(),
-        tuile::grid::Crs::web_mercator(),
+    let (x, y) = tuile_core::grid::transform_point(
+        tuile_core::grid::Crs::lambert93(),
+        tuile_core::grid::Crs::web_mercator(),
         LANDMARK_ERP.0,
         LANDMARK_ERP.1,
     )
@@ -487,15 +487,19 @@ async fn reprojected_ortho_matches_gdalwarp() {
     let app = app(state()).await;
     let l93 = [769_950.0, 6_279_050.0, 770_450.0, 6_279_350.0];
     let cases = [
-        ("EPSG:3857", "EPSG:3857", tuile::grid::Crs::web_mercator()),
-        ("EPSG:4326", "EPSG:4326", tuile::grid::Crs::wgs84()),
-        ("EPSG:2154", "EPSG:2154", tuile::grid::Crs::lambert93()),
-        ("EPSG:3944", "EPSG:3944", tuile::grid::Crs::parse("EPSG:3944").unwrap()),
+        ("EPSG:3857", "EPSG:3857", tuile_core::grid::Crs::web_mercator()),
+        ("EPSG:4326", "EPSG:4326", tuile_core::grid::Crs::wgs84()),
+        ("EPSG:2154", "EPSG:2154", tuile_core::grid::Crs::lambert93()),
+        (
+            "EPSG:3944",
+            "EPSG:3944",
+            tuile_core::grid::Crs::parse("EPSG:3944").unwrap(),
+        ),
     ];
     for (name, gdal_name, crs) in cases {
-        let b = tuile::grid::transform_bbox(
-            &tuile::grid::BBox::new(l93[0], l93[1], l93[2], l93[3]),
-            tuile::grid::Crs::lambert93(),
+        let b = tuile_core::grid::transform_bbox(
+            &tuile_core::grid::BBox::new(l93[0], l93[1], l93[2], l93[3]),
+            tuile_core::grid::Crs::lambert93(),
             crs,
         )
         .unwrap();
@@ -861,11 +865,11 @@ async fn feature_info_gml_validates_against_its_schema() {
 async fn feature_count_returns_more_features() {
     let app = app(state()).await;
     // A "bis" address stands 2.5 m from its plain number: both within reach at 1 m per pixel.
-    let src = tuile::source::FgbSource::open(&data_dir().join("adresses.fgb")).unwrap();
+    let src = tuile_core::source::FgbSource::open(&data_dir().join("adresses.fgb")).unwrap();
     let mut bis = None;
     src.scan(Default::default(), |f, _| {
-        if f.property("rep") == Some(tuile::feature::Value::Str("bis")) {
-            let mut s = tuile::feature::Shape::default();
+        if f.property("rep") == Some(tuile_core::feature::Value::Str("bis")) {
+            let mut s = tuile_core::feature::Shape::default();
             f.read_shape(&mut s);
             bis = Some((s.xs[0], s.ys[0]));
             return false;
@@ -984,13 +988,13 @@ async fn legends_have_one_entry_per_rule_with_its_colour() {
     assert_eq!((r.status, r.content_type.as_str()), (200, "image/png"));
     let img = r.image();
     // 14 cover classes and the outline rule, one row of a 20 px swatch each.
-    let style = tuile::style::sld::load(&repo().join("styles/ocsol/couverture.sld")).unwrap();
+    let style = tuile_core::style::sld::load(&repo().join("styles/ocsol/couverture.sld")).unwrap();
     assert_eq!(style.rules.len(), 15);
     let row = (img.height() as f32 - 8.0) / 15.0;
     for (k, rule) in style.rules.iter().enumerate() {
         let y = (4.0 + k as f32 * row + row / 2.0) as u32;
         let px = img.get_pixel(4 + 10, y).0;
-        if let Some(tuile::style::Symbolizer::Polygon(p)) = rule.symbolizers.first() {
+        if let Some(tuile_core::style::Symbolizer::Polygon(p)) = rule.symbolizers.first() {
             let c = p.fill.as_ref().unwrap().color;
             assert_eq!(px, [c.r, c.g, c.b, 255], "row {k} ({:?})", rule.name);
         }

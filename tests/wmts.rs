@@ -9,13 +9,13 @@ use std::sync::atomic::Ordering;
 
 use actix_web::web;
 use common::*;
-use tuile::catalog::Catalog;
-use tuile::grid::tms::TileMatrixSet;
-use tuile::grid::{BBox, Crs, transform_bbox};
 use tuile::state::AppState;
+use tuile_core::catalog::Catalog;
+use tuile_core::grid::tms::TileMatrixSet;
+use tuile_core::grid::{BBox, Crs, transform_bbox};
 
-fn fresh_state(edit: impl FnOnce(&mut tuile::config::Config)) -> web::Data<AppState> {
-    tuile::source::gdal::init(128);
+fn fresh_state(edit: impl FnOnce(&mut tuile_core::config::Config)) -> web::Data<AppState> {
+    tuile_core::source::gdal::init(128);
     let mut config = common::config();
     edit(&mut config);
     web::Data::new(AppState::new(Catalog::load(config).unwrap()))
@@ -417,7 +417,7 @@ where
     };
     let q = format!(
         "/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS={layer}&STYLES=&CRS={}&BBOX={},{},{},{}&WIDTH=512&HEIGHT=512&FORMAT={format}",
-        tms.crs.wms_code(),
+        tms.crs.identifier(),
         v[0],
         v[1],
         v[2],
@@ -603,7 +603,7 @@ async fn empty_tiles_share_one_small_png() {
         .take(5)
         .collect();
     assert!(opaque.is_empty(), "{opaque:?}");
-    let empty = tuile::tiles::empty_png();
+    let empty = tuile_core::tiles::empty_png();
     assert!(
         r.body == empty.as_ref(),
         "the shared empty tile ({} bytes, not {})",
@@ -654,7 +654,7 @@ async fn a_changed_source_file_drops_its_layer_tiles() {
     let cfg = dir.join("tuile.toml");
     std::fs::write(&cfg, text).unwrap();
     let data = data_dir().to_string_lossy().into_owned();
-    let config = tuile::config::Config::load_with(&cfg, |n| (n == "TUILE_DATA").then(|| data.clone())).unwrap();
+    let config = tuile_core::config::Config::load_with(&cfg, |n| (n == "TUILE_DATA").then(|| data.clone())).unwrap();
     let state = web::Data::new(AppState::new(Catalog::load(config).unwrap()));
     actix_web::rt::spawn(tuile::serve::watch_sources(
         state.clone(),
@@ -703,8 +703,8 @@ async fn admin_invalidation_is_off_by_default_and_loopback_only() {
         "[server.limits]",
         "[server.admin]\nenabled = true\nbind = \"0.0.0.0:9999\"\n\n[server.limits]",
     );
-    let errs =
-        tuile::config::Config::from_toml_with(&text, std::path::Path::new("t.toml"), |_| Some("x".into())).unwrap_err();
+    let errs = tuile_core::config::Config::from_toml_with(&text, std::path::Path::new("t.toml"), |_| Some("x".into()))
+        .unwrap_err();
     assert!(
         errs.iter().any(|e| e.key.as_deref() == Some("server.admin.bind")),
         "{errs:?}"
@@ -805,11 +805,11 @@ async fn feature_info_over_kvp_and_rest() {
     let app = app(state()).await;
     let tms = TileMatrixSet::get("WebMercatorQuad").unwrap();
     let z = 18;
-    let landmark = tuile::demo::LANDMARK_ERP;
+    let landmark = tuile_demo::LANDMARK_ERP;
     let (row, col) = tile_at(tms, z, landmark);
     // The landmark's pixel in its tile.
     let m = &tms.matrices[z];
-    let (x, y) = tuile::grid::transform_point(Crs::lambert93(), tms.crs, landmark.0, landmark.1).unwrap();
+    let (x, y) = tuile_core::grid::transform_point(Crs::lambert93(), tms.crs, landmark.0, landmark.1).unwrap();
     let b = m.tile_bbox(row, col);
     let (i, j) = (((x - b.minx) / m.cell_size) as u32, ((b.maxy - y) / m.cell_size) as u32);
     let r = get(

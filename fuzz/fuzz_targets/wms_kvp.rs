@@ -3,7 +3,7 @@
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
-use tuile::catalog::Catalog;
+use tuile_core::catalog::Catalog;
 
 static CATALOG: LazyLock<Catalog> = LazyLock::new(tuile::fuzzing::test_catalog);
 

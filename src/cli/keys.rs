@@ -2,7 +2,7 @@
 
 pub fn hash_key(new: Option<String>, groups: Vec<String>) -> anyhow::Result<()> {
     let (name, key) = match new {
-        Some(name) => (name, crate::access::new_key()),
+        Some(name) => (name, tuile_core::access::new_key()),
         None => {
             let mut key = String::new();
             std::io::stdin().read_line(&mut key)?;
@@ -14,7 +14,7 @@ pub fn hash_key(new: Option<String>, groups: Vec<String>) -> anyhow::Result<()> 
     println!("# key for {name}: {key}");
     println!("[[auth.keys]]");
     println!("name = {name:?}");
-    println!("sha256 = \"{}\"", crate::access::sha256_hex(&key));
+    println!("sha256 = \"{}\"", tuile_core::access::sha256_hex(&key));
     println!("groups = [{}]", groups.join(", "));
     Ok(())
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
-use crate::demo::Scale;
+use tuile_demo::Scale;
 
 #[derive(Parser)]
 #[command(
@@ -70,8 +70,10 @@ impl Cli {
     /// Runs the command.
     pub fn run(self) -> anyhow::Result<()> {
         match self.command {
-            Command::Serve { config, bind } => actix_web::rt::System::new().block_on(crate::serve::serve(&config, bind)),
-            Command::DemoData { out, scale } => crate::demo::generate(&out, scale),
+            Command::Serve { config, bind } => {
+                actix_web::rt::System::new().block_on(crate::serve::serve(&config, bind))
+            }
+            Command::DemoData { out, scale } => tuile_demo::generate(&out, scale),
             Command::CheckConfig { config } => check_config(&config),
             Command::Seed { config, options } => seed::run(&config, options),
             Command::HashKey { new, groups } => keys::hash_key(new, groups),
@@ -80,7 +82,7 @@ impl Cli {
 }
 
 fn check_config(path: &Path) -> anyhow::Result<()> {
-    let catalog = crate::catalog::Catalog::open(path).map_err(anyhow::Error::msg)?;
+    let catalog = tuile_core::catalog::Catalog::open(path).map_err(anyhow::Error::msg)?;
     if !catalog.problems.is_empty() {
         anyhow::bail!(
             "{}: {} layer(s) cannot be served:\n  {}",
@@ -106,4 +108,3 @@ fn check_config(path: &Path) -> anyhow::Result<()> {
     );
     Ok(())
 }
-

@@ -6,11 +6,11 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::catalog::Catalog;
-use crate::grid::BBox;
-use crate::render::ImageFormat;
-use crate::tiles::disk::DiskStore;
-use crate::tiles::seed::{Progress, SeedPlan, SeedRequest};
+use tuile_core::catalog::Catalog;
+use tuile_core::grid::BBox;
+use tuile_core::render::ImageFormat;
+use tuile_core::tiles::disk::DiskStore;
+use tuile_core::tiles::seed::{Progress, SeedPlan, SeedRequest};
 
 #[derive(Debug, clap::Args)]
 pub struct SeedOptions {

@@ -4,12 +4,16 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 
-use crate::tiles::Encoded;
+use tuile_core::tiles::Encoded;
 
 /// 200 with the body, or 304 when the client's copy is current.
 pub fn respond(encoded: &Encoded, req: &HttpRequest) -> HttpResponse {
     let fresh = not_modified(req, &encoded.etag);
-    let mut resp = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    let mut resp = if fresh {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
     resp.insert_header((header::ETAG, encoded.etag.as_str()))
         .insert_header((header::CACHE_CONTROL, encoded.cache_control()))
         .insert_header((header::LAST_MODIFIED, encoded.last_modified.as_str()));
@@ -33,9 +37,9 @@ fn not_modified(req: &HttpRequest, etag: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use actix_web::test::TestRequest;
     use bytes::Bytes;
     use std::time::SystemTime;
-    use actix_web::test::TestRequest;
 
     #[test]
     fn etags_are_strong_and_304_is_answered() {

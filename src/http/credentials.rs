@@ -5,8 +5,8 @@
 use actix_web::HttpRequest;
 use actix_web::http::header;
 
-use crate::access::{Credentials, KEY_PARAM};
 use crate::ows::Kvp;
+use tuile_core::access::{Credentials, KEY_PARAM};
 
 pub fn presented(req: &HttpRequest) -> Credentials {
     let headers = req.headers();

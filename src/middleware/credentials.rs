@@ -5,7 +5,7 @@
 use actix_web::HttpResponse;
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 
-use crate::access::Caller;
+use tuile_core::access::Caller;
 
 pub fn refuse(caller: &Caller) -> Option<HttpResponse> {
     if *caller != Caller::UnknownKey {

@@ -7,7 +7,7 @@ use actix_web::dev::ServiceRequest;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 
-use crate::config::Limits;
+use tuile_core::config::Limits;
 
 /// The refusal of a request over a limit, if it is.
 pub fn check(

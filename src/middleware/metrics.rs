@@ -8,10 +8,10 @@ use actix_web::body::BoxBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 
-use crate::access::Caller;
-use crate::catalog::Catalog;
 use crate::http::Labels;
 use crate::observe::METRICS;
+use tuile_core::access::Caller;
+use tuile_core::catalog::Catalog;
 
 /// What is known of a request before it is answered.
 pub struct Entry {

@@ -17,9 +17,9 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{Error, web};
 
-use crate::access::Caller;
 use crate::http::{Protocols, protocol_of};
 use crate::state::AppState;
+use tuile_core::access::Caller;
 
 /// Runs every concern around the routes.
 pub async fn handle(req: ServiceRequest, next: Next<BoxBody>) -> Result<ServiceResponse<BoxBody>, Error> {

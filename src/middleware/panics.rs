@@ -34,7 +34,7 @@ pub async fn catch(
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".into());
-            crate::metrics::PANICS.fetch_add(1, Ordering::Relaxed);
+            tuile_core::metrics::PANICS.fetch_add(1, Ordering::Relaxed);
             tracing::error!(request_id = %id, %path, panic = %msg, "a handler panicked");
             let resp = error(
                 StatusCode::INTERNAL_SERVER_ERROR,

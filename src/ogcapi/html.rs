@@ -4,13 +4,13 @@
 
 use serde_json::Value;
 
-use crate::catalog::Catalog;
-use crate::layer::Layer;
-use crate::feature::LazyGeometry;
-use crate::grid::{BBox, PixelTransform};
-use crate::feature::OwnedValue;
-use crate::metadata::Language;
-use crate::feature::{FeatureView, Shape, ShapeKind};
+use tuile_core::catalog::Catalog;
+use tuile_core::feature::LazyGeometry;
+use tuile_core::feature::OwnedValue;
+use tuile_core::feature::{FeatureView, Shape, ShapeKind};
+use tuile_core::grid::{BBox, PixelTransform};
+use tuile_core::layer::Layer;
+use tuile_core::metadata::Language;
 
 fn esc(s: &str) -> String {
     quick_xml::escape::escape(s).into_owned()
@@ -111,7 +111,7 @@ fn map(layer: &Layer, b: &str, basemap: Option<&str>, bbox: BBox, overlay: &[&Sh
         view.maxx,
         view.maxy,
         n = layer.name(),
-        c = crs.wms_code()
+        c = crs.identifier()
     );
     let px = PixelTransform::new(&view, w, h);
     let mut svg = String::new();

@@ -8,20 +8,20 @@ use bytes::Bytes;
 use serde_json::json;
 
 use super::{Format, GEOJSON, Problem, QUERYABLES_REL, check_params, collection, crs_list, link, negotiate};
-use crate::catalog::Catalog;
-use crate::error::Error;
-use crate::layer::Layer;
-use crate::feature::LazyGeometry;
-use crate::query::filter::{Context, Node, parse, property_equals};
-use crate::time::parse_datetime;
-use crate::query::{self, Area, Query};
-use crate::feature::Value;
-use crate::geojson::{Geometry, write_feature, write_string};
-use crate::grid::{BBox, Crs};
 use crate::ows::Kvp;
 use crate::state::AppState;
-use crate::source::{FgbSource, Source};
-use crate::feature::FeatureView;
+use tuile_core::catalog::Catalog;
+use tuile_core::error::Error;
+use tuile_core::feature::FeatureView;
+use tuile_core::feature::LazyGeometry;
+use tuile_core::feature::Value;
+use tuile_core::geojson::{Geometry, write_feature, write_string};
+use tuile_core::grid::{BBox, Crs};
+use tuile_core::layer::Layer;
+use tuile_core::query::filter::{Context, Node, parse, property_equals};
+use tuile_core::query::{self, Area, Query};
+use tuile_core::source::{FgbSource, Source};
+use tuile_core::time::parse_datetime;
 
 pub const DEFAULT_LIMIT: usize = 100;
 /// Bytes gathered before a chunk is sent.

@@ -12,12 +12,12 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use crate::catalog::Catalog;
-use crate::layer::Layer;
-use crate::grid::Crs;
-use crate::ows::Kvp;
 use crate::http::{Labels, Protocol, get, read_only};
+use crate::ows::Kvp;
 use crate::state::AppState;
+use tuile_core::catalog::Catalog;
+use tuile_core::grid::Crs;
+use tuile_core::layer::Layer;
 
 pub static PROTOCOL: Protocol = Protocol {
     classify,
@@ -107,10 +107,10 @@ impl Problem {
     }
 }
 
-impl From<crate::error::Error> for Problem {
+impl From<tuile_core::error::Error> for Problem {
     /// The one mapping of core failures to HTTP statuses.
-    fn from(e: crate::error::Error) -> Problem {
-        use crate::error::ErrorKind as K;
+    fn from(e: tuile_core::error::Error) -> Problem {
+        use tuile_core::error::ErrorKind as K;
         let status = match e.kind() {
             K::NotFound => StatusCode::NOT_FOUND,
             K::BadRequest => StatusCode::BAD_REQUEST,
@@ -171,7 +171,7 @@ pub fn negotiate(req: &HttpRequest, kvp: &Kvp) -> Result<Format, Problem> {
 /// Rejects parameters the endpoint does not define (OGC API: 400).
 pub fn check_params(kvp: &Kvp, allowed: &[&str], extra: impl Fn(&str) -> bool) -> Result<(), Problem> {
     for name in kvp.names() {
-        if !allowed.contains(&name) && name != crate::access::KEY_PARAM && !extra(name) {
+        if !allowed.contains(&name) && name != tuile_core::access::KEY_PARAM && !extra(name) {
             return Err(Problem::bad_request(format!("unknown parameter `{name}`")));
         }
     }
@@ -219,7 +219,7 @@ pub fn collections(catalog: &Catalog) -> impl Iterator<Item = &Arc<Layer>> {
 pub fn collection<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a Arc<Layer>, Problem> {
     match catalog.lookup(id) {
         Ok(l) if l.is_vector() => Ok(l),
-        Err(crate::catalog::Lookup::Broken(problem)) => Err(Problem::unavailable(problem)),
+        Err(tuile_core::catalog::Lookup::Broken(problem)) => Err(Problem::unavailable(problem)),
         _ => Err(Problem::not_found(format!("no collection `{id}`"))),
     }
 }
@@ -257,7 +257,7 @@ pub async fn landing(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
         let catalog = state.catalog_for(&req);
         let b = base(&req, &state, &catalog);
         let m = &catalog.metadata;
-        let lang = crate::metadata::Language::Fr;
+        let lang = tuile_core::metadata::Language::Fr;
         let links = vec![
             link(&format!("{b}/"), "self", "application/json", "This document"),
             link(
@@ -429,24 +429,19 @@ async fn collection_page(req: HttpRequest, id: web::Path<String>, state: web::Da
 pub fn queryables_json(layer: &Layer, b: &str) -> Value {
     let mut props = serde_json::Map::new();
     let geometry_format = match &layer.source {
-        crate::source::Source::Vector(v) => match v.geometry_type() {
-            flatgeobuf::GeometryType::Point => "geometry-point",
-            flatgeobuf::GeometryType::MultiPoint => "geometry-multipoint",
-            flatgeobuf::GeometryType::LineString => "geometry-linestring",
-            flatgeobuf::GeometryType::MultiLineString => "geometry-multilinestring",
-            flatgeobuf::GeometryType::Polygon => "geometry-polygon",
-            flatgeobuf::GeometryType::MultiPolygon => "geometry-multipolygon",
-            _ => "geometry-any",
+        tuile_core::source::Source::Vector(v) => match v.geometry_type() {
+            tuile_core::feature::GeometryType::Any => "geometry-any".to_string(),
+            t => format!("geometry-{}", t.name().to_ascii_lowercase()),
         },
-        _ => "geometry-any",
+        _ => "geometry-any".to_string(),
     };
     props.insert(
         "geometry".into(),
         json!({"title": "Géométrie / Geometry", "format": geometry_format, "x-ogc-role": "primary-geometry"}),
     );
-    if let crate::source::Source::Vector(v) = &layer.source {
+    if let tuile_core::source::Source::Vector(v) = &layer.source {
         for c in v.columns() {
-            use crate::feature::ValueKind as K;
+            use tuile_core::feature::ValueKind as K;
             let ty = match c.kind() {
                 K::Boolean => "boolean",
                 K::Integer => "integer",

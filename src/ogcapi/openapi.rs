@@ -6,10 +6,10 @@ use serde_json::{Value, json};
 
 use super::items::DEFAULT_LIMIT;
 use super::{OPENAPI_MIME, Problem, check_params, collections, crs_list};
-use crate::catalog::Catalog;
-use crate::metadata::Language;
 use crate::ows::Kvp;
 use crate::state::AppState;
+use tuile_core::catalog::Catalog;
+use tuile_core::metadata::Language;
 
 fn query_param(name: &str, description: &str, schema: Value) -> Value {
     json!({"name": name, "in": "query", "required": false, "style": "form", "explode": false, "description": description, "schema": schema})

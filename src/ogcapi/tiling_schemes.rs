@@ -4,8 +4,8 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use crate::grid::tms::{TILE_SIZE, TileMatrixSet};
 use crate::state::AppState;
+use tuile_core::grid::tms::{TILE_SIZE, TileMatrixSet};
 
 fn ordered_axes(tms: &TileMatrixSet) -> [&'static str; 2] {
     if tms.crs.is_geographic() {

@@ -2,14 +2,14 @@
 //! HTML, plain text, and GML 3.1.1 (for `text/xml` and
 //! `application/vnd.ogc.gml`) valid against the schema at `/schemas/tuile.xsd`.
 
-use crate::catalog::Catalog;
-use crate::layer::Layer;
-use crate::geojson::{Geometry, write_feature};
-use crate::grid::Crs;
-use crate::feature::{OwnedValue, Shape, ShapeKind, Value};
-use crate::identify::{FoundFeature, LayerAnswer, LayerInfo};
-use crate::source::Source;
-use crate::xml::XmlWriter;
+use tuile_core::catalog::Catalog;
+use tuile_core::feature::{OwnedValue, Shape, ShapeKind, Value};
+use tuile_core::geojson::{Geometry, write_feature};
+use tuile_core::grid::Crs;
+use tuile_core::identify::{FoundFeature, LayerAnswer, LayerInfo};
+use tuile_core::layer::Layer;
+use tuile_core::source::Source;
+use tuile_core::xml::XmlWriter;
 
 /// The namespace of tuile's GML feature types.
 pub const NAMESPACE: &str = "http://www.tuile.org/features";
@@ -171,7 +171,7 @@ fn html(answers: &[LayerAnswer]) -> Vec<u8> {
     for a in answers {
         s.push_str(&format!(
             "<h2>{}</h2>",
-            esc(a.layer.title(crate::metadata::Language::Fr))
+            esc(a.layer.title(tuile_core::metadata::Language::Fr))
         ));
         match &a.info {
             LayerInfo::Features(features) => {
@@ -347,7 +347,7 @@ fn gml(answers: &[LayerAnswer], schema_url: &str) -> Vec<u8> {
                 w.start(&tag, &[]);
                 w.start("tuile:geometry", &[]);
                 w.start("gml:Point", &[("srsName", &crs.urn())]);
-                let v = crs.bbox_to_axis_order(&crate::grid::BBox::new(*x, *y, *x, *y), true);
+                let v = crs.bbox_to_axis_order(&tuile_core::grid::BBox::new(*x, *y, *x, *y), true);
                 w.leaf("gml:pos", &[], &format!("{} {}", v[0], v[1]));
                 w.end("gml:Point");
                 w.end("tuile:geometry");
@@ -410,7 +410,7 @@ pub fn schema(catalog: &Catalog) -> Vec<u8> {
         match &layer.source {
             Source::Vector(v) => {
                 for c in v.columns() {
-                    use crate::feature::ValueKind as K;
+                    use tuile_core::feature::ValueKind as K;
                     let xs = match c.kind() {
                         K::Boolean => "xs:boolean",
                         K::Integer => "xs:long",

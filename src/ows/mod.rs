@@ -30,4 +30,3 @@ async fn feature_schema(req: HttpRequest, state: web::Data<AppState>) -> HttpRes
     });
     HttpResponse::Ok().content_type("application/xml").body(body)
 }
-

@@ -3,12 +3,12 @@
 //! OWSLib are strict about it.
 
 use super::WmsVersion;
-use crate::catalog::Catalog;
-use crate::layer::Layer;
-use crate::grid::{BBox, Crs, STANDARD_PIXEL_SIZE};
-use crate::metadata::{Contact, Language};
-use crate::render::ImageFormat;
-use crate::xml::XmlWriter;
+use tuile_core::catalog::Catalog;
+use tuile_core::grid::{BBox, Crs, STANDARD_PIXEL_SIZE};
+use tuile_core::layer::Layer;
+use tuile_core::metadata::{Contact, Language};
+use tuile_core::render::ImageFormat;
+use tuile_core::xml::XmlWriter;
 
 const XLINK: &str = "http://www.w3.org/1999/xlink";
 
@@ -152,7 +152,10 @@ fn capability(w: &mut XmlWriter, catalog: &Catalog, version: WmsVersion, href: &
     operation(w, version, "GetCapabilities", &[caps_format], href);
     operation(w, version, "GetMap", &image_formats, href);
     if catalog.layers.iter().any(|l| l.queryable()) {
-        let info: Vec<&str> = crate::ows::feature_info::InfoFormat::ALL.iter().map(|f| f.mime()).collect();
+        let info: Vec<&str> = crate::ows::feature_info::InfoFormat::ALL
+            .iter()
+            .map(|f| f.mime())
+            .collect();
         operation(w, version, "GetFeatureInfo", &info, href);
     }
     if version == WmsVersion::V111 {
@@ -206,7 +209,7 @@ fn crs_list(w: &mut XmlWriter, version: WmsVersion, list: &[Crs]) {
         WmsVersion::V111 => "SRS",
     };
     for c in list {
-        w.leaf(tag, &[], &c.wms_code());
+        w.leaf(tag, &[], &c.identifier());
     }
 }
 
@@ -239,7 +242,7 @@ fn geographic_bbox(w: &mut XmlWriter, version: WmsVersion, b: &BBox) {
 
 fn bounding_box(w: &mut XmlWriter, version: WmsVersion, crs: Crs, b: &BBox) {
     let v = crs.bbox_to_axis_order(b, version == WmsVersion::V130);
-    let code = crs.wms_code();
+    let code = crs.identifier();
     let key = match version {
         WmsVersion::V130 => "CRS",
         WmsVersion::V111 => "SRS",
@@ -329,7 +332,12 @@ fn named_layer(
             let (width, height) = (l.width.to_string(), l.height.to_string());
             w.start("LegendURL", &[("width", &width), ("height", &height)]);
             w.leaf("Format", &[], "image/png");
-            let url = catalog.keyed(&super::getlegendgraphic::url(service_url, version, layer.name(), &style.name));
+            let url = catalog.keyed(&super::getlegendgraphic::url(
+                service_url,
+                version,
+                layer.name(),
+                &style.name,
+            ));
             online_resource(w, version, &url);
             w.end("LegendURL");
         }

@@ -5,7 +5,7 @@ use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 
 use super::WmsVersion;
-use crate::xml::XmlWriter;
+use tuile_core::xml::XmlWriter;
 
 /// The exception codes of WMS 1.3.0 (annex A.4 / E), plus the OWS codes
 /// clients understand for parameter errors.
@@ -148,11 +148,11 @@ impl std::fmt::Display for WmsError {
     }
 }
 
-impl From<crate::error::Error> for WmsError {
+impl From<tuile_core::error::Error> for WmsError {
     /// The one mapping of core failures to WMS exceptions: a source that
     /// cannot be read, load and time-outs are a 503 to retry; a bug a 500.
-    fn from(e: crate::error::Error) -> WmsError {
-        use crate::error::ErrorKind as K;
+    fn from(e: tuile_core::error::Error) -> WmsError {
+        use tuile_core::error::ErrorKind as K;
         let code = match e.kind() {
             K::NotFound | K::BadRequest => Code::InvalidParameterValue,
             K::Unavailable | K::Timeout => Code::SourceUnavailable,
@@ -165,12 +165,12 @@ impl From<crate::error::Error> for WmsError {
 impl WmsError {
     /// The error for a layer name that names nothing servable: not defined,
     /// or defined but with a broken source (503, naming the file).
-    pub fn for_layer(lookup: crate::catalog::Lookup, locator: &str, name: &str) -> WmsError {
+    pub fn for_layer(lookup: tuile_core::catalog::Lookup, locator: &str, name: &str) -> WmsError {
         match lookup {
-            crate::catalog::Lookup::Missing => {
+            tuile_core::catalog::Lookup::Missing => {
                 WmsError::new(Code::LayerNotDefined, locator, format!("no layer named `{name}`"))
             }
-            crate::catalog::Lookup::Broken(problem) => WmsError::new(Code::SourceUnavailable, locator, problem),
+            tuile_core::catalog::Lookup::Broken(problem) => WmsError::new(Code::SourceUnavailable, locator, problem),
         }
     }
 }

@@ -6,11 +6,11 @@ use std::sync::Arc;
 use super::WmsVersion;
 use super::exception::{Code, WmsError};
 use super::getmap::{GetMap, parse_map};
-use crate::catalog::Catalog;
-use crate::ows::feature_info::InfoFormat;
-use crate::identify::{self, LayerAnswer};
 use crate::ows::Kvp;
-use crate::render::DrawLayer;
+use crate::ows::feature_info::InfoFormat;
+use tuile_core::catalog::Catalog;
+use tuile_core::identify::{self, LayerAnswer};
+use tuile_core::render::DrawLayer;
 
 /// The most features one layer may return.
 pub const MAX_FEATURE_COUNT: usize = 50;
@@ -112,7 +112,7 @@ pub fn parse(kvp: &Kvp, catalog: &Catalog, version: WmsVersion) -> Result<InfoRe
 
 impl InfoRequest {
     /// Queries every layer (CPU and I/O work: run it on the render pool).
-    pub fn run(&self) -> Result<Vec<LayerAnswer>, crate::source::SourceError> {
+    pub fn run(&self) -> Result<Vec<LayerAnswer>, tuile_core::source::SourceError> {
         self.query
             .iter()
             .map(|d| {

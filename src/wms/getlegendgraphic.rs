@@ -6,15 +6,15 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use super::WmsVersion;
 use super::exception::{Code, WmsError};
-use crate::catalog::Catalog;
-use crate::error::Error;
-use crate::tiles::Encoded;
-use crate::legend::{LegendOptions, legend};
-use crate::metadata::Language;
 use crate::ows::Kvp;
-use crate::render::{self, ImageFormat};
 use crate::state::AppState;
-use crate::style::Color;
+use tuile_core::catalog::Catalog;
+use tuile_core::error::Error;
+use tuile_core::legend::{LegendOptions, legend};
+use tuile_core::metadata::Language;
+use tuile_core::render::{self, ImageFormat};
+use tuile_core::style::Color;
+use tuile_core::tiles::Encoded;
 
 /// The GetLegendGraphic URL of a style, as capabilities link it.
 pub fn url(service_url: &str, version: WmsVersion, layer: &str, style: &str) -> String {

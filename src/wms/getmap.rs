@@ -4,13 +4,13 @@ use std::sync::Arc;
 
 use super::WmsVersion;
 use super::exception::{Code, WmsError};
-use crate::catalog::Catalog;
-use crate::time::TimeDimension;
-use crate::grid::Crs;
 use crate::ows::Kvp;
-use crate::render::{DrawLayer, ImageFormat, MapView};
-use crate::style::Color;
-use crate::tiles::TileRequest;
+use tuile_core::catalog::Catalog;
+use tuile_core::grid::Crs;
+use tuile_core::render::{DrawLayer, ImageFormat, MapView};
+use tuile_core::style::Color;
+use tuile_core::tiles::TileRequest;
+use tuile_core::time::TimeDimension;
 
 /// How errors are reported (EXCEPTIONS parameter).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

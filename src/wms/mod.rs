@@ -4,24 +4,24 @@
 pub mod capabilities;
 pub mod exception;
 pub mod getfeatureinfo;
-pub mod getmap;
 pub mod getlegendgraphic;
+pub mod getmap;
 
 use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::catalog::Catalog;
-use crate::tiles::Encoded;
-use crate::metadata::Language;
-use crate::ows::Kvp;
-use crate::render::{self, ImageFormat, MapView};
-use crate::state::AppState;
-use crate::error::Error;
 use crate::http::{Labels, Protocol, get, read_only};
+use crate::ows::Kvp;
+use crate::state::AppState;
 use exception::{Code, WmsError};
 use getmap::ExceptionMode;
+use tuile_core::catalog::Catalog;
+use tuile_core::error::Error;
+use tuile_core::metadata::Language;
+use tuile_core::render::{self, ImageFormat, MapView};
+use tuile_core::tiles::Encoded;
 
 pub static PROTOCOL: Protocol = Protocol { classify, error };
 
@@ -115,7 +115,9 @@ pub async fn handle(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
         Some("getcapabilities" | "capabilities") => get_capabilities(&req, &kvp, &catalog, &state),
         Some("getmap" | "map") => get_map(&req, &kvp, catalog, &state).await,
         Some("getfeatureinfo" | "feature_info") => get_feature_info(&req, &kvp, catalog, &state).await,
-        Some("getlegendgraphic") => getlegendgraphic::get_legend_graphic(&req, &kvp, catalog, &state, version_hint(&kvp)).await,
+        Some("getlegendgraphic") => {
+            getlegendgraphic::get_legend_graphic(&req, &kvp, catalog, &state, version_hint(&kvp)).await
+        }
         Some(other) => WmsError::new(
             Code::OperationNotSupported,
             "REQUEST",
@@ -263,15 +265,15 @@ async fn error_answer(
     e: WmsError,
     version: WmsVersion,
     mode: ExceptionMode,
-    blank: Option<(u32, u32, ImageFormat, bool, crate::style::Color)>,
+    blank: Option<(u32, u32, ImageFormat, bool, tuile_core::style::Color)>,
     state: &AppState,
 ) -> HttpResponse {
     let Some((width, height, format, transparent, bg)) = blank else {
         return e.response(version);
     };
     let view = MapView {
-        crs: crate::grid::Crs::CRS84,
-        bbox: crate::grid::BBox::new(0.0, 0.0, 1.0, 1.0),
+        crs: tuile_core::grid::Crs::CRS84,
+        bbox: tuile_core::grid::BBox::new(0.0, 0.0, 1.0, 1.0),
         width,
         height,
     };

@@ -1,11 +1,11 @@
 //! The WMTS 1.0.0 capabilities document (schema wmtsGetCapabilities_response,
 //! element order as the schema requires).
 
-use crate::catalog::Catalog;
-use crate::layer::Layer;
-use crate::grid::tms::{TILE_SIZE, TileMatrixSet};
-use crate::metadata::Language;
-use crate::xml::XmlWriter;
+use tuile_core::catalog::Catalog;
+use tuile_core::grid::tms::{TILE_SIZE, TileMatrixSet};
+use tuile_core::layer::Layer;
+use tuile_core::metadata::Language;
+use tuile_core::xml::XmlWriter;
 
 /// The sections a client may ask for.
 pub const SECTIONS: [&str; 5] = [
@@ -236,7 +236,7 @@ fn layer_element(w: &mut XmlWriter, catalog: &Catalog, layer: &Layer, urls: &Url
     // templates tile by tile.
     let primary = layer.tile_format();
     w.leaf("Format", &[], primary.mime());
-    for f in crate::render::ImageFormat::ALL.iter().filter(|f| **f != primary) {
+    for f in tuile_core::render::ImageFormat::ALL.iter().filter(|f| **f != primary) {
         w.leaf("Format", &[], f.mime());
     }
     if layer.queryable() {
@@ -318,7 +318,7 @@ fn tile_matrix_set(w: &mut XmlWriter, tms: &TileMatrixSet) {
         w.leaf("ScaleDenominator", &[], &format!("{}", m.scale_denominator));
         // In the CRS's axis order (lat/lon for EPSG:4326; these sets are all x/y).
         let corner = tms.crs.bbox_to_axis_order(
-            &crate::grid::BBox::new(m.origin.0, m.origin.1, m.origin.0, m.origin.1),
+            &tuile_core::grid::BBox::new(m.origin.0, m.origin.1, m.origin.0, m.origin.1),
             true,
         );
         w.leaf("TopLeftCorner", &[], &format!("{} {}", corner[0], corner[1]));

@@ -5,7 +5,7 @@
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 
-use crate::xml::XmlWriter;
+use tuile_core::xml::XmlWriter;
 
 #[derive(Debug, Clone)]
 pub struct WmtsError {
@@ -90,10 +90,10 @@ impl WmtsError {
     }
 }
 
-impl From<crate::error::Error> for WmtsError {
+impl From<tuile_core::error::Error> for WmtsError {
     /// The one mapping of core failures to WMTS exceptions (WMTS 1.0.0 §8).
-    fn from(e: crate::error::Error) -> WmtsError {
-        use crate::error::ErrorKind as K;
+    fn from(e: tuile_core::error::Error) -> WmtsError {
+        use tuile_core::error::ErrorKind as K;
         let (status, code) = match e.kind() {
             K::NotFound => (StatusCode::NOT_FOUND, "InvalidParameterValue"),
             K::BadRequest => (StatusCode::BAD_REQUEST, "InvalidParameterValue"),

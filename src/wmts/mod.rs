@@ -9,18 +9,18 @@ use std::sync::Arc;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::catalog::Catalog;
-use crate::ows::feature_info::InfoFormat;
-use crate::grid::tms::TILE_SIZE;
-use crate::metadata::Language;
-use crate::ows::Kvp;
-use crate::render::ImageFormat;
-use crate::state::AppState;
-use crate::error::Error;
 use crate::http::{Labels, Protocol, get, read_only};
-use crate::tiles::TileRequest;
+use crate::ows::Kvp;
+use crate::ows::feature_info::InfoFormat;
+use crate::state::AppState;
 use capabilities::Urls;
 use exception::WmtsError;
+use tuile_core::catalog::Catalog;
+use tuile_core::error::Error;
+use tuile_core::grid::tms::TILE_SIZE;
+use tuile_core::metadata::Language;
+use tuile_core::render::ImageFormat;
+use tuile_core::tiles::TileRequest;
 
 pub static PROTOCOL: Protocol = Protocol { classify, error };
 
@@ -335,14 +335,14 @@ async fn serve_feature_info(
     let schema_url = format!("{}/schemas/tuile.xsd", state.base_url(req, catalog));
     let job = move || -> Result<Vec<u8>, Error> {
         let m = &t.tms.matrices[t.z];
-        let view = crate::render::MapView {
+        let view = tuile_core::render::MapView {
             crs: t.tms.crs,
             bbox: m.tile_bbox(t.row, t.col),
             width: TILE_SIZE,
             height: TILE_SIZE,
         };
-        let info = crate::identify::query(&t.layer, &t.style, t.time.as_deref(), &view, i as f64, j as f64, 10)?;
-        let answer = crate::identify::LayerAnswer {
+        let info = tuile_core::identify::query(&t.layer, &t.style, t.time.as_deref(), &view, i as f64, j as f64, 10)?;
+        let answer = tuile_core::identify::LayerAnswer {
             layer: Arc::clone(&t.layer),
             info,
         };
@@ -411,13 +411,12 @@ pub fn tile_request_kvp(kvp: &Kvp, catalog: &Catalog) -> Result<TileRequest, Wmt
 impl TileParams<'_> {
     fn resolve(&self, catalog: &Catalog) -> Result<TileRequest, WmtsError> {
         let layer = catalog.lookup(self.layer).map_err(|l| match l {
-            crate::catalog::Lookup::Missing => WmtsError::invalid("Layer", format!("no layer named `{}`", self.layer)),
-            crate::catalog::Lookup::Broken(problem) => WmtsError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "NoApplicableCode",
-                "Layer",
-                problem,
-            ),
+            tuile_core::catalog::Lookup::Missing => {
+                WmtsError::invalid("Layer", format!("no layer named `{}`", self.layer))
+            }
+            tuile_core::catalog::Lookup::Broken(problem) => {
+                WmtsError::new(StatusCode::SERVICE_UNAVAILABLE, "NoApplicableCode", "Layer", problem)
+            }
         })?;
         let style = layer.style(self.style).ok_or_else(|| {
             WmtsError::invalid("Style", format!("layer `{}` has no style `{}`", self.layer, self.style))

@@ -9,10 +9,10 @@ use std::sync::OnceLock;
 
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::{test, web};
-use tuile::catalog::Catalog;
-use tuile::config::Config;
 use tuile::state::AppState;
-use tuile::xml::Element;
+use tuile_core::catalog::Catalog;
+use tuile_core::config::Config;
+use tuile_core::xml::Element;
 
 pub fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -36,7 +36,7 @@ pub fn data_dir() -> &'static Path {
         let lock = std::fs::File::create(dir.with_extension("lock")).unwrap();
         lock.lock().unwrap();
         if !dir.join("MANIFEST.json").exists() {
-            tuile::demo::generate(&dir, tuile::demo::Scale::Small).expect("generating the test data");
+            tuile_demo::generate(&dir, tuile_demo::Scale::Small).expect("generating the test data");
         }
         lock.unlock().unwrap();
         dir.canonicalize().unwrap()
@@ -53,7 +53,7 @@ pub fn config() -> Config {
 }
 
 pub fn catalog() -> Catalog {
-    tuile::source::gdal::init(128);
+    tuile_core::source::gdal::init(128);
     let c = Catalog::load(config()).expect("the catalog loads");
     assert!(c.problems.is_empty(), "{:?}", c.problems);
     c

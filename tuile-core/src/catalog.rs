@@ -1,0 +1,277 @@
+//! The catalog: layers built from the configuration, with their opened
+//! sources, parsed styles and extents in every offered CRS.
+//!
+//! A layer whose source or style cannot be read is left out and reported;
+//! the other layers keep serving.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::UNIX_EPOCH;
+
+use crate::config::Config;
+use crate::grid::{BBox, Crs};
+use crate::layer::{Layer, OpenFailure};
+use crate::legend::Legend;
+use crate::metadata::ServiceMetadata;
+use crate::source::SourceVersion;
+
+pub struct Catalog {
+    pub config: Config,
+    pub metadata: ServiceMetadata,
+    pub layers: Vec<Arc<Layer>>,
+    /// Problems found while loading: each names the layer and the file.
+    pub problems: Vec<String>,
+    /// Configured layers that could not be opened, with why: requests naming
+    /// them get a 503 that says so rather than "no such layer".
+    pub broken: HashMap<String, String>,
+    /// Layers whose styles failed to load (a reload keeps their previous version).
+    pub style_failures: Vec<String>,
+    /// Changes whenever the configuration or a source changes: the
+    /// revision clients compare (capabilities' `updateSequence`).
+    pub update_sequence: u64,
+    /// The default legend of every layer and style, rendered once.
+    pub legends: HashMap<(String, String), Legend>,
+    /// Every file the catalog was built from, with its state then (None:
+    /// missing), so that a change, a fix or a removal can be noticed.
+    watched: Vec<(PathBuf, Option<SourceVersion>)>,
+    /// The API keys, by digest.
+    pub keys: crate::access::Keys,
+    /// Which caller view this is (`all` for the full catalog): part of the
+    /// key of every generated document.
+    pub view: String,
+    /// `apikey=…` to carry on in links, when the caller gave its key in the URL.
+    pub link_query: Option<String>,
+}
+
+impl Catalog {
+    /// Reads a configuration file and opens its catalog, after GDAL's
+    /// process-wide set-up; each broken layer is logged and left out.
+    pub fn open(config_path: &std::path::Path) -> Result<Catalog, String> {
+        let config = Config::load(config_path).map_err(|errors| {
+            let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+            format!("invalid configuration:\n  {}", text.join("\n  "))
+        })?;
+        crate::source::gdal::init(config.server.gdal_cache_mb);
+        let catalog = Catalog::load(config)?;
+        catalog.log_problems();
+        Ok(catalog)
+    }
+
+    /// Logs every layer left out, with why.
+    pub fn log_problems(&self) {
+        for p in &self.problems {
+            tracing::error!("{p}; the layer is left out, the others are served");
+        }
+    }
+
+    /// Builds the catalog. Only unreadable service metadata is fatal; a broken
+    /// layer is recorded in `problems` and left out.
+    pub fn load(config: Config) -> Result<Catalog, String> {
+        let metadata_path = config.resolve(&config.server.metadata);
+        let metadata = ServiceMetadata::load(&metadata_path).map_err(|e| e.to_string())?;
+        let mut layers = Vec::new();
+        let mut problems = Vec::new();
+        let mut broken = HashMap::new();
+        let mut style_failures = Vec::new();
+        let mut newest = SourceVersion::of(&config.path)
+            .map(|v| v.modified)
+            .unwrap_or(UNIX_EPOCH);
+        for lc in &config.layers {
+            match Layer::open(&config, lc) {
+                Ok(layer) => {
+                    newest = newest.max(layer.source.meta().version.modified);
+                    layers.push(Arc::new(layer));
+                }
+                Err((failure, msg)) => {
+                    let problem = format!("layer `{}`: {msg}", lc.name);
+                    if failure == OpenFailure::Style {
+                        style_failures.push(lc.name.clone());
+                    }
+                    broken.insert(lc.name.clone(), problem.clone());
+                    problems.push(problem);
+                }
+            }
+        }
+        let update_sequence = newest.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let mut paths = vec![config.path.clone(), metadata_path];
+        for lc in &config.layers {
+            paths.push(config.resolve(&lc.source.path));
+            paths.extend(lc.styles.iter().map(|s| config.style_path(&lc.name, s)));
+        }
+        for l in &layers {
+            paths.extend(l.source.meta().files.iter().map(|(f, _)| f.clone()));
+        }
+        paths.sort();
+        paths.dedup();
+        let watched = paths
+            .into_iter()
+            .map(|p| {
+                let v = SourceVersion::of(&p).ok();
+                (p, v)
+            })
+            .collect();
+        let mut legends = HashMap::new();
+        for l in &layers {
+            for s in &l.styles {
+                let legend = Legend::prerender(l, s).map_err(|e| e.to_string())?;
+                legends.insert((l.name().to_string(), s.name.clone()), legend);
+            }
+        }
+        Ok(Catalog {
+            keys: crate::access::Keys::new(&config.auth),
+            config,
+            metadata,
+            layers,
+            problems,
+            broken,
+            style_failures,
+            update_sequence,
+            legends,
+            watched,
+            view: "all".into(),
+            link_query: None,
+        })
+    }
+
+    /// The catalog as a caller sees it: only the layers its groups may see.
+    /// Everything else (documents, lookups, legends) follows from that.
+    pub fn view_for(&self, caller: &crate::access::Caller) -> Catalog {
+        let groups = caller.groups();
+        let visible = |name: &str| {
+            self.config
+                .layers
+                .iter()
+                .find(|l| l.name == name)
+                .is_some_and(|l| crate::access::may_see(&l.groups, groups))
+        };
+        let mut config = self.config.clone();
+        config.layers.retain(|l| crate::access::may_see(&l.groups, groups));
+        Catalog {
+            config,
+            metadata: self.metadata.clone(),
+            layers: self.layers.iter().filter(|l| visible(l.name())).cloned().collect(),
+            problems: Vec::new(),
+            broken: self
+                .broken
+                .iter()
+                .filter(|(name, _)| {
+                    self.config
+                        .layers
+                        .iter()
+                        .any(|l| &l.name == *name && crate::access::may_see(&l.groups, groups))
+                })
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            style_failures: Vec::new(),
+            update_sequence: self.update_sequence,
+            legends: self
+                .legends
+                .iter()
+                .filter(|((layer, _), _)| visible(layer))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            watched: Vec::new(),
+            keys: self.keys.clone(),
+            view: caller.view_id(),
+            link_query: caller.link_query(),
+        }
+    }
+
+    /// `url` with the caller's `apikey=…` added, when it has one to carry on.
+    pub fn keyed(&self, url: &str) -> String {
+        match &self.link_query {
+            Some(q) if url.contains('?') => format!("{url}&{q}"),
+            Some(q) => format!("{url}?{q}"),
+            None => url.to_string(),
+        }
+    }
+
+    /// Whether a file the catalog was built from changed, appeared or vanished.
+    pub fn changed_on_disk(&self) -> bool {
+        self.watched.iter().any(|(p, v)| SourceVersion::of(p).ok() != *v)
+    }
+
+    pub fn layer(&self, name: &str) -> Option<&Arc<Layer>> {
+        self.layers.iter().find(|l| l.name() == name)
+    }
+
+    /// A layer by name, or why there is none to serve.
+    pub fn lookup(&self, name: &str) -> Result<&Arc<Layer>, Lookup> {
+        match self.layer(name) {
+            Some(l) => Ok(l),
+            None => match self.broken.get(name) {
+                Some(problem) => Err(Lookup::Broken(problem.clone())),
+                None => Err(Lookup::Missing),
+            },
+        }
+    }
+
+    /// Keeps `old`'s version of every layer whose new styles failed to load:
+    /// a bad edit of a style file does not take its layer down.
+    pub fn keep_on_style_failure(&mut self, old: &Catalog) {
+        for name in std::mem::take(&mut self.style_failures) {
+            let Some(previous) = old.layer(&name) else { continue };
+            let at = self
+                .config
+                .layers
+                .iter()
+                .position(|l| l.name == name)
+                .map(|i| {
+                    self.config.layers[..i]
+                        .iter()
+                        .filter(|l| self.layer(&l.name).is_some())
+                        .count()
+                })
+                .unwrap_or(self.layers.len());
+            self.layers.insert(at.min(self.layers.len()), Arc::clone(previous));
+            for ((layer, style), legend) in &old.legends {
+                if *layer == name {
+                    self.legends.insert((layer.clone(), style.clone()), legend.clone());
+                }
+            }
+            self.broken.remove(&name);
+            for p in self
+                .problems
+                .iter_mut()
+                .filter(|p| p.starts_with(&format!("layer `{name}`:")))
+            {
+                p.push_str(" (the previous version of the layer is kept)");
+            }
+        }
+    }
+
+    pub fn legend(&self, layer: &str, style: &str) -> Option<&Legend> {
+        self.legends.get(&(layer.to_string(), style.to_string()))
+    }
+
+    /// CRSs every layer offers, in the order of the first layer's list.
+    pub fn common_crs(&self) -> Vec<Crs> {
+        let Some(first) = self.layers.first() else {
+            return Vec::new();
+        };
+        first
+            .crs
+            .iter()
+            .copied()
+            .filter(|c| self.layers.iter().all(|l| l.offers_crs(*c)))
+            .collect()
+    }
+
+    /// The union of every layer's CRS84 extent.
+    pub fn geographic_extent(&self) -> Option<BBox> {
+        self.layers
+            .iter()
+            .map(|l| l.geographic_extent)
+            .reduce(|a, b| a.union(&b))
+    }
+}
+
+/// Why a request's layer cannot be served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// No such layer (for this caller).
+    Missing,
+    /// Configured, but its source or style is broken: the problem, naming the file.
+    Broken(String),
+}

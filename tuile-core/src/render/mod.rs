@@ -1,0 +1,149 @@
+//! Map rendering: layers drawn bottom-first onto one canvas, then encoded.
+//! Everything here is CPU work and runs on the render pool, never on the
+//! async executor.
+
+pub mod encode;
+mod labels;
+mod marks;
+pub mod text;
+mod vector;
+
+use std::sync::Arc;
+
+use tiny_skia::{Pixmap, PixmapPaint, Transform};
+
+use crate::grid::{BBox, Crs, PixelTransform, transform_bbox};
+use crate::layer::Layer;
+use crate::source::{RgbaImage, Source, SourceError};
+use crate::style::{Color, Style};
+
+pub use encode::{ImageFormat, encode};
+pub use vector::draw_graphic;
+
+/// The grid of a requested image: CRS, outer-edge bbox (x/y order) and size.
+#[derive(Debug, Clone, Copy)]
+pub struct MapView {
+    pub crs: Crs,
+    pub bbox: BBox,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl MapView {
+    /// OGC scale denominator from the horizontal resolution.
+    pub fn scale_denominator(&self) -> f64 {
+        self.crs.scale_denominator(self.bbox.width() / self.width as f64)
+    }
+
+    pub fn pixel_transform(&self) -> PixelTransform {
+        PixelTransform::new(&self.bbox, self.width, self.height)
+    }
+}
+
+/// One layer of a map, with the style and edition to draw.
+#[derive(Clone)]
+pub struct DrawLayer {
+    pub layer: Arc<Layer>,
+    pub style: Arc<Style>,
+    /// Value of the layer's time dimension to draw, when it has one.
+    pub time: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("layer `{layer}`: {source}")]
+    Source { layer: String, source: SourceError },
+    #[error("cannot allocate a {0}×{1} image")]
+    Size(u32, u32),
+}
+
+/// Draws `layers` bottom-first on a canvas filled with `background` (or
+/// transparent when `None`), then their labels.
+pub fn render(view: &MapView, layers: &[DrawLayer], background: Option<Color>) -> Result<Pixmap, RenderError> {
+    render_in(view, layers, background, None)
+}
+
+/// [`render`], with labels kept inside `label_area` (pixels): metatiles
+/// give their inner area so that no label is cut at a metatile's edge.
+pub fn render_in(
+    view: &MapView,
+    layers: &[DrawLayer],
+    background: Option<Color>,
+    label_area: Option<tiny_skia::Rect>,
+) -> Result<Pixmap, RenderError> {
+    let mut pixmap = Pixmap::new(view.width, view.height).ok_or(RenderError::Size(view.width, view.height))?;
+    if let Some(c) = background {
+        pixmap.fill(tiny_skia::Color::from_rgba8(c.r, c.g, c.b, c.a));
+    }
+    let area = label_area
+        .or_else(|| tiny_skia::Rect::from_xywh(0.0, 0.0, view.width as f32, view.height as f32))
+        .ok_or(RenderError::Size(view.width, view.height))?;
+    let mut labels = labels::Labeler::new(area);
+    let scale = view.scale_denominator();
+    for (index, dl) in layers.iter().enumerate() {
+        if !dl.layer.visible_at(scale) {
+            continue;
+        }
+        let wrap = |source| RenderError::Source {
+            layer: dl.layer.name().to_string(),
+            source,
+        };
+        match &dl.layer.source {
+            Source::Raster(r) => {
+                let Some(image) = warp_raster(view, &dl.layer, r).map_err(wrap)? else {
+                    continue;
+                };
+                draw_rgba(&mut pixmap, image);
+            }
+            Source::Vector(v) => {
+                let time = dl.time.as_deref().zip(dl.layer.time.as_ref().map(|t| t.field.as_str()));
+                vector::draw(&mut pixmap, &mut labels, index, view, v, &dl.style, time).map_err(wrap)?;
+            }
+        }
+    }
+    labels.draw(&mut pixmap);
+    Ok(pixmap)
+}
+
+/// Warps the part of a raster source visible in `view`; `None` when nothing is.
+fn warp_raster(
+    view: &MapView,
+    layer: &Layer,
+    r: &crate::source::RasterSource,
+) -> Result<Option<RgbaImage>, SourceError> {
+    // Skip the warp when the view cannot overlap the data.
+    let overlaps = match layer.extent_in(view.crs) {
+        Some(e) => e.intersects(&view.bbox),
+        None => match transform_bbox(&r.meta().extent, r.meta().crs, view.crs) {
+            Ok(e) => e.intersects(&view.bbox),
+            Err(_) => true,
+        },
+    };
+    if !overlaps {
+        return Ok(None);
+    }
+    r.warp(view.crs, &view.bbox, view.width, view.height, layer.resampling)
+        .map(Some)
+}
+
+/// Composites a non-premultiplied RGBA image over the canvas.
+fn draw_rgba(pixmap: &mut Pixmap, mut image: RgbaImage) {
+    for px in image.data.chunks_exact_mut(4) {
+        let a = px[3] as u16;
+        if a < 255 {
+            for c in &mut px[..3] {
+                *c = ((*c as u16 * a + 127) / 255) as u8;
+            }
+        }
+    }
+    let size = tiny_skia::IntSize::from_wh(image.width, image.height).expect("warp output has a size");
+    let Some(src) = Pixmap::from_vec(image.data, size) else {
+        return;
+    };
+    if pixmap.pixels().iter().all(|p| p.alpha() == 0) {
+        // Bottom layer on an empty canvas: a copy, not a blend.
+        pixmap.data_mut().copy_from_slice(src.data());
+    } else {
+        pixmap.draw_pixmap(0, 0, src.as_ref(), &PixmapPaint::default(), Transform::identity(), None);
+    }
+}
