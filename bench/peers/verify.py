@@ -44,14 +44,19 @@ def report(peer, scenario, url, problem, ms):
           + ("" if problem is None else f"\n     -> {problem}"))
 
 
+def answer_problem(status, ctype, body, wanted):
+    """What is wrong with an answer's status or content type, if anything."""
+    if status != 200:
+        return f"HTTP {status}: {body[:200]!r}"
+    if wanted not in ctype:
+        return f"content type {ctype}: {body[:200]!r}"
+    return None
+
+
 def check_image(peer, scenario, url, mime, size, palette=None):
     status, ctype, body, dt = fetch(url)
-    problem = None
-    if status != 200:
-        problem = f"HTTP {status}: {body[:200]!r}"
-    elif not ctype.startswith(mime):
-        problem = f"content type {ctype}: {body[:200]!r}"
-    else:
+    problem = answer_problem(status, ctype, body, mime)
+    if problem is None:
         img = Image.open(io.BytesIO(body))
         img.load()
         a = np.asarray(img.convert("RGBA"))
@@ -71,12 +76,8 @@ def check_image(peer, scenario, url, mime, size, palette=None):
 
 def check_geojson(peer, scenario, url, bbox, limit):
     status, ctype, body, dt = fetch(url)
-    problem = None
-    if status != 200:
-        problem = f"HTTP {status}: {body[:200]!r}"
-    elif "json" not in ctype:
-        problem = f"content type {ctype}"
-    else:
+    problem = answer_problem(status, ctype, body, "json")
+    if problem is None:
         fc = json.loads(body)
         feats = fc.get("features", [])
         pts = [f["geometry"]["coordinates"] for f in feats]
@@ -93,12 +94,8 @@ def check_geojson(peer, scenario, url, bbox, limit):
 
 def check_capabilities(peer, scenario, url):
     status, ctype, body, dt = fetch(url)
-    problem = None
-    if status != 200:
-        problem = f"HTTP {status}"
-    elif "xml" not in ctype:
-        problem = f"content type {ctype}"
-    else:
+    problem = answer_problem(status, ctype, body, "xml")
+    if problem is None:
         names = set(re.findall(rb"<Name>([^<]*)</Name>", body))
         missing = {b"bdortho", b"ocsol", b"adresses"} - names
         if missing:

@@ -2,7 +2,6 @@
 //! format; the worker goes on serving.
 
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::Ordering;
 
 use actix_web::body::BoxBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -29,12 +28,7 @@ pub async fn catch(
     match AssertUnwindSafe(next.call(req)).catch_unwind().await {
         Ok(res) => res,
         Err(panic) => {
-            let msg = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            tuile_core::metrics::PANICS.fetch_add(1, Ordering::Relaxed);
+            let msg = tuile_core::metrics::caught_panic(panic.as_ref());
             tracing::error!(request_id = %id, %path, panic = %msg, "a handler panicked");
             let resp = error(
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -250,12 +250,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 pub async fn landing(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let kvp = Kvp::parse(req.query_string());
-    let result = (|| {
-        check_params(&kvp, &["f"], |_| false)?;
-        let format = negotiate(&req, &kvp)?;
-        let catalog = state.catalog_for(&req);
-        let b = base(&req, &state, &catalog);
+    resource(&req, &state, |format, catalog, b| {
         let m = &catalog.metadata;
         let lang = tuile_core::metadata::Language::Fr;
         let links = vec![
@@ -314,26 +309,18 @@ pub async fn landing(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
             "description": m.abstract_.get(lang),
             "links": links,
         });
-        Ok(match format {
-            Format::Json => json_response(&doc, "application/json", &catalog),
-            Format::Html => html_response(html::landing(&catalog, &b)),
-        })
-    })();
-    result.unwrap_or_else(|e: Problem| e.response())
+        match format {
+            Format::Json => json_response(&doc, "application/json", catalog),
+            Format::Html => html_response(html::landing(catalog, b)),
+        }
+    })
 }
 
 async fn conformance(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let kvp = Kvp::parse(req.query_string());
-    let catalog = state.catalog_for(&req);
-    let result = (|| {
-        check_params(&kvp, &["f"], |_| false)?;
-        let doc = json!({"conformsTo": CONFORMANCE});
-        Ok(match negotiate(&req, &kvp)? {
-            Format::Json => json_response(&doc, "application/json", &catalog),
-            Format::Html => html_response(html::conformance(&base(&req, &state, &catalog))),
-        })
-    })();
-    result.unwrap_or_else(|e: Problem| e.response())
+    resource(&req, &state, |format, catalog, b| match format {
+        Format::Json => json_response(&json!({"conformsTo": CONFORMANCE}), "application/json", catalog),
+        Format::Html => html_response(html::conformance(b)),
+    })
 }
 
 /// The description of one collection, as `/collections` and `/collections/{id}` show it.
@@ -375,13 +362,8 @@ pub fn collection_json(layer: &Layer, b: &str) -> Value {
 }
 
 async fn collections_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let kvp = Kvp::parse(req.query_string());
-    let result = (|| {
-        check_params(&kvp, &["f"], |_| false)?;
-        let format = negotiate(&req, &kvp)?;
-        let catalog = state.catalog_for(&req);
-        let b = base(&req, &state, &catalog);
-        let list: Vec<Value> = collections(&catalog).map(|l| collection_json(l, &b)).collect();
+    resource(&req, &state, |format, catalog, b| {
+        let list: Vec<Value> = collections(catalog).map(|l| collection_json(l, b)).collect();
         let doc = json!({
             "links": [
                 link(&format!("{b}/collections"), "self", "application/json", "The feature collections"),
@@ -389,10 +371,27 @@ async fn collections_page(req: HttpRequest, state: web::Data<AppState>) -> HttpR
             ],
             "collections": list,
         });
-        Ok(match format {
-            Format::Json => json_response(&doc, "application/json", &catalog),
-            Format::Html => html_response(html::collections(&catalog, &b)),
-        })
+        match format {
+            Format::Json => json_response(&doc, "application/json", catalog),
+            Format::Html => html_response(html::collections(catalog, b)),
+        }
+    })
+}
+
+/// A resource that takes only `f`: `answer` gets the format asked for, the
+/// caller's catalog and the base URL.
+fn resource(
+    req: &HttpRequest,
+    state: &AppState,
+    answer: impl FnOnce(Format, &Catalog, &str) -> HttpResponse,
+) -> HttpResponse {
+    let kvp = Kvp::parse(req.query_string());
+    let result = (|| {
+        check_params(&kvp, &["f"], |_| false)?;
+        let format = negotiate(req, &kvp)?;
+        let catalog = state.catalog_for(req);
+        let b = base(req, state, &catalog);
+        Ok(answer(format, &catalog, &b))
     })();
     result.unwrap_or_else(|e: Problem| e.response())
 }
@@ -406,16 +405,10 @@ fn collection_resource(
     id: &str,
     answer: impl FnOnce(Format, &Catalog, &Layer, &str) -> HttpResponse,
 ) -> HttpResponse {
-    let kvp = Kvp::parse(req.query_string());
-    let result = (|| {
-        check_params(&kvp, &["f"], |_| false)?;
-        let format = negotiate(req, &kvp)?;
-        let catalog = state.catalog_for(req);
-        let layer = collection(&catalog, id)?;
-        let b = base(req, state, &catalog);
-        Ok(answer(format, &catalog, layer, &b))
-    })();
-    result.unwrap_or_else(|e: Problem| e.response())
+    resource(req, state, |format, catalog, b| match collection(catalog, id) {
+        Ok(layer) => answer(format, catalog, layer, b),
+        Err(e) => e.response(),
+    })
 }
 
 async fn collection_page(req: HttpRequest, id: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {

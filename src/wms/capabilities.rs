@@ -64,17 +64,6 @@ fn online_resource(w: &mut XmlWriter, version: WmsVersion, href: &str) {
     w.empty("OnlineResource", &attrs);
 }
 
-fn keywords(w: &mut XmlWriter, words: &[String]) {
-    if words.is_empty() {
-        return;
-    }
-    w.start("KeywordList", &[]);
-    for k in words {
-        w.leaf("Keyword", &[], k);
-    }
-    w.end("KeywordList");
-}
-
 fn service(w: &mut XmlWriter, catalog: &Catalog, version: WmsVersion, href: &str, lang: Language) {
     let m = &catalog.metadata;
     let limits = &catalog.config.server.limits;
@@ -89,7 +78,7 @@ fn service(w: &mut XmlWriter, catalog: &Catalog, version: WmsVersion, href: &str
     );
     w.leaf("Title", &[], m.title.get(lang));
     w.leaf("Abstract", &[], m.abstract_.get(lang));
-    keywords(w, &m.keywords);
+    w.list("KeywordList", "Keyword", &m.keywords);
     online_resource(w, version, href);
     contact(w, &m.contact);
     w.leaf("Fees", &[], &m.fees);
@@ -278,7 +267,7 @@ fn named_layer(
         abstract_text = format!("{abstract_text} Licence : {licence}.").trim().to_string();
     }
     w.leaf("Abstract", &[], &abstract_text);
-    keywords(w, &layer.config.keywords);
+    w.list("KeywordList", "Keyword", &layer.config.keywords);
     let own: Vec<Crs> = layer.crs.iter().copied().filter(|c| !inherited.contains(c)).collect();
     crs_list(w, version, &own);
     geographic_bbox(w, version, &layer.geographic_extent);

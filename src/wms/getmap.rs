@@ -317,19 +317,17 @@ mod tests {
     }
 
     #[test]
-    fn time_values() {
+    fn a_time_naming_no_edition_is_an_invalid_dimension_value() {
         let dim = TimeDimension {
             field: "millesime".into(),
             values: vec!["2019".into(), "2022".into()],
             default: "2022".into(),
         };
-        assert_eq!(resolve_time(&dim, None).unwrap(), "2022");
-        assert_eq!(resolve_time(&dim, Some("2019")).unwrap(), "2019");
         assert_eq!(resolve_time(&dim, Some("2019-06-01T00:00:00Z")).unwrap(), "2019");
-        assert_eq!(resolve_time(&dim, Some("current")).unwrap(), "2022");
+        let e = resolve_time(&dim, Some("2020")).unwrap_err();
         assert_eq!(
-            resolve_time(&dim, Some("2020")).unwrap_err().code,
-            Code::InvalidDimensionValue
+            (e.code, e.locator.as_deref()),
+            (Code::InvalidDimensionValue, Some("TIME"))
         );
     }
 }

@@ -91,23 +91,12 @@ fn localized(w: &mut XmlWriter, tag: &str, fr: &str, en: &str) {
     }
 }
 
-fn keywords(w: &mut XmlWriter, words: &[String]) {
-    if words.is_empty() {
-        return;
-    }
-    w.start("ows:Keywords", &[]);
-    for k in words {
-        w.leaf("ows:Keyword", &[], k);
-    }
-    w.end("ows:Keywords");
-}
-
 fn service_identification(w: &mut XmlWriter, catalog: &Catalog) {
     let m = &catalog.metadata;
     w.start("ows:ServiceIdentification", &[]);
     localized(w, "ows:Title", &m.title.fr, &m.title.en);
     localized(w, "ows:Abstract", &m.abstract_.fr, &m.abstract_.en);
-    keywords(w, &m.keywords);
+    w.list("ows:Keywords", "ows:Keyword", &m.keywords);
     w.leaf("ows:ServiceType", &[], "OGC WMTS");
     w.leaf("ows:ServiceTypeVersion", &[], "1.0.0");
     w.leaf("ows:Fees", &[], &m.fees);
@@ -192,7 +181,7 @@ fn layer_element(w: &mut XmlWriter, catalog: &Catalog, layer: &Layer, urls: &Url
     w.start("Layer", &[]);
     localized(w, "ows:Title", &c.title, c.title_en.as_deref().unwrap_or(""));
     localized(w, "ows:Abstract", &c.abstract_, c.abstract_en.as_deref().unwrap_or(""));
-    keywords(w, &c.keywords);
+    w.list("ows:Keywords", "ows:Keyword", &c.keywords);
     w.start("ows:WGS84BoundingBox", &[("crs", "urn:ogc:def:crs:OGC:2:84")]);
     w.leaf("ows:LowerCorner", &[], &format!("{} {}", g.minx, g.miny));
     w.leaf("ows:UpperCorner", &[], &format!("{} {}", g.maxx, g.maxy));

@@ -7,7 +7,6 @@
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
@@ -38,6 +37,14 @@ pub fn overrun() -> bool {
 /// Called with the duration of every job that ran (for metrics).
 pub type JobObserver = Arc<dyn Fn(Duration) + Send + Sync>;
 
+/// Worker threads for a setting: the number given, or one per core for 0.
+pub fn worker_threads(setting: usize) -> usize {
+    match setting {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        n => n,
+    }
+}
+
 pub struct RenderPool {
     pool: rayon::ThreadPool,
     observer: Option<JobObserver>,
@@ -51,13 +58,8 @@ impl RenderPool {
     /// A pool of `threads` workers (0: one per core), taking at most
     /// `max_jobs` jobs at once, each cancelled after `timeout`.
     pub fn new(threads: usize, max_jobs: usize, timeout: Duration) -> RenderPool {
-        let threads = if threads == 0 {
-            std::thread::available_parallelism().map_or(2, |n| n.get())
-        } else {
-            threads
-        };
         let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
+            .num_threads(worker_threads(threads))
             .thread_name(|i| format!("tuile-render-{i}"))
             .build()
             .expect("the render threads can be spawned");
@@ -123,12 +125,7 @@ impl RenderPool {
             let started = Instant::now();
             DEADLINE.with(|d| d.set(Some(deadline)));
             let result = catch_unwind(AssertUnwindSafe(job)).map_err(|panic| {
-                let msg = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown panic".into());
-                crate::metrics::PANICS.fetch_add(1, Ordering::Relaxed);
+                let msg = crate::metrics::caught_panic(panic.as_ref());
                 tracing::error!(panic = %msg, "a render job panicked");
                 PoolError::Panicked(msg)
             });

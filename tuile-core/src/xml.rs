@@ -223,6 +223,18 @@ impl XmlWriter {
         self.end(name);
     }
 
+    /// `<outer><inner>item</inner>…</outer>`, or nothing when there are no items.
+    pub fn list(&mut self, outer: &str, inner: &str, items: &[String]) {
+        if items.is_empty() {
+            return;
+        }
+        self.start(outer, &[]);
+        for item in items {
+            self.leaf(inner, &[], item);
+        }
+        self.end(outer);
+    }
+
     /// An element without content: `<name a="b"/>`.
     pub fn empty(&mut self, name: &str, attrs: &[(&str, &str)]) {
         self.write(Event::Empty(tag(name, attrs)));

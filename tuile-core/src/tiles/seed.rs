@@ -159,13 +159,8 @@ impl SeedPlan {
         progress: &(dyn Fn(Progress) + Sync),
     ) -> Result<SeedReport, Error> {
         let (written, fresh, failed) = (AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0));
-        let threads = if threads == 0 {
-            std::thread::available_parallelism().map_or(2, |n| n.get())
-        } else {
-            threads
-        };
         let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
+            .num_threads(crate::pool::worker_threads(threads))
             .build()
             .map_err(|e| Error::caused_by(ErrorKind::Internal, e))?;
         let modified = self.layer.modified;
