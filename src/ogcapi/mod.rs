@@ -219,7 +219,7 @@ pub fn collections(catalog: &Catalog) -> impl Iterator<Item = &Arc<Layer>> {
 pub fn collection<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a Arc<Layer>, Problem> {
     match catalog.lookup(id) {
         Ok(l) if l.is_vector() => Ok(l),
-        Err(tuile_core::catalog::Lookup::Broken(problem)) => Err(Problem::unavailable(problem)),
+        Err(e) if e.kind() != tuile_core::error::ErrorKind::NotFound => Err(e.into()),
         _ => Err(Problem::not_found(format!("no collection `{id}`"))),
     }
 }

@@ -89,9 +89,6 @@ pub async fn one(req: HttpRequest, id: web::Path<String>, state: web::Data<AppSt
     let base = state.base_url(&req, &state.catalog_for(&req));
     match TileMatrixSet::get(&id) {
         Some(t) => HttpResponse::Ok().json(tms_json(t, &format!("{base}/tileMatrixSets/{}", t.id))),
-        None => HttpResponse::NotFound()
-            .content_type("application/problem+json")
-            .json(json!({"type": "about:blank", "title": "Not Found", "status": 404,
-                         "detail": format!("no tile matrix set `{id}`; see {base}/tileMatrixSets")})),
+        None => super::Problem::not_found(format!("no tile matrix set `{id}`; see {base}/tileMatrixSets")).response(),
     }
 }

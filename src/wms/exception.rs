@@ -165,12 +165,11 @@ impl From<tuile_core::error::Error> for WmsError {
 impl WmsError {
     /// The error for a layer name that names nothing servable: not defined,
     /// or defined but with a broken source (503, naming the file).
-    pub fn for_layer(lookup: tuile_core::catalog::Lookup, locator: &str, name: &str) -> WmsError {
-        match lookup {
-            tuile_core::catalog::Lookup::Missing => {
-                WmsError::new(Code::LayerNotDefined, locator, format!("no layer named `{name}`"))
-            }
-            tuile_core::catalog::Lookup::Broken(problem) => WmsError::new(Code::SourceUnavailable, locator, problem),
-        }
+    pub fn for_layer(lookup: tuile_core::error::Error, locator: &str) -> WmsError {
+        let code = match lookup.kind() {
+            tuile_core::error::ErrorKind::NotFound => Code::LayerNotDefined,
+            _ => WmsError::from(lookup.clone()).code,
+        };
+        WmsError::new(code, locator, lookup.to_string())
     }
 }

@@ -33,7 +33,7 @@ pub fn parse(kvp: &Kvp, catalog: &Catalog, version: WmsVersion) -> Result<InfoRe
     for name in names.split(',').map(str::trim) {
         let layer = catalog
             .lookup(name)
-            .map_err(|l| WmsError::for_layer(l, "QUERY_LAYERS", name))?;
+            .map_err(|l| WmsError::for_layer(l, "QUERY_LAYERS"))?;
         if !layer.queryable() {
             return Err(WmsError::new(
                 Code::LayerNotQueryable,

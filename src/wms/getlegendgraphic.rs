@@ -42,7 +42,7 @@ async fn build(kvp: &Kvp, catalog: &Arc<Catalog>, state: &AppState) -> Result<En
     let layer = catalog
         .lookup(name)
         .cloned()
-        .map_err(|l| WmsError::for_layer(l, "LAYER", name))?;
+        .map_err(|l| WmsError::for_layer(l, "LAYER"))?;
     let style_name = kvp.get("style").unwrap_or("");
     let style = layer.style(style_name).cloned().ok_or_else(|| {
         WmsError::new(

@@ -110,12 +110,7 @@ pub fn parse_map(kvp: &Kvp, catalog: &Catalog, version: WmsVersion, format_requi
     }
     let layers = names
         .iter()
-        .map(|n| {
-            catalog
-                .lookup(n)
-                .cloned()
-                .map_err(|l| WmsError::for_layer(l, "LAYERS", n))
-        })
+        .map(|n| catalog.lookup(n).cloned().map_err(|l| WmsError::for_layer(l, "LAYERS")))
         .collect::<Result<Vec<_>, _>>()?;
 
     // STYLES may be absent, empty, all commas, or one entry per layer.

@@ -25,6 +25,12 @@ impl WmtsError {
         }
     }
 
+    /// The same error, located at a parameter.
+    pub fn at(mut self, locator: &str) -> WmtsError {
+        self.locator = Some(locator.to_string());
+        self
+    }
+
     pub fn missing(param: &str) -> WmtsError {
         WmtsError::new(
             StatusCode::BAD_REQUEST,

@@ -16,7 +16,7 @@ use crate::state::AppState;
 use capabilities::Urls;
 use exception::WmtsError;
 use tuile_core::catalog::Catalog;
-use tuile_core::error::Error;
+use tuile_core::error::{Error, ErrorKind};
 use tuile_core::grid::tms::TILE_SIZE;
 use tuile_core::metadata::Language;
 use tuile_core::render::ImageFormat;
@@ -410,13 +410,9 @@ pub fn tile_request_kvp(kvp: &Kvp, catalog: &Catalog) -> Result<TileRequest, Wmt
 
 impl TileParams<'_> {
     fn resolve(&self, catalog: &Catalog) -> Result<TileRequest, WmtsError> {
-        let layer = catalog.lookup(self.layer).map_err(|l| match l {
-            tuile_core::catalog::Lookup::Missing => {
-                WmtsError::invalid("Layer", format!("no layer named `{}`", self.layer))
-            }
-            tuile_core::catalog::Lookup::Broken(problem) => {
-                WmtsError::new(StatusCode::SERVICE_UNAVAILABLE, "NoApplicableCode", "Layer", problem)
-            }
+        let layer = catalog.lookup(self.layer).map_err(|e| match e.kind() {
+            ErrorKind::NotFound => WmtsError::invalid("Layer", e.to_string()),
+            _ => WmtsError::from(e).at("Layer"),
         })?;
         let style = layer.style(self.style).ok_or_else(|| {
             WmtsError::invalid("Style", format!("layer `{}` has no style `{}`", self.layer, self.style))

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use crate::config::Config;
+use crate::error::{Error, ErrorKind};
 use crate::grid::{BBox, Crs};
 use crate::layer::{Layer, OpenFailure};
 use crate::legend::Legend;
@@ -196,13 +197,15 @@ impl Catalog {
         self.layers.iter().find(|l| l.name() == name)
     }
 
-    /// A layer by name, or why there is none to serve.
-    pub fn lookup(&self, name: &str) -> Result<&Arc<Layer>, Lookup> {
+    /// A layer by name, or why there is none to serve: not found (for this
+    /// caller), or unavailable when it is configured but its source or style
+    /// is broken (the message names the file).
+    pub fn lookup(&self, name: &str) -> Result<&Arc<Layer>, Error> {
         match self.layer(name) {
             Some(l) => Ok(l),
             None => match self.broken.get(name) {
-                Some(problem) => Err(Lookup::Broken(problem.clone())),
-                None => Err(Lookup::Missing),
+                Some(problem) => Err(Error::new(ErrorKind::Unavailable, problem.clone())),
+                None => Err(Error::new(ErrorKind::NotFound, format!("no layer named `{name}`"))),
             },
         }
     }
@@ -265,13 +268,4 @@ impl Catalog {
             .map(|l| l.geographic_extent)
             .reduce(|a, b| a.union(&b))
     }
-}
-
-/// Why a request's layer cannot be served.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Lookup {
-    /// No such layer (for this caller).
-    Missing,
-    /// Configured, but its source or style is broken: the problem, naming the file.
-    Broken(String),
 }
