@@ -32,13 +32,13 @@ report=target/fuzz-report.txt
 mkdir -p target
 printf '%-14s %12s %8s %10s\n' target executions crashes seconds > "$report"
 failed=0
-shared=${TUILE_SHARED:-$PWD/../shared}
+examples=$PWD/tests/fixtures/ogc-schemas/ogcapi-features/cql2/1.0/examples
 for t in "${targets[@]}"; do
   corpus=fuzz/corpus/$t
   mkdir -p "$corpus" "fuzz/artifacts/$t"
   extra=()
-  if [ "$t" = cql2 ] && [ -d "$shared/ogc-schemas/ogcapi-features/cql2/1.0/examples" ]; then
-    extra=("$shared/ogc-schemas/ogcapi-features/cql2/1.0/examples/text" "$shared/ogc-schemas/ogcapi-features/cql2/1.0/examples/json")
+  if [ "$t" = cql2 ]; then
+    extra=("$examples/text" "$examples/json")
   fi
   log=target/fuzz-$t.log
   set +e

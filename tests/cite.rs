@@ -1,4 +1,4 @@
-//! The OGC CITE WMS 1.3.0 and 1.1.1 checklist (../shared/checklists/ogc-cite.md),
+//! The OGC CITE WMS 1.3.0 and 1.1.1 checklist,
 //! on the CITE "Blue Lake" test data, converted to FlatGeobuf with ogr2ogr and
 //! served with tests/cite/tuile.toml. Each test names the checklist items it covers.
 
@@ -35,7 +35,7 @@ fn cite_data() -> &'static Path {
         std::fs::create_dir_all(&dir).unwrap();
         let lock = std::fs::File::create(dir.with_extension("lock")).unwrap();
         lock.lock().unwrap();
-        let shapes = shared().join("ogc-cite-data/wms-1.3.0/vector-and-raster/shapefile");
+        let shapes = fixtures().join("ogc-cite-data/wms-1.3.0/vector-and-raster/shapefile");
         assert!(shapes.is_dir(), "{} is missing", shapes.display());
         for name in LAYERS {
             let out = dir.join(format!("{name}.fgb"));

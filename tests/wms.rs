@@ -820,9 +820,9 @@ async fn feature_info_gml_validates_against_its_schema() {
     let xsd = get(&app, "/schemas/tuile.xsd").await;
     assert_eq!(xsd.status, 200);
     let xsd_path = tempfile(&xsd.body);
-    let schemas = shared().join("ogc-schemas").canonicalize().unwrap();
-    // A wrapper that loads GML 3.1.1 through local paths first (see the
-    // caveats in ../shared/ogc-schemas/README.md), then tuile's schema.
+    let schemas = fixtures().join("ogc-schemas").canonicalize().unwrap();
+    // A wrapper that loads GML 3.1.1 through local paths first (libxml2
+    // resolves imports by the first location it meets), then tuile's schema.
     let wrapper = format!(
         r#"<?xml version="1.0"?>
 <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" elementFormDefault="qualified">

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 import requests
 
-SCHEMAS = pathlib.Path(os.environ.get("TUILE_SHARED") or pathlib.Path(__file__).resolve().parents[2].parent / "shared") / "ogc-schemas"
+SCHEMAS = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "ogc-schemas"
 
 
 def xmllint(doc: bytes, *args):

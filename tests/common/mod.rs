@@ -18,11 +18,10 @@ pub fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The shared schemas and test data: TUILE_SHARED, or `../shared` next to the repo.
-pub fn shared() -> PathBuf {
-    std::env::var_os("TUILE_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared"))
+/// The schemas, examples and CITE data the tests read, carried by the
+/// repository (`tests/fixtures/README.md` says where each comes from).
+pub fn fixtures() -> PathBuf {
+    repo().join("tests/fixtures")
 }
 
 /// The small demo data set, generated on first use.
@@ -173,12 +172,12 @@ pub enum Schema {
     Xsd(&'static str),
 }
 
-/// Validates with xmllint against ../shared/ogc-schemas, offline.
+/// Validates with xmllint against the official schemas, offline.
 pub fn validate(doc: &[u8], schema: Schema) {
-    let schemas = shared()
+    let schemas = fixtures()
         .join("ogc-schemas")
         .canonicalize()
-        .expect("../shared/ogc-schemas is present");
+        .expect("tests/fixtures/ogc-schemas is present");
     let tmp = tempfile(doc);
     let mut cmd = Command::new("xmllint");
     cmd.env("XML_CATALOG_FILES", schemas.join("catalog.xml"))
