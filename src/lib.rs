@@ -20,6 +20,7 @@ pub mod app;
 pub mod cli;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod html;
 pub mod http;
 pub mod middleware;
 pub mod observe;

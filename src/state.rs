@@ -13,6 +13,11 @@ use tuile_core::config::Config;
 use tuile_core::pool::RenderPool;
 use tuile_core::tiles::TileCache;
 
+/// `name[:port]` or `[v6]:port`, as a Host header may carry.
+fn is_host(h: &str) -> bool {
+    !h.is_empty() && h.len() <= 255 && h.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._:[]".contains(&b))
+}
+
 /// A caller's view and the full catalog it was cut from.
 type CallerView = (Arc<Catalog>, Arc<Catalog>);
 
@@ -21,6 +26,8 @@ pub struct AppState {
     catalog: RwLock<Arc<Catalog>>,
     pub pool: RenderPool,
     pub tiles: TileCache,
+    /// Request rates per caller, as configured at start.
+    pub rates: crate::middleware::rate::RateLimits,
     /// Generated documents (capabilities), keyed by everything that changes them.
     documents: moka::sync::Cache<String, Bytes>,
     /// The catalog as each kind of caller sees it, built on first use.
@@ -44,6 +51,7 @@ impl AppState {
                 crate::observe::METRICS.render_seconds.observe(d.as_secs_f64())
             })),
             tiles,
+            rates: crate::middleware::rate::RateLimits::new(&server.rate_limit),
             catalog: RwLock::new(Arc::new(catalog)),
             documents: moka::sync::Cache::builder().max_capacity(256).build(),
             views: Default::default(),
@@ -125,13 +133,19 @@ impl AppState {
     }
 
     /// The server's base URL as clients reach it: the configured public URL,
-    /// or the scheme and host of the request (proxy headers included).
+    /// or the scheme and host of the request (proxy headers included). A
+    /// host that is not a host name or address with a port (a hostile
+    /// `Host` header) gives way to the listening address, so that it can
+    /// neither be echoed into documents nor fill the document cache.
     pub fn base_url(&self, req: &HttpRequest, catalog: &Catalog) -> String {
-        if let Some(url) = &catalog.config.server.public_url {
+        let server = &catalog.config.server;
+        if let Some(url) = &server.public_url {
             return url.trim_end_matches('/').to_string();
         }
         let info = req.connection_info();
-        format!("{}://{}", info.scheme(), info.host())
+        let scheme = if info.scheme() == "https" { "https" } else { "http" };
+        let host = Some(info.host()).filter(|h| is_host(h)).unwrap_or(&server.bind);
+        format!("{scheme}://{host}")
     }
 
     /// A generated document, built once per key.

@@ -90,8 +90,8 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     let base = state.base_url(&req, &catalog);
     // `</` cannot end the script element it sits in.
     let config = page_config(&catalog, &base).to_string().replace("</", "<\\/");
-    let title = quick_xml::escape::escape(&catalog.metadata.title.fr).into_owned();
-    let asset = |name: &str| catalog.keyed(&format!("{base}/viewer/assets/{name}"));
+    let title = crate::html::escape(&catalog.metadata.title.fr);
+    let asset = |name: &str| crate::html::escape(&catalog.keyed(&format!("{base}/viewer/assets/{name}")));
     let html = format!(
         r#"<!DOCTYPE html>
 <html lang="fr">

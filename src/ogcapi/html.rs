@@ -12,14 +12,12 @@ use tuile_core::grid::{BBox, PixelTransform};
 use tuile_core::layer::Layer;
 use tuile_core::metadata::Language;
 
-fn esc(s: &str) -> String {
-    quick_xml::escape::escape(s).into_owned()
-}
+use crate::html::escape as esc;
 
 fn page(title: &str, base: &str, crumbs: &[(&str, String)], body: &str) -> String {
-    let mut nav = format!("<a href=\"{base}/?f=html\">Accueil</a>");
+    let mut nav = format!("<a href=\"{}\">Accueil</a>", esc(&format!("{base}/?f=html")));
     for (label, href) in crumbs {
-        nav.push_str(&format!(" › <a href=\"{href}\">{}</a>", esc(label)));
+        nav.push_str(&format!(" › <a href=\"{}\">{}</a>", esc(href), esc(label)));
     }
     format!(
         "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
@@ -36,7 +34,7 @@ fn page(title: &str, base: &str, crumbs: &[(&str, String)], body: &str) -> Strin
 fn links_list(links: &[(&str, String)]) -> String {
     let items: String = links
         .iter()
-        .map(|(l, h)| format!("<li><a href=\"{h}\">{}</a></li>", esc(l)))
+        .map(|(l, h)| format!("<li><a href=\"{}\">{}</a></li>", esc(h), esc(l)))
         .collect();
     format!("<ul>{items}</ul>")
 }
@@ -50,7 +48,7 @@ pub fn landing(catalog: &Catalog, b: &str) -> String {
             ("Collections d'objets", format!("{b}/collections?f=html")),
             ("Classes de conformité", format!("{b}/conformance?f=html")),
             ("Définition de l'API (OpenAPI 3.0)", format!("{b}/api")),
-            ("WMS 1.3.0", format!("{b}/wms?SERVICE=WMS&amp;REQUEST=GetCapabilities")),
+            ("WMS 1.3.0", format!("{b}/wms?SERVICE=WMS&REQUEST=GetCapabilities")),
             ("WMTS 1.0.0", format!("{b}/wmts/1.0.0/WMTSCapabilities.xml")),
             ("Tile matrix sets", format!("{b}/tileMatrixSets")),
         ])
@@ -79,8 +77,8 @@ pub fn collections(catalog: &Catalog, b: &str) -> String {
     let mut rows = String::from("<table><tr><th>Collection</th><th>Description</th></tr>");
     for l in super::collections(catalog) {
         rows.push_str(&format!(
-            "<tr><td><a href=\"{b}/collections/{n}?f=html\">{t}</a></td><td>{d}</td></tr>",
-            n = l.name(),
+            "<tr><td><a href=\"{href}\">{t}</a></td><td>{d}</td></tr>",
+            href = esc(&format!("{b}/collections/{}?f=html", l.name())),
             t = esc(&l.config.title),
             d = esc(&l.config.abstract_)
         ));
@@ -105,7 +103,7 @@ fn map(layer: &Layer, b: &str, basemap: Option<&str>, bbox: BBox, overlay: &[&Sh
     let crs = layer.source.meta().crs;
     let under = basemap.map(|m| format!("{m},")).unwrap_or_default();
     let url = format!(
-        "{b}/wms?SERVICE=WMS&amp;VERSION=1.3.0&amp;REQUEST=GetMap&amp;LAYERS={under}{n}&amp;STYLES=&amp;CRS={c}&amp;BBOX={},{},{},{}&amp;WIDTH={w}&amp;HEIGHT={h}&amp;FORMAT=image/jpeg",
+        "{b}/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS={under}{n}&STYLES=&CRS={c}&BBOX={},{},{},{}&WIDTH={w}&HEIGHT={h}&FORMAT=image/jpeg",
         view.minx,
         view.miny,
         view.maxx,
@@ -137,8 +135,9 @@ fn map(layer: &Layer, b: &str, basemap: Option<&str>, bbox: BBox, overlay: &[&Sh
         }
     }
     format!(
-        "<div class=\"map\"><img src=\"{url}\" width=\"{w}\" height=\"{h}\" alt=\"carte\">\
-         <svg width=\"{w}\" height=\"{h}\" fill=\"none\" stroke=\"#ffde00\" stroke-width=\"3\">{svg}</svg></div>"
+        "<div class=\"map\"><img src=\"{}\" width=\"{w}\" height=\"{h}\" alt=\"carte\">\
+         <svg width=\"{w}\" height=\"{h}\" fill=\"none\" stroke=\"#ffde00\" stroke-width=\"3\">{svg}</svg></div>",
+        esc(&url)
     )
 }
 
@@ -259,7 +258,7 @@ pub fn items(layer: &Layer, b: &str, basemap: Option<&str>, rows: &[Row], next: 
                     "{b}/collections/{n}/items/{}?f=html",
                     form_urlencoded::byte_serialize(r.id.as_bytes()).collect::<String>()
                 );
-                body.push_str(&format!("<td><a href=\"{href}\">{cell}</a></td>"));
+                body.push_str(&format!("<td><a href=\"{}\">{cell}</a></td>", esc(&href)));
             } else {
                 body.push_str(&format!("<td>{cell}</td>"));
             }
@@ -267,9 +266,9 @@ pub fn items(layer: &Layer, b: &str, basemap: Option<&str>, rows: &[Row], next: 
         body.push_str("</tr>");
     }
     body.push_str("</table>");
-    let mut links = vec![("Cette page en GeoJSON", json.replace('&', "&amp;"))];
+    let mut links = vec![("Cette page en GeoJSON", json.to_string())];
     if let Some(nx) = next {
-        links.push(("Page suivante", format!("{}&amp;f=html", nx.replace('&', "&amp;"))));
+        links.push(("Page suivante", format!("{nx}&f=html")));
     }
     body.push_str(&links_list(&links));
     page(

@@ -9,7 +9,9 @@ use tuile_core::grid::Crs;
 use tuile_core::identify::{FoundFeature, LayerAnswer, LayerInfo};
 use tuile_core::layer::Layer;
 use tuile_core::source::Source;
-use tuile_core::xml::XmlWriter;
+use tuile_core::xml::{self, XmlWriter};
+
+use crate::html::escape as esc;
 
 /// The namespace of tuile's GML feature types.
 pub const NAMESPACE: &str = "http://www.tuile.org/features";
@@ -158,10 +160,6 @@ fn geometry(shape: &Shape) -> Option<Geometry<'_>> {
     })
 }
 
-fn esc(s: &str) -> String {
-    quick_xml::escape::escape(s).into_owned()
-}
-
 fn html(answers: &[LayerAnswer]) -> Vec<u8> {
     let mut s = String::from(
         "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>GetFeatureInfo</title>\
@@ -301,7 +299,7 @@ fn gml_geometry(w: &mut XmlWriter, shape: &Shape, crs: Crs) {
 }
 
 fn gml_feature(w: &mut XmlWriter, layer: &Layer, f: &FoundFeature) {
-    let tag = format!("tuile:{}", layer.name());
+    let tag = format!("tuile:{}", xml::name(layer.name()));
     let id = format!("{}.{}", layer.name(), f.index);
     w.start(&tag, &[("gml:id", &id)]);
     if f.shape.kind.is_some() {
@@ -312,7 +310,7 @@ fn gml_feature(w: &mut XmlWriter, layer: &Layer, f: &FoundFeature) {
     // The schema's sequence is the column order, which the properties follow.
     for (k, v) in &f.properties {
         if *v != OwnedValue::Null {
-            w.leaf(&format!("tuile:{k}"), &[], &v.to_string());
+            w.leaf(&format!("tuile:{}", xml::name(k)), &[], &v.to_string());
         }
     }
     w.end(&tag);
@@ -343,7 +341,7 @@ fn gml(answers: &[LayerAnswer], schema_url: &str) -> Vec<u8> {
             }
             LayerInfo::Pixel { bands, x, y, crs } => {
                 w.start("gml:featureMember", &[]);
-                let tag = format!("tuile:{}", a.layer.name());
+                let tag = format!("tuile:{}", xml::name(a.layer.name()));
                 w.start(&tag, &[]);
                 w.start("tuile:geometry", &[]);
                 w.start("gml:Point", &[("srsName", &crs.urn())]);
@@ -389,7 +387,8 @@ pub fn schema(catalog: &Catalog) -> Vec<u8> {
         ],
     );
     for layer in &catalog.layers {
-        let name = layer.name();
+        let name = xml::name(layer.name());
+        let name = name.as_ref();
         let ty = format!("tuile:{name}Type");
         w.empty(
             "xs:element",
@@ -417,7 +416,10 @@ pub fn schema(catalog: &Catalog) -> Vec<u8> {
                         K::Number => "xs:double",
                         K::Text => "xs:string",
                     };
-                    w.empty("xs:element", &[("name", &c.name), ("type", xs), ("minOccurs", "0")]);
+                    w.empty(
+                        "xs:element",
+                        &[("name", &xml::name(&c.name)), ("type", xs), ("minOccurs", "0")],
+                    );
                 }
             }
             Source::Raster(r) => {

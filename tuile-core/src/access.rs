@@ -5,7 +5,7 @@
 //! left out of the catalog view of every other caller, so it does not exist
 //! for them in any service.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use sha2::{Digest, Sha256};
 
@@ -85,43 +85,84 @@ impl Caller {
     }
 }
 
+/// One configured key: the digest of the key, its holder and groups.
+#[derive(Debug, Clone)]
+struct Holder {
+    digest: [u8; 32],
+    name: String,
+    groups: BTreeSet<String>,
+}
+
 /// The keys of the configuration, by digest.
 #[derive(Debug, Clone, Default)]
 pub struct Keys {
-    by_digest: HashMap<String, (String, BTreeSet<String>)>,
+    holders: Vec<Holder>,
 }
 
 impl Keys {
     pub fn new(auth: &AuthConfig) -> Keys {
-        Keys {
-            by_digest: auth
-                .keys
-                .iter()
-                .map(|k| (k.sha256.clone(), (k.name.clone(), k.groups.iter().cloned().collect())))
-                .collect(),
-        }
+        let holders = auth
+            .keys
+            .iter()
+            .filter_map(|k| {
+                // The configuration checks hold 64 hex digits.
+                let digest = parse_digest(&k.sha256)?;
+                Some(Holder {
+                    digest,
+                    name: k.name.clone(),
+                    groups: k.groups.iter().cloned().collect(),
+                })
+            })
+            .collect();
+        Keys { holders }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.by_digest.is_empty()
+        self.holders.is_empty()
     }
 
-    /// Who presents these credentials.
+    /// Who presents these credentials. The presented key's digest is
+    /// compared with every configured digest in constant time, so that the
+    /// time taken tells nothing of how close a guess came.
     pub fn caller(&self, credentials: &Credentials) -> Caller {
         let (key, query_key) = match credentials {
             Credentials::None => return Caller::Anonymous,
-            Credentials::Header(k) => (k.clone(), None),
-            Credentials::Query(k) => (k.clone(), Some(k.clone())),
+            Credentials::Header(k) => (k, None),
+            Credentials::Query(k) => (k, Some(k.clone())),
         };
-        match self.by_digest.get(&sha256_hex(&key)) {
-            Some((name, groups)) => Caller::Member {
-                name: name.clone(),
-                groups: groups.clone(),
+        let digest: [u8; 32] = Sha256::digest(key.as_bytes()).into();
+        let mut found = None;
+        for h in &self.holders {
+            if constant_time_eq(&h.digest, &digest) {
+                found = Some(h);
+            }
+        }
+        match found {
+            Some(h) => Caller::Member {
+                name: h.name.clone(),
+                groups: h.groups.clone(),
                 query_key,
             },
             None => Caller::UnknownKey,
         }
     }
+}
+
+fn parse_digest(hex: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    if hex.len() != 64 {
+        return None;
+    }
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// Equality whose time does not depend on where the inputs differ.
+fn constant_time_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    std::hint::black_box(diff) == 0
 }
 
 /// Whether a caller in `groups` may see a layer restricted to `layer_groups`.
@@ -133,6 +174,10 @@ pub fn may_see(layer_groups: &[String], groups: Option<&BTreeSet<String>>) -> bo
 mod tests {
     use super::*;
     use crate::config::ApiKey;
+
+    fn hex(d: [u8; 32]) -> String {
+        d.iter().map(|b| format!("{b:02x}")).collect()
+    }
 
     fn keys() -> Keys {
         Keys::new(&AuthConfig {
@@ -159,6 +204,8 @@ mod tests {
         assert_eq!(k.caller(&Credentials::None), Caller::Anonymous);
         assert_ne!(sha256_hex("s3cret"), "s3cret");
         assert_eq!(sha256_hex("s3cret").len(), 64);
+        assert_eq!(parse_digest(&sha256_hex("s3cret")).map(hex), Some(sha256_hex("s3cret")));
+        assert!(!constant_time_eq(&[0; 32], &[1; 32]) && constant_time_eq(&[7; 32], &[7; 32]));
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! XML helpers over quick-xml: a small element tree with line numbers (for
-//! reading style files and reporting errors where they are), and a writer
-//! for capabilities and exception documents.
+//! reading style files and reporting errors where they are), and the one
+//! writer of every XML document tuile sends: whatever text it is given
+//! (request parameters echoed in an exception, data values), what it writes
+//! is well-formed XML 1.0.
 
+use std::borrow::Cow;
 use std::io::Cursor;
 
 use quick_xml::Writer;
@@ -166,9 +169,45 @@ fn start_element(e: &BytesStart, line: usize) -> Result<Element, String> {
 fn tag<'a>(name: &'a str, attrs: &[(&str, &str)]) -> BytesStart<'a> {
     let mut e = BytesStart::new(name);
     for (k, v) in attrs {
-        e.push_attribute((*k, *v));
+        e.push_attribute((*k, clean(v).as_ref()));
     }
     e
+}
+
+/// Whether XML 1.0 allows a character in a document.
+fn allowed(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+}
+
+/// Text as XML 1.0 allows it: the characters it forbids (controls other
+/// than tab, newline and carriage return; U+FFFE and U+FFFF), which no
+/// escape can carry, become U+FFFD.
+pub fn clean(s: &str) -> Cow<'_, str> {
+    if s.chars().all(allowed) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(s.chars().map(|c| if allowed(c) { c } else { '\u{FFFD}' }).collect())
+}
+
+/// A valid XML name (an NCName) from any text, such as a column name:
+/// characters a name cannot hold become `_`, and so does a first
+/// character that cannot start one.
+pub fn name(s: &str) -> Cow<'_, str> {
+    let ok = |i: usize, c: char| {
+        c.is_alphanumeric() && (i > 0 || !c.is_numeric()) || c == '_' || (i > 0 && matches!(c, '-' | '.'))
+    };
+    if !s.is_empty() && s.chars().enumerate().all(|(i, c)| ok(i, c)) {
+        return Cow::Borrowed(s);
+    }
+    let mut out: String = s
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if ok(i, c) { c } else { '_' })
+        .collect();
+    if out.is_empty() {
+        out.push('_');
+    }
+    Cow::Owned(out)
 }
 
 /// Writes XML documents with quick-xml's escaping, two-space indented.
@@ -215,9 +254,10 @@ impl XmlWriter {
     /// An element holding only text.
     pub fn leaf(&mut self, name: &str, attrs: &[(&str, &str)], text: &str) {
         self.start(name, attrs);
+        let text = clean(text);
         self.w
             .write_event(Event::Text(BytesText::from_escaped(quick_xml::escape::partial_escape(
-                text,
+                text.as_ref(),
             ))))
             .expect("writing to memory cannot fail");
         self.end(name);
@@ -250,6 +290,25 @@ impl XmlWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn written_text_is_always_well_formed() {
+        let hostile = "a\u{0}b\u{1}\u{b}c\u{FFFF}<&>\"'\t\n";
+        let mut w = XmlWriter::new();
+        w.start("r", &[("locator", hostile)]);
+        w.leaf("t", &[("k", "\u{8}")], hostile);
+        w.end("r");
+        let doc = String::from_utf8(w.finish()).unwrap();
+        assert!(!doc.chars().any(|c| !allowed(c)), "{doc:?}");
+        let root = Element::parse(&doc).unwrap();
+        assert_eq!(
+            root.elements().next().unwrap().text(),
+            "a\u{FFFD}b\u{FFFD}\u{FFFD}c\u{FFFD}<&>\"'"
+        );
+        assert_eq!(name("3 voies/état"), "__voies_état");
+        assert_eq!(name("code_cs"), "code_cs");
+        assert_eq!(name(""), "_");
+    }
 
     #[test]
     fn parses_with_lines_entities_and_prefixes() {

@@ -56,6 +56,25 @@ pub struct ServerConfig {
     pub cache: CacheConfig,
     pub admin: AdminConfig,
     pub cors: CorsConfig,
+    pub rate_limit: RateLimitConfig,
+}
+
+/// Request rates allowed per caller: off (0) unless set. A caller with a
+/// key is counted by its key, any other by its address; past the rate, the
+/// answer is a 429 with `Retry-After`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateLimitConfig {
+    /// Requests per second for each API key holder.
+    pub per_key: u32,
+    /// Requests per second for each client address without a key.
+    pub per_address: u32,
+    /// Requests a caller may make at once above its rate (default: one
+    /// second's worth).
+    pub burst: u32,
+    /// Count addresses from `Forwarded` / `X-Forwarded-For` (behind a proxy
+    /// that sets them); otherwise from the connection.
+    pub trust_forwarded: bool,
 }
 
 /// Cross-origin access, so partner portals can call the services from a browser.
@@ -172,6 +191,7 @@ impl Default for ServerConfig {
             cache: CacheConfig::default(),
             admin: AdminConfig::default(),
             cors: CorsConfig::default(),
+            rate_limit: RateLimitConfig::default(),
         }
     }
 }
