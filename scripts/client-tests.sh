@@ -9,7 +9,9 @@ data=${TUILE_DATA:?set TUILE_DATA to the test data directory}
 venv=${VENV:-target/venv}
 log=target/client-tests-server.log
 
-TUILE_DATA="$data" RUST_LOG=warn target/release/tuile serve --bind "127.0.0.1:$port" >"$log" 2>&1 &
+# Requests are logged (access=debug) so that their targets can seed the
+# response-level fuzzer: scripts/record-seeds.sh.
+TUILE_DATA="$data" RUST_LOG=warn,access=debug target/release/tuile serve --bind "127.0.0.1:$port" >"$log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 

@@ -26,7 +26,7 @@ fi
 # Leak detection is off: GDAL and PROJ keep process-lifetime caches (CRS
 # objects, per-thread transforms) that LeakSanitizer reports at exit.
 export ASAN_OPTIONS=detect_leaks=0
-targets=(wms_kvp wmts_kvp wmts_rest ogcapi_items cql2 sld config)
+targets=(${FUZZ_TARGETS:-http wms_kvp wmts_kvp wmts_rest ogcapi_items cql2 sld config})
 "${fuzz[@]}" build -O --debug-assertions
 report=target/fuzz-report.txt
 mkdir -p target

@@ -18,6 +18,8 @@ pub struct Entry {
     labels: Labels,
     method: Method,
     path: String,
+    /// The query string, with any `apikey` value blanked.
+    query: String,
     key: String,
 }
 
@@ -27,6 +29,7 @@ impl Entry {
             labels,
             method: req.method().clone(),
             path: req.path().to_string(),
+            query: redacted(req.query_string()),
             key: match caller {
                 Caller::Member { name, .. } => name.clone(),
                 _ => String::new(),
@@ -41,6 +44,7 @@ impl Entry {
             labels,
             method,
             path,
+            query,
             key,
         } = self;
         let layer = layer_label(labels.layer.as_deref(), catalog);
@@ -58,9 +62,24 @@ impl Entry {
         } else if status >= 400 {
             tracing::info!(target: "access", request_id = %id, %method, %path, status, ms, key, "request refused");
         } else {
-            tracing::debug!(target: "access", request_id = %id, %method, %path, status, ms, key, "request");
+            tracing::debug!(target: "access", request_id = %id, %method, %path, %query, status, ms, key, "request");
         }
     }
+}
+
+/// A query string for the log: an API key given in it is not written.
+fn redacted(query: &str) -> String {
+    if !query.to_ascii_lowercase().contains(tuile_core::access::KEY_PARAM) {
+        return query.to_string();
+    }
+    query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _)) if k.eq_ignore_ascii_case(tuile_core::access::KEY_PARAM) => format!("{k}=…"),
+            _ => pair.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// A layer name as a label: itself when the catalog knows it, `unknown`

@@ -275,27 +275,14 @@ fn describe(e: &cql2::Expr) -> String {
     cql2::Expr::to_text(e).unwrap_or_else(|_| format!("{e:?}"))
 }
 
-/// Parses CQL2 text or JSON (`filter-lang` cql2-text / cql2-json).
-/// Most rule calls the CQL2 text parser may make for one filter. Its PEG
-/// grammar backtracks through nested parentheses exponentially (found by
-/// fuzzing: 8 levels took minutes); a legitimate filter of the longest
-/// accepted query string needs far fewer calls.
-const PARSER_CALL_LIMIT: usize = 2_000_000;
-
+/// Parses CQL2 text or JSON (`filter-lang` cql2-text / cql2-json): text
+/// with tuile's own linear-time parser ([`super::cql2_text`]), JSON with
+/// the `cql2` crate (serde, which bounds nesting).
 pub fn parse(text: &str, json: bool) -> Result<cql2::Expr, FilterError> {
-    static CALL_LIMIT: std::sync::Once = std::sync::Once::new();
-    CALL_LIMIT.call_once(|| pest::set_call_limit(std::num::NonZeroUsize::new(PARSER_CALL_LIMIT)));
     if json {
         cql2::parse_json(text).map_err(|e| FilterError::Syntax(e.to_string()))
     } else {
-        cql2::parse_text(text).map_err(|e| {
-            let msg = e.to_string();
-            if msg.contains("call limit") {
-                FilterError::Syntax("the filter is too deeply nested to be parsed".into())
-            } else {
-                FilterError::Syntax(msg)
-            }
-        })
+        super::cql2_text::parse(text).map_err(|e| FilterError::Syntax(e.to_string()))
     }
 }
 
@@ -536,5 +523,16 @@ mod tests {
             }
         }
         assert!(compared > 100, "{compared} pairs compared");
+    }
+
+    #[test]
+    fn the_linear_parser_reads_every_official_example_as_the_cql2_crate_does() {
+        let text = examples("text");
+        for (name, src) in &text {
+            let ours = super::super::cql2_text::parse(src.trim()).unwrap_or_else(|e| panic!("{name}: {e}\n{src}"));
+            let theirs = cql2::parse_text(src.trim()).unwrap_or_else(|e| panic!("{name}: {e}"));
+            // Debug, not ==: geometries compare by `s_equals`, false for an invalid one.
+            assert_eq!(format!("{ours:?}"), format!("{theirs:?}"), "{name}: {src}");
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! R-tree), time, CQL2 and property filters, and paging that resumes where
 //! the previous page stopped instead of rescanning from the start.
 
+pub mod cql2_text;
 pub mod filter;
 
 use geo::Intersects;
