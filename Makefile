@@ -15,7 +15,7 @@ DEMO_VERSION := 2
 FUZZ_SECONDS ?= 120
 SOAK_SECONDS ?= 600
 
-.PHONY: run test deps test-deps build test-rust test-clients clean-data fuzz soak bench
+.PHONY: run test test-real deps test-deps build test-rust test-clients clean-data fuzz soak bench
 
 run: build $(DATA)/.demo-v$(DEMO_VERSION)
 	$(BIN) check-config
@@ -24,6 +24,11 @@ run: build $(DATA)/.demo-v$(DEMO_VERSION)
 test: test-deps build $(TEST_DATA)/.demo-v$(DEMO_VERSION) $(VENV)/.installed tests/browser/node_modules/.installed
 	TUILE_DATA=$(TEST_DATA) $(CARGO) test --release --locked --workspace
 	TUILE_DATA=$(TEST_DATA) VENV=$(VENV) scripts/client-tests.sh
+
+# Checks against real data in ../shared/data (IGN's BD ORTHO tiles):
+# fails loudly when the data is missing.
+test-real: test-deps build
+	$(CARGO) test --release --locked --test real -- --ignored
 
 # Every fuzz target for FUZZ_SECONDS (cargo-fuzz, installed if missing), then
 # schemathesis at 200 cases per operation; report in target/fuzz-report.txt.

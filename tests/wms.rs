@@ -427,61 +427,6 @@ async fn exponent_bbox_renders_byte_identical() {
     assert_eq!(plain.body, expo.body);
 }
 
-/// Runs gdalwarp on the same source and grid and compares pixel by pixel.
-/// The orthophoto as GDAL's own tools draw it: `gdalwarp` into another CRS,
-/// `gdal_translate` (a resampled read, what tuile does) in Lambert-93.
-fn gdalwarp_rgba(crs: &str, bbox: [f64; 4], w: u32, h: u32) -> Vec<u8> {
-    let out = std::env::temp_dir().join(format!(
-        "tuile-gdalwarp-{}-{}.bin",
-        std::process::id(),
-        crs.replace(':', "")
-    ));
-    let vrt = data_dir().join("bdortho/bdortho.vrt");
-    let mut cmd = if crs == "EPSG:2154" {
-        let mut c = std::process::Command::new("gdal_translate");
-        c.args([
-            "-q", "-of", "ENVI", "-r", "bilinear", "-b", "1", "-b", "2", "-b", "3", "-b", "mask",
-        ])
-        .arg("-projwin")
-        .args([bbox[0], bbox[3], bbox[2], bbox[1]].map(|v| format!("{v:.17e}")))
-        .args(["-outsize", &w.to_string(), &h.to_string()]);
-        c
-    } else {
-        let mut c = std::process::Command::new("gdalwarp");
-        c.args([
-            "-q",
-            "-overwrite",
-            "-of",
-            "ENVI",
-            "-r",
-            "bilinear",
-            "-dstalpha",
-            "-t_srs",
-            crs,
-            "-te",
-        ])
-        .args(bbox.map(|v| format!("{v:.17e}")))
-        .args(["-ts", &w.to_string(), &h.to_string()]);
-        c
-    };
-    let status = cmd
-        .arg(&vrt)
-        .arg(&out)
-        .status()
-        .expect("GDAL's tools are installed (make deps)");
-    assert!(status.success());
-    let planar = std::fs::read(&out).unwrap();
-    let _ = std::fs::remove_file(&out);
-    let n = (w * h) as usize;
-    let mut rgba = vec![0u8; n * 4];
-    for (i, px) in rgba.chunks_exact_mut(4).enumerate() {
-        for b in 0..4 {
-            px[b] = planar[b * n + i];
-        }
-    }
-    rgba
-}
-
 #[actix_web::test]
 async fn reprojected_ortho_matches_gdalwarp() {
     let app = app(state()).await;
@@ -510,7 +455,13 @@ async fn reprojected_ortho_matches_gdalwarp() {
             v[0], v[1], v[2], v[3]
         );
         let ours = get(&app, &q).await.image().into_raw();
-        let theirs = gdalwarp_rgba(gdal_name, [b.minx, b.miny, b.maxx, b.maxy], w, h);
+        let theirs = gdalwarp_rgba(
+            &data_dir().join("bdortho/bdortho.vrt"),
+            gdal_name,
+            [b.minx, b.miny, b.maxx, b.maxy],
+            w,
+            h,
+        );
         let mut worst = 0i32;
         for (a, g) in ours.chunks_exact(4).zip(theirs.chunks_exact(4)) {
             if g[3] == 255 && a[3] == 255 {

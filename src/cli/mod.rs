@@ -92,13 +92,16 @@ fn check_config(path: &Path) -> anyhow::Result<()> {
         );
     }
     for l in &catalog.layers {
+        let meta = l.source.meta();
         println!(
-            "ok  {:<10} {:<8} {} ({} style(s), {} CRS)",
+            "ok  {:<10} {:<8} {} ({} style(s), {} CRS; stored in {}, {})",
             l.name(),
             if l.is_vector() { "vector" } else { "raster" },
-            l.source.meta().path.display(),
+            meta.path.display(),
             l.styles.len(),
-            l.crs.len()
+            l.crs.len(),
+            meta.crs,
+            meta.crs_origin
         );
     }
     println!(

@@ -285,3 +285,77 @@ pub fn start(cfg: &std::path::Path, port: u16, env: &[(&str, &str)]) -> Server {
     }
     panic!("the server did not start");
 }
+
+/// A raster as GDAL's own tools draw it, as RGBA: `gdalwarp` into another CRS,
+/// `gdal_translate` (a resampled read, what tuile does) in Lambert-93.
+pub fn gdalwarp_rgba(source: &Path, crs: &str, bbox: [f64; 4], w: u32, h: u32) -> Vec<u8> {
+    gdal_rgba(source, crs, bbox, w, h, crs == "EPSG:2154")
+}
+
+/// [`gdalwarp_rgba`], with `gdalwarp` in every CRS unless `translate`.
+pub fn gdal_rgba(source: &Path, crs: &str, bbox: [f64; 4], w: u32, h: u32, translate: bool) -> Vec<u8> {
+    let out = std::env::temp_dir().join(format!(
+        "tuile-gdalwarp-{}-{}.bin",
+        std::process::id(),
+        crs.replace(':', "")
+    ));
+    let mut cmd = if translate {
+        let mut c = std::process::Command::new("gdal_translate");
+        c.args([
+            "-q",
+            "-of",
+            "ENVI",
+            "-co",
+            "INTERLEAVE=BSQ",
+            "-r",
+            "bilinear",
+            "-b",
+            "1",
+            "-b",
+            "2",
+            "-b",
+            "3",
+            "-b",
+            "mask",
+        ])
+        .arg("-projwin")
+        .args([bbox[0], bbox[3], bbox[2], bbox[1]].map(|v| format!("{v:.17e}")))
+        .args(["-outsize", &w.to_string(), &h.to_string()]);
+        c
+    } else {
+        let mut c = std::process::Command::new("gdalwarp");
+        c.args([
+            "-q",
+            "-overwrite",
+            "-of",
+            "ENVI",
+            "-co",
+            "INTERLEAVE=BSQ",
+            "-r",
+            "bilinear",
+            "-dstalpha",
+            "-t_srs",
+            crs,
+            "-te",
+        ])
+        .args(bbox.map(|v| format!("{v:.17e}")))
+        .args(["-ts", &w.to_string(), &h.to_string()]);
+        c
+    };
+    let status = cmd
+        .arg(source)
+        .arg(&out)
+        .status()
+        .expect("GDAL's tools are installed (make deps)");
+    assert!(status.success());
+    let planar = std::fs::read(&out).unwrap();
+    let _ = std::fs::remove_file(&out);
+    let n = (w * h) as usize;
+    let mut rgba = vec![0u8; n * 4];
+    for (i, px) in rgba.chunks_exact_mut(4).enumerate() {
+        for b in 0..4 {
+            px[b] = planar[b * n + i];
+        }
+    }
+    rgba
+}

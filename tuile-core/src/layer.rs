@@ -138,7 +138,14 @@ impl Layer {
     /// previous version.
     pub fn open(config: &Config, lc: &LayerConfig) -> Result<Layer, (OpenFailure, String)> {
         let path = config.resolve(&lc.source.path);
-        let source = Source::open(lc.source.kind, &path).map_err(|e| (OpenFailure::Other, e.to_string()))?;
+        let crs = lc
+            .source
+            .crs
+            .as_deref()
+            .map(Crs::parse)
+            .transpose()
+            .map_err(|e| (OpenFailure::Other, e.to_string()))?;
+        let source = Source::open(lc.source.kind, &path, crs).map_err(|e| (OpenFailure::Other, e.to_string()))?;
         let styles = open_styles(config, lc).map_err(|e| (OpenFailure::Style, e))?;
         build_layer(config, lc, source, styles).map_err(|e| (OpenFailure::Other, e))
     }

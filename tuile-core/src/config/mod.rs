@@ -304,6 +304,9 @@ pub struct Attribution {
 pub struct SourceConfig {
     pub kind: SourceKind,
     pub path: PathBuf,
+    /// The CRS of the data, when the file does not say it in a way tuile
+    /// can match to an EPSG entry (`EPSG:2154`): overrides the file's.
+    pub crs: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

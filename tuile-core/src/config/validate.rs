@@ -181,6 +181,15 @@ fn layer(r: &mut Report, i: usize, layer: &LayerConfig, granted: &HashSet<String
             );
         }
     }
+    if let Some(c) = &layer.source.crs
+        && Crs::parse(c).is_err()
+    {
+        r.err(
+            name,
+            format!("layers[{i}].source.crs"),
+            format!("`{c}` is not a CRS that PROJ knows"),
+        );
+    }
     if let (Some(min), Some(max)) = (layer.min_scale, layer.max_scale)
         && !(min >= 0.0 && min < max)
     {

@@ -77,6 +77,31 @@ impl<'a> FeatureView<'a> {
         }
     }
 
+    /// Whether a text property holds bytes that are not UTF-8.
+    pub fn has_invalid_text(&self) -> bool {
+        let Some(props) = self.feature.properties() else {
+            return false;
+        };
+        let bytes = props.bytes();
+        let mut pos = 0usize;
+        while pos + 2 <= bytes.len() {
+            let col = u16::from_le_bytes([bytes[pos], bytes[pos + 1]]) as usize;
+            pos += 2;
+            let Some(column) = self.columns.get(col) else {
+                return false;
+            };
+            let Some((value, used)) = decode_value(column.ty, &bytes[pos..]) else {
+                return false;
+            };
+            let text = matches!(column.ty, ColumnType::String | ColumnType::Json | ColumnType::DateTime);
+            if text && value == Value::Null {
+                return true;
+            }
+            pos += used;
+        }
+        false
+    }
+
     pub fn columns(&self) -> &'a [Column] {
         self.columns
     }
@@ -104,7 +129,9 @@ fn decode_value(ty: ColumnType, b: &[u8]) -> Option<(Value<'_>, usize)> {
             let v = if ty == ColumnType::Binary {
                 Value::Binary(data)
             } else {
-                Value::Str(std::str::from_utf8(data).ok()?)
+                // Text that is not UTF-8 (a Latin-1 export) reads as no value;
+                // the file is refused at open when a sample shows it.
+                std::str::from_utf8(data).map_or(Value::Null, Value::Str)
             };
             (v, 4 + len)
         }

@@ -214,6 +214,134 @@ impl Crs {
     }
 }
 
+/// How a source's CRS was matched to an EPSG entry, for `check-config`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Identified {
+    /// The configuration gives it (`crs` on the source).
+    Configured,
+    /// The file names its EPSG code.
+    Declared,
+    /// GDAL recognised the definition (OSR's identification).
+    Recognised,
+    /// The definition carries an EPSG name and the same projection, only its
+    /// datum is unnamed or its ellipsoid approximate (as in many real files).
+    ByNameAndProjection,
+}
+
+impl fmt::Display for Identified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Identified::Configured => "as configured",
+            Identified::Declared => "declared by the file",
+            Identified::Recognised => "recognised from its definition",
+            Identified::ByNameAndProjection => "by its name and projection (unnamed datum)",
+        })
+    }
+}
+
+impl Crs {
+    /// The EPSG CRS a source's definition stands for: its declared code, or
+    /// the entry GDAL's OSR identifies (with a confidence of at least 70 of
+    /// 100), or the code its name gives when the projection is the same
+    /// (a Lambert-93 written with an unnamed datum, as IGN's GeoTIFFs are).
+    pub fn identify(srs: &SpatialRef) -> Result<(Crs, Identified), String> {
+        let declared = srs
+            .auth_name()
+            .filter(|a| a.eq_ignore_ascii_case("EPSG"))
+            .and_then(|_| srs.auth_code().ok());
+        if let Some(code) = declared
+            && let Ok(crs) = Crs::from_epsg(code as u32)
+        {
+            return Ok((crs, Identified::Declared));
+        }
+        if let Some(code) = best_match(srs)
+            && let Ok(crs) = Crs::from_epsg(code)
+        {
+            return Ok((crs, Identified::Recognised));
+        }
+        let name = srs.name().unwrap_or_default();
+        let named = name
+            .trim()
+            .strip_prefix("EPSG:")
+            .and_then(|c| c.trim().parse::<u32>().ok());
+        if let Some(code) = named
+            && let Ok(crs) = Crs::from_epsg(code)
+            && let Ok(epsg) = SpatialRef::from_epsg(code)
+            && same_projection(srs, &epsg)
+        {
+            return Ok((crs, Identified::ByNameAndProjection));
+        }
+        let proj = srs.to_proj4().unwrap_or_default();
+        Err(format!(
+            "its CRS (`{}`{}) matches no EPSG entry; set `crs = \"EPSG:…\"` on the source",
+            if name.is_empty() { "unnamed" } else { &name },
+            if proj.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", proj.trim())
+            }
+        ))
+    }
+}
+
+/// The EPSG code OSR finds for a definition, when it is confident enough.
+fn best_match(srs: &SpatialRef) -> Option<u32> {
+    let mut candidate = srs.clone();
+    if candidate.auto_identify_epsg().is_ok()
+        && let Ok(code) = candidate.auth_code()
+    {
+        return Some(code as u32);
+    }
+    // SAFETY: OSRFindMatches returns a list of `count` handles and their
+    // confidences, both freed here; the source handle outlives the call.
+    unsafe {
+        let mut count = 0;
+        let mut confidences: *mut std::ffi::c_int = std::ptr::null_mut();
+        let list = gdal_sys::OSRFindMatches(srs.to_c_hsrs(), std::ptr::null_mut(), &mut count, &mut confidences);
+        if list.is_null() {
+            return None;
+        }
+        let mut best = None;
+        for i in 0..count as usize {
+            let confidence = *confidences.add(i);
+            let m = *list.add(i);
+            let code = gdal_sys::OSRGetAuthorityCode(m, std::ptr::null());
+            let auth = gdal_sys::OSRGetAuthorityName(m, std::ptr::null());
+            let is_epsg = !auth.is_null() && std::ffi::CStr::from_ptr(auth).to_bytes().eq_ignore_ascii_case(b"EPSG");
+            if confidence >= 70 && is_epsg && !code.is_null() && best.is_none() {
+                best = std::ffi::CStr::from_ptr(code)
+                    .to_str()
+                    .ok()
+                    .and_then(|c| c.parse().ok());
+            }
+        }
+        gdal_sys::OSRFreeSRSArray(list);
+        gdal_sys::VSIFree(confidences.cast());
+        best
+    }
+}
+
+/// Whether two definitions project the same way, datum and ellipsoid aside
+/// (GRS80 and WGS84 differ by a tenth of a millimetre in the semi-minor axis).
+fn same_projection(a: &SpatialRef, b: &SpatialRef) -> bool {
+    let params = |s: &SpatialRef| -> Option<Vec<String>> {
+        let mut p: Vec<String> = s
+            .to_proj4()
+            .ok()?
+            .split_whitespace()
+            .filter(|t| {
+                !["+ellps=", "+datum=", "+towgs84=", "+no_defs", "+type="]
+                    .iter()
+                    .any(|k| t.starts_with(k))
+            })
+            .map(str::to_string)
+            .collect();
+        p.sort();
+        Some(p)
+    };
+    a.is_projected() == b.is_projected() && params(a).is_some_and(|p| Some(p) == params(b))
+}
+
 fn srs_is_lat_lon(srs: &SpatialRef) -> bool {
     // SAFETY: the handle is valid for the lifetime of `srs`.
     unsafe { gdal_sys::OSREPSGTreatsAsLatLong(srs.to_c_hsrs()) != 0 }

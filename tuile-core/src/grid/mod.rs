@@ -8,6 +8,6 @@ pub mod tms;
 
 pub use bbox::{BBox, PixelTransform};
 pub use crs::{
-    Crs, CrsError, METRES_PER_DEGREE, STANDARD_PIXEL_SIZE, transform_bbox, transform_outline, transform_point,
-    transform_xy,
+    Crs, CrsError, Identified, METRES_PER_DEGREE, STANDARD_PIXEL_SIZE, transform_bbox, transform_outline,
+    transform_point, transform_xy,
 };

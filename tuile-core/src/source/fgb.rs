@@ -14,7 +14,7 @@ use flatgeobuf::packed_r_tree::PackedRTree;
 use super::bytes::ByteSource;
 use super::{SourceError, SourceMeta};
 use crate::feature::{Column, FeatureView};
-use crate::grid::{BBox, Crs};
+use crate::grid::{BBox, Crs, Identified};
 
 /// Largest gap between two wanted features that is read through rather than skipped.
 const MAX_GAP: u64 = 64 * 1024;
@@ -125,8 +125,75 @@ fn check_tree(index: &[u8], count: usize, node_size: usize) -> Result<(), String
     Ok(())
 }
 
+/// Features whose text is checked to be UTF-8 at open.
+const TEXT_SAMPLE: usize = 1000;
+
+/// The refusal of a file without a spatial index, with the command that adds one.
+fn no_index(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!(
+        "the file has no spatial index; add one with `ogr2ogr -f FlatGeobuf -lco SPATIAL_INDEX=YES indexed-{name} {name}`"
+    )
+}
+
+/// The CRS a header names: its EPSG code, or its WKT identified.
+fn header_crs(header: &flatgeobuf::Header) -> Result<(Crs, Identified), String> {
+    let Some(c) = header.crs() else {
+        return Err("the file names no CRS; set `crs = \"EPSG:…\"` on the source".into());
+    };
+    let org = c.org().unwrap_or("EPSG");
+    if c.code() > 0 && org.eq_ignore_ascii_case("EPSG") {
+        return Crs::from_epsg(c.code() as u32)
+            .map(|crs| (crs, Identified::Declared))
+            .map_err(|e| e.to_string());
+    }
+    let definition = c.wkt().filter(|w| !w.trim().is_empty()).or(c.code_string());
+    let Some(definition) = definition else {
+        return Err(
+            "the file's CRS has neither an EPSG code nor a definition; set `crs = \"EPSG:…\"` on the source".into(),
+        );
+    };
+    let srs = gdal::spatial_ref::SpatialRef::from_definition(definition)
+        .map_err(|e| format!("its CRS cannot be read ({e}); set `crs = \"EPSG:…\"` on the source"))?;
+    Crs::identify(&srs)
+}
+
 impl FgbSource {
     pub fn open(path: &Path) -> Result<FgbSource, SourceError> {
+        FgbSource::open_with_crs(path, None)
+    }
+
+    /// Refuses a file whose first features hold text that is not UTF-8
+    /// (FlatGeobuf's encoding), such as a Latin-1 export.
+    fn check_text(&self, sample: usize) -> Result<(), SourceError> {
+        let mut bad = None;
+        let mut seen = 0;
+        self.scan(ScanPosition::default(), |f, _| {
+            seen += 1;
+            if f.has_invalid_text() {
+                bad = Some(f.index);
+                return false;
+            }
+            seen < sample
+        })?;
+        match bad {
+            None => Ok(()),
+            Some(n) => Err(SourceError::open(
+                &self.meta.path,
+                format!(
+                    "feature {n} holds text that is not UTF-8 (a Latin-1 export?); export it again with its \
+                     encoding declared, such as `ogr2ogr -f FlatGeobuf -lco SPATIAL_INDEX=YES out.fgb source.shp \
+                     --config SHAPE_ENCODING ISO-8859-1`"
+                ),
+            )),
+        }
+    }
+
+    /// Opens a file; `crs`, when given, overrides the one its header names.
+    pub fn open_with_crs(path: &Path, crs: Option<Crs>) -> Result<FgbSource, SourceError> {
         let err = |msg: String| SourceError::open(path, msg);
         let file = ByteSource::open(path).map_err(|e| err(e.to_string()))?;
         let mut magic = [0u8; 12];
@@ -156,11 +223,9 @@ impl FgbSource {
                     .collect()
             })
             .unwrap_or_default();
-        let code = header.crs().map(|c| c.code()).unwrap_or(0);
-        let crs = if code > 0 {
-            Crs::from_epsg(code as u32).map_err(|e| err(e.to_string()))?
-        } else {
-            return Err(err("the file declares no EPSG code for its CRS".into()));
+        let crs = match crs {
+            Some(c) => (c, Identified::Configured),
+            None => header_crs(&header).map_err(err)?,
         };
         let features_count = header.features_count();
         let geometry_type = header.geometry_type();
@@ -193,16 +258,10 @@ impl FgbSource {
                 let e = tree.extent();
                 BBox::new(e.min_x, e.min_y, e.max_x, e.max_y)
             }
-            (None, None) => {
-                return Err(err("no spatial index and no envelope: rebuild it with an index \
-                     (ogr2ogr -lco SPATIAL_INDEX=YES)"
-                    .into()));
-            }
+            (None, None) => return Err(err(no_index(path))),
         };
         if index.is_none() {
-            return Err(err("the file has no spatial index: rebuild it with one \
-                 (ogr2ogr -lco SPATIAL_INDEX=YES)"
-                .into()));
+            return Err(err(no_index(path)));
         }
         let features_offset = index_start + index_size;
         // The last feature read whole: a truncated file is caught at open.
@@ -222,7 +281,7 @@ impl FgbSource {
                 })?;
         }
         let lookups = (0..columns.len()).map(|_| std::sync::OnceLock::new()).collect();
-        Ok(FgbSource {
+        let source = FgbSource {
             lookups,
             meta: SourceMeta::new(path, crs, extent, vec![path.to_path_buf()]).map_err(|e| err(e.to_string()))?,
             file,
@@ -232,7 +291,9 @@ impl FgbSource {
             offsets,
             features_offset,
             features_count,
-        })
+        };
+        source.check_text(TEXT_SAMPLE)?;
+        Ok(source)
     }
 
     pub fn meta(&self) -> &SourceMeta {

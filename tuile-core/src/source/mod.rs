@@ -78,6 +78,8 @@ impl SourceVersion {
 pub struct SourceMeta {
     pub path: PathBuf,
     pub crs: Crs,
+    /// How the CRS was settled on (`tuile check-config` says it).
+    pub crs_origin: crate::grid::Identified,
     pub extent: BBox,
     /// The newest modification time and total size of all its files.
     pub version: SourceVersion,
@@ -86,7 +88,12 @@ pub struct SourceMeta {
 }
 
 impl SourceMeta {
-    pub fn new(path: &Path, crs: Crs, extent: BBox, files: Vec<PathBuf>) -> std::io::Result<SourceMeta> {
+    pub fn new(
+        path: &Path,
+        (crs, crs_origin): (Crs, crate::grid::Identified),
+        extent: BBox,
+        files: Vec<PathBuf>,
+    ) -> std::io::Result<SourceMeta> {
         let mut versions = Vec::with_capacity(files.len());
         for f in files {
             let v = SourceVersion::of(&f)?;
@@ -103,6 +110,7 @@ impl SourceMeta {
         Ok(SourceMeta {
             path: path.to_path_buf(),
             crs,
+            crs_origin,
             extent,
             version,
             files: versions,
@@ -116,10 +124,11 @@ pub enum Source {
 }
 
 impl Source {
-    pub fn open(kind: SourceKind, path: &Path) -> Result<Source, SourceError> {
+    /// Opens a source; `crs`, when given, overrides what the file says.
+    pub fn open(kind: SourceKind, path: &Path, crs: Option<Crs>) -> Result<Source, SourceError> {
         Ok(match kind {
-            SourceKind::Raster => Source::Raster(RasterSource::open(path)?),
-            SourceKind::Flatgeobuf => Source::Vector(FgbSource::open(path)?),
+            SourceKind::Raster => Source::Raster(RasterSource::open(path, crs)?),
+            SourceKind::Flatgeobuf => Source::Vector(FgbSource::open_with_crs(path, crs)?),
         })
     }
 

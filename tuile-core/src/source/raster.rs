@@ -62,10 +62,132 @@ pub struct RgbaImage {
 
 pub struct RasterSource {
     meta: SourceMeta,
+    /// What GDAL opens: the file, or an in-memory VRT over it that makes it
+    /// 8-bit gray, RGB or RGBA (see [`Normalised`]).
+    open_path: PathBuf,
     /// Ground size of a full-resolution pixel, in CRS units.
     resolution: f64,
     band_count: usize,
     has_alpha: bool,
+    /// Per data band, the value that means "no data": a pixel whose every
+    /// band holds it is transparent (as `gdalwarp` reads nodata).
+    nodata: Option<Vec<u8>>,
+}
+
+/// How an odd raster is read as 8-bit gray, RGB or RGBA: a paletted one
+/// expanded, extra bands (infrared) left aside, 16-bit or float values
+/// stretched from their minimum to maximum (their nodata turned into
+/// alpha), a configured CRS assigned. Done once, by `gdal_translate` into a VRT in
+/// GDAL's in-memory file system; plain 8-bit files are read as they are.
+struct Normalised {
+    args: Vec<String>,
+    bands: usize,
+    alpha: bool,
+}
+
+impl Normalised {
+    fn plan(ds: &Dataset, path: &Path, crs: Option<Crs>) -> Result<Option<Normalised>, SourceError> {
+        let err = |m: String| SourceError::open(path, m);
+        let count = ds.raster_count();
+        let band = |i: usize| ds.rasterband(i).map_err(|e| err(e.to_string()));
+        let first = band(1)?;
+        let last = band(count)?;
+        let last_is_alpha = count > 1 && last.color_interpretation() == gdal::raster::ColorInterpretation::AlphaBand;
+        let byte = first.band_type() == gdal::raster::GdalDataType::UInt8;
+        let paletted = count == 1 && first.color_table().is_some();
+        // 8-bit nodata is applied when reading (see `RasterSource::nodata`).
+        let masked = !byte
+            && !last_is_alpha
+            && (first.no_data_value().is_some()
+                || first
+                    .mask_flags()
+                    .is_ok_and(|f| f.is_per_dataset() && !f.is_all_valid()));
+        let data_bands: Vec<usize> = match (count, last_is_alpha) {
+            (1 | 2, _) => vec![1],
+            (3, _) | (4, true) => vec![1, 2, 3],
+            // RGBI (infrared fourth) and more: the first three, as RGB.
+            _ => vec![1, 2, 3],
+        };
+        let plain = byte && !paletted && crs.is_none() && matches!((count, last_is_alpha), (1 | 3, _) | (2 | 4, true));
+        if plain {
+            return Ok(None);
+        }
+        let mut args: Vec<String> = vec!["-of".into(), "VRT".into()];
+        if let Some(c) = crs {
+            args.extend(["-a_srs".into(), c.gdal_definition()]);
+        }
+        if paletted {
+            args.extend(["-expand".into(), "rgba".into()]);
+            return Ok(Some(Normalised {
+                args,
+                bands: 4,
+                alpha: true,
+            }));
+        }
+        for b in &data_bands {
+            args.extend(["-b".into(), b.to_string()]);
+        }
+        if !byte {
+            let (mut lo, mut hi) = (f64::MAX, f64::MIN);
+            for &b in &data_bands {
+                let m = band(b)?
+                    .compute_raster_min_max(true)
+                    .map_err(|e| err(format!("cannot read its value range: {e}")))?;
+                (lo, hi) = (lo.min(m.min), hi.max(m.max));
+            }
+            if !(hi > lo) {
+                hi = lo + 1.0;
+            }
+            args.extend(["-ot".into(), "Byte".into()]);
+            for (i, _) in data_bands.iter().enumerate() {
+                args.extend([
+                    format!("-scale_{}", i + 1),
+                    lo.to_string(),
+                    hi.to_string(),
+                    "0".into(),
+                    "255".into(),
+                ]);
+            }
+        }
+        let alpha = last_is_alpha || masked;
+        if last_is_alpha {
+            args.extend(["-b".into(), count.to_string()]);
+        } else if masked {
+            args.extend(["-b".into(), "mask".into()]);
+        }
+        let bands = data_bands.len() + alpha as usize;
+        if alpha {
+            args.extend([format!("-colorinterp_{bands}"), "alpha".into()]);
+        }
+        Ok(Some(Normalised { args, bands, alpha }))
+    }
+
+    /// Writes the VRT where every render thread can open it.
+    fn write(&self, ds: &Dataset, path: &Path) -> Result<PathBuf, SourceError> {
+        static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let vrt = PathBuf::from(format!(
+            "/vsimem/tuile/{}-{}.vrt",
+            N.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        ));
+        let out = gdal_translate(ds, &vrt, &self.args).map_err(|m| SourceError::open(path, m))?;
+        // SAFETY: `out` is the dataset GDALTranslate returned, closed once (which writes the VRT).
+        unsafe { gdal_sys::GDALClose(out) };
+        Ok(vrt)
+    }
+}
+
+impl Drop for RasterSource {
+    fn drop(&mut self) {
+        if self.open_path != self.meta.path
+            && let Ok(p) = CString::new(self.open_path.to_string_lossy().as_bytes())
+        {
+            // SAFETY: a NUL-terminated path; unlinking a missing file is harmless.
+            unsafe { gdal_sys::VSIUnlink(p.as_ptr()) };
+        }
+    }
 }
 
 thread_local! {
@@ -73,7 +195,8 @@ thread_local! {
 }
 
 impl RasterSource {
-    pub fn open(path: &Path) -> Result<RasterSource, SourceError> {
+    /// Opens a raster; `crs`, when given, overrides the one the file says.
+    pub fn open(path: &Path, crs: Option<Crs>) -> Result<RasterSource, SourceError> {
         let ds = Dataset::open(path).map_err(|e| SourceError::open(path, e))?;
         let (w, h) = ds.raster_size();
         let gt = ds
@@ -82,27 +205,24 @@ impl RasterSource {
         if gt[2] != 0.0 || gt[4] != 0.0 {
             return Err(SourceError::open(path, "rotated rasters are not supported"));
         }
-        let srs = ds
-            .spatial_ref()
-            .map_err(|e| SourceError::open(path, format!("no CRS ({e})")))?;
-        let code = srs
-            .auth_code()
-            .ok()
-            .or_else(|| {
-                let mut s = srs.clone();
-                s.auto_identify_epsg().ok()?;
-                s.auth_code().ok()
-            })
-            .ok_or_else(|| SourceError::open(path, "the CRS has no EPSG code"))?;
-        let crs = Crs::from_epsg(code as u32).map_err(|e| SourceError::open(path, e))?;
-        let band_count = ds.raster_count();
-        if !matches!(band_count, 1 | 3 | 4) {
-            return Err(SourceError::open(
-                path,
-                format!("{band_count} bands; expected gray, RGB or RGBA"),
-            ));
-        }
-        let has_alpha = band_count == 4;
+        let identified = match crs {
+            Some(c) => (c, crate::grid::Identified::Configured),
+            None => {
+                let srs = ds.spatial_ref().map_err(|_| {
+                    SourceError::open(path, "the file names no CRS; set `crs = \"EPSG:…\"` on the source")
+                })?;
+                Crs::identify(&srs).map_err(|m| SourceError::open(path, m))?
+            }
+        };
+        let plan = Normalised::plan(&ds, path, crs)?;
+        let (open_path, band_count, has_alpha) = match &plan {
+            None => {
+                let n = ds.raster_count();
+                (path.to_path_buf(), n, n == 2 || n == 4)
+            }
+            Some(p) => (p.write(&ds, path)?, p.bands, p.alpha),
+        };
+        let nodata = if has_alpha { None } else { byte_nodata(&ds, band_count) };
         let (x0, y0) = (gt[0], gt[3]);
         let (x1, y1) = (x0 + gt[1] * w as f64, y0 + gt[5] * h as f64);
         let extent = BBox::new(x0.min(x1), y0.min(y1), x0.max(x1), y0.max(y1));
@@ -110,16 +230,24 @@ impl RasterSource {
         ds.rasterband(1)
             .and_then(|b| b.read_as::<u8>((0, 0), (1, 1), (1, 1), None))
             .map_err(|e| SourceError::open(path, e))?;
-        let meta = SourceMeta::new(path, crs, extent, file_list(&ds, path)).map_err(|e| SourceError::open(path, e))?;
+        let meta =
+            SourceMeta::new(path, identified, extent, file_list(&ds, path)).map_err(|e| SourceError::open(path, e))?;
         let version = meta.version;
+        let ds = if open_path == path {
+            ds
+        } else {
+            Dataset::open(&open_path).map_err(|e| SourceError::open(path, e))?
+        };
         let source = RasterSource {
             meta,
+            open_path,
             resolution: gt[1].abs(),
             band_count,
             has_alpha,
+            nodata,
         };
         DATASETS.with(|d| {
-            if d.borrow_mut().insert(path.to_path_buf(), (version, ds)).is_none() {
+            if d.borrow_mut().insert(source.open_path.clone(), (version, ds)).is_none() {
                 crate::metrics::OPEN_DATASETS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
         });
@@ -143,19 +271,19 @@ impl RasterSource {
     fn with_dataset<R>(&self, f: impl FnOnce(&Dataset) -> R) -> Result<R, SourceError> {
         DATASETS.with(|cell| {
             let mut map = cell.borrow_mut();
-            let m = &self.meta;
-            let fresh = matches!(map.get(&m.path), Some((v, _)) if *v == m.version);
+            let (m, key) = (&self.meta, &self.open_path);
+            let fresh = matches!(map.get(key), Some((v, _)) if *v == m.version);
             if !fresh {
                 // Close the old handle first: a VRT's sources are shared per
                 // thread, and a new VRT would otherwise reuse the stale ones.
-                if map.remove(&m.path).is_some() {
+                if map.remove(key).is_some() {
                     crate::metrics::OPEN_DATASETS.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
                 }
-                let ds = Dataset::open(&m.path).map_err(|e| SourceError::open(&m.path, e))?;
-                map.insert(m.path.clone(), (m.version, ds));
+                let ds = Dataset::open(key).map_err(|e| SourceError::open(&m.path, e))?;
+                map.insert(key.clone(), (m.version, ds));
                 crate::metrics::OPEN_DATASETS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
-            Ok(f(&map[&m.path].1))
+            Ok(f(&map[key].1))
         })
     }
 
@@ -279,6 +407,7 @@ impl RasterSource {
         let y1 = ((y + ys).ceil() as i32).min(h as i32).max(y0 + 1);
         let mut bands: Vec<i32> = match (self.band_count, self.has_alpha) {
             (1, _) => vec![1, 1, 1],
+            (2, true) => vec![1, 1, 1, 2],
             (_, true) => vec![1, 2, 3, 4],
             _ => vec![1, 2, 3],
         };
@@ -301,36 +430,93 @@ impl RasterSource {
             dfYSize: ys,
         };
         let offset = (r0 as usize * width as usize + c0 as usize) * 4;
-        // SAFETY: the bw x bh block written from `offset`, with 4-byte pixels
-        // and 4*width-byte lines, ends inside the width*height*4 buffer
-        // (c1 < width, r1 < height); bands.len() <= 4 bytes of each pixel;
-        // the source window is inside the raster.
-        let rc = unsafe {
-            gdal_sys::GDALDatasetRasterIOEx(
-                ds.c_dataset(),
-                GDALRWFlag::GF_Read,
-                x0,
-                y0,
-                x1 - x0,
-                y1 - y0,
-                data.as_mut_ptr().add(offset).cast(),
-                bw as i32,
-                bh as i32,
-                GDALDataType::GDT_Byte,
-                bands.len() as i32,
-                bands.as_mut_ptr(),
-                4,
-                4 * width as i64,
-                1,
-                &mut extra,
-            )
-        };
-        Some(if rc == CPLErr::CE_None {
-            Ok(RgbaImage { width, height, data })
+        let rc = if self.nodata.is_some() {
+            // Band by band, as gdal_translate reads: the resampling then
+            // leaves each band's nodata out of its kernel (the dataset-wide
+            // read averages it in).
+            let mut rc = CPLErr::CE_None;
+            for (slot, &b) in bands.iter().enumerate() {
+                // SAFETY: as below, one byte of each 4-byte pixel; the band exists.
+                rc = unsafe {
+                    let band = gdal_sys::GDALGetRasterBand(ds.c_dataset(), b);
+                    gdal_sys::GDALRasterIOEx(
+                        band,
+                        GDALRWFlag::GF_Read,
+                        x0,
+                        y0,
+                        x1 - x0,
+                        y1 - y0,
+                        data.as_mut_ptr().add(offset + slot).cast(),
+                        bw as i32,
+                        bh as i32,
+                        GDALDataType::GDT_Byte,
+                        4,
+                        4 * width as i64,
+                        &mut extra,
+                    )
+                };
+                if rc != CPLErr::CE_None {
+                    break;
+                }
+            }
+            rc
         } else {
-            Err(last_gdal_error())
-        })
+            // SAFETY: the bw x bh block written from `offset`, with 4-byte pixels
+            // and 4*width-byte lines, ends inside the width*height*4 buffer
+            // (c1 < width, r1 < height); bands.len() <= 4 bytes of each pixel;
+            // the source window is inside the raster.
+            unsafe {
+                gdal_sys::GDALDatasetRasterIOEx(
+                    ds.c_dataset(),
+                    GDALRWFlag::GF_Read,
+                    x0,
+                    y0,
+                    x1 - x0,
+                    y1 - y0,
+                    data.as_mut_ptr().add(offset).cast(),
+                    bw as i32,
+                    bh as i32,
+                    GDALDataType::GDT_Byte,
+                    bands.len() as i32,
+                    bands.as_mut_ptr(),
+                    4,
+                    4 * width as i64,
+                    1,
+                    &mut extra,
+                )
+            }
+        };
+        if rc != CPLErr::CE_None {
+            return Some(Err(last_gdal_error()));
+        }
+        if let Some(nodata) = &self.nodata {
+            for r in r0 as usize..=r1 as usize {
+                let row = &mut data[(r * width as usize + c0 as usize) * 4..(r * width as usize + c1 as usize + 1) * 4];
+                for px in row.chunks_exact_mut(4) {
+                    let hit = match nodata.as_slice() {
+                        [v] => px[0] == *v,
+                        v => px[..3] == v[..3],
+                    };
+                    if hit {
+                        px[3] = 0;
+                    }
+                }
+            }
+        }
+        Some(Ok(RgbaImage { width, height, data }))
     }
+}
+
+/// The 8-bit nodata value of each data band (1 for gray, 3 for colour),
+/// when every one has one.
+fn byte_nodata(ds: &Dataset, bands: usize) -> Option<Vec<u8>> {
+    let data_bands = if bands >= 3 { 3 } else { 1 };
+    (1..=data_bands)
+        .map(|b| {
+            let v = ds.rasterband(b).ok()?.no_data_value()?;
+            (v.fract() == 0.0 && (0.0..=255.0).contains(&v)).then_some(v as u8)
+        })
+        .collect()
 }
 
 /// The files GDAL reads for a dataset: for a VRT, the VRT and its sources.
@@ -372,6 +558,32 @@ unsafe extern "C" fn continue_unless_overrun(
     (!crate::pool::overrun()) as std::ffi::c_int
 }
 
+/// Calls `GDALTranslate` (the library form of `gdal_translate`) into `dest`.
+fn gdal_translate(ds: &Dataset, dest: &Path, args: &[String]) -> Result<gdal_sys::GDALDatasetH, String> {
+    let cargs: Vec<CString> = args
+        .iter()
+        .map(|a| CString::new(a.as_str()).map_err(|_| "a NUL in translate arguments".to_string()))
+        .collect::<Result<_, _>>()?;
+    let mut argv: Vec<*mut c_char> = cargs.iter().map(|a| a.as_ptr() as *mut c_char).collect();
+    argv.push(null_mut());
+    let dest = CString::new(dest.to_string_lossy().as_bytes()).map_err(|_| "a NUL in the path".to_string())?;
+    // SAFETY: argv is NULL-terminated and outlives the call; the options are
+    // freed once; the source handle is valid while `ds` is borrowed.
+    unsafe {
+        let opts = gdal_sys::GDALTranslateOptionsNew(argv.as_mut_ptr(), null_mut());
+        if opts.is_null() {
+            return Err(format!("bad translate options: {}", last_gdal_error()));
+        }
+        let mut usage_error = 0;
+        let out = gdal_sys::GDALTranslate(dest.as_ptr(), ds.c_dataset(), opts, &mut usage_error);
+        gdal_sys::GDALTranslateOptionsFree(opts);
+        if out.is_null() {
+            return Err(format!("cannot read it as 8-bit imagery: {}", last_gdal_error()));
+        }
+        Ok(out)
+    }
+}
+
 /// Calls `GDALWarp` (the library form of `gdalwarp`) on one source dataset.
 fn gdal_warp(ds: &Dataset, args: &[String]) -> Result<gdal_sys::GDALDatasetH, SourceError> {
     let cargs: Vec<CString> = args
@@ -410,8 +622,9 @@ fn gdal_warp(ds: &Dataset, args: &[String]) -> Result<gdal_sys::GDALDatasetH, So
 /// Reads a warped dataset (gray+alpha, RGB+alpha or RGBA) as RGBA.
 fn read_rgba(ds: gdal_sys::GDALDatasetH, width: u32, height: u32, source_bands: usize) -> Result<RgbaImage, String> {
     let mut data = vec![0u8; width as usize * height as usize * 4];
-    // Band map onto R, G, B, A: gray sources repeat band 1.
-    let bands: [i32; 4] = if source_bands == 1 { [1, 1, 1, 2] } else { [1, 2, 3, 4] };
+    // Band map onto R, G, B, A: gray sources (with their alpha, or the
+    // warper's) repeat band 1.
+    let bands: [i32; 4] = if source_bands <= 2 { [1, 1, 1, 2] } else { [1, 2, 3, 4] };
     // SAFETY: the buffer holds width*height*4 bytes, matching the spacings given.
     let rc = unsafe {
         gdal_sys::GDALDatasetRasterIO(
