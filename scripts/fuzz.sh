@@ -4,6 +4,9 @@
 # does. Crashes are copied to fuzz/regressions/<target>/ (replayed by
 # tests/fuzz_regressions.rs) and make the run fail.
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]
+# A campaign: FUZZ_RUNS=10000000 runs each target for that many executions
+# instead; FUZZ_MINIMIZE=1 then minimises each corpus into fuzz/corpus-min/
+# (kept in git and replayed by make test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -30,7 +33,7 @@ targets=(${FUZZ_TARGETS:-http wms_kvp wmts_kvp wmts_rest ogcapi_items cql2 sld c
 "${fuzz[@]}" build -O --debug-assertions
 report=target/fuzz-report.txt
 mkdir -p target
-printf '%-14s %12s %8s %10s\n' target executions crashes seconds > "$report"
+printf '%-14s %12s %8s %8s %8s %10s\n' target executions coverage features crashes seconds > "$report"
 failed=0
 examples=$PWD/tests/fixtures/ogc-schemas/ogcapi-features/cql2/1.0/examples
 for t in "${targets[@]}"; do
@@ -42,14 +45,25 @@ for t in "${targets[@]}"; do
   fi
   log=target/fuzz-$t.log
   set +e
+  limit=(-max_total_time="$seconds")
+  if [ -n "${FUZZ_RUNS:-}" ]; then limit=(-runs="$FUZZ_RUNS"); fi
+  started=$(date +%s)
   "${fuzz[@]}" run -O --debug-assertions "$t" "$corpus" "fuzz/seeds/$t" "${extra[@]}" -- \
-    -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=8192 -print_final_stats=1 \
-    -detect_leaks=0 -timeout=5 >"$log" 2>&1
+    "${limit[@]}" -rss_limit_mb=4096 -max_len=8192 -print_final_stats=1 \
+    -detect_leaks=0 -timeout=10 >"$log" 2>&1
   status=$?
+  elapsed=$(( $(date +%s) - started ))
+  if [ "${FUZZ_MINIMIZE:-0}" = 1 ] && [ "$status" -eq 0 ]; then
+    rm -rf "fuzz/corpus-min/$t" && mkdir -p "fuzz/corpus-min/$t"
+    "${fuzz[@]}" cmin -O --debug-assertions "$t" "$corpus" -- -rss_limit_mb=4096 -timeout=10 >>"$log" 2>&1
+    cp "$corpus"/* "fuzz/corpus-min/$t/" 2>/dev/null || true
+  fi
   set -e
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*')
+  ft=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*')
   crashes=$(find "fuzz/artifacts/$t" -type f | wc -l)
-  printf '%-14s %12s %8s %10s\n' "$t" "${runs:-?}" "$crashes" "$seconds" >> "$report"
+  printf '%-14s %12s %8s %8s %8s %10s\n' "$t" "${runs:-?}" "${cov:-?}" "${ft:-?}" "$crashes" "$elapsed" >> "$report"
   if [ "$status" -ne 0 ] || [ "$crashes" -gt 0 ]; then
     failed=1
     mkdir -p "fuzz/regressions/$t"
