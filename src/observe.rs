@@ -24,6 +24,7 @@ pub struct Metrics {
     layers: IntGauge,
     panics: IntCounter,
     renders_in_flight: IntGauge,
+    memory: IntGaugeVec,
 }
 
 pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
@@ -67,6 +68,14 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         IntCounter::new("panics_total", "Panics caught in handlers and render jobs since start").expect("valid");
     let renders_in_flight =
         IntGauge::new("renders_in_flight", "Render and read jobs running or waiting").expect("valid metric");
+    let memory = IntGaugeVec::new(
+        Opts::new(
+            "resident_memory_bytes",
+            "Resident memory: anonymous (the heap) and file-backed (mapped indexes, which the kernel pages in and out)",
+        ),
+        &["kind"],
+    )
+    .expect("valid metric");
     for m in [
         Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
         Box::new(latency.clone()),
@@ -76,6 +85,7 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         Box::new(layers.clone()),
         Box::new(panics.clone()),
         Box::new(renders_in_flight.clone()),
+        Box::new(memory.clone()),
     ] {
         registry.register(m).expect("metric names are unique");
     }
@@ -89,6 +99,7 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         layers,
         panics,
         renders_in_flight,
+        memory,
     }
 });
 
@@ -113,6 +124,9 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     m.panics
         .inc_by(tuile_core::metrics::PANICS.load(Relaxed).saturating_sub(m.panics.get()));
     m.renders_in_flight.set(state.pool.in_flight() as i64);
+    for (kind, bytes) in resident_memory() {
+        m.memory.with_label_values(&[kind]).set(bytes);
+    }
     let mut out = Vec::new();
     if let Err(e) = TextEncoder::new().encode(&m.registry.gather(), &mut out) {
         return HttpResponse::InternalServerError().body(e.to_string());
@@ -121,4 +135,19 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(out)
+}
+
+/// Resident memory by kind, from the kernel's own accounting.
+fn resident_memory() -> Vec<(&'static str, i64)> {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.split_whitespace().next()?.parse::<i64>().ok())
+    };
+    [("anonymous", "RssAnon:"), ("file", "RssFile:")]
+        .into_iter()
+        .filter_map(|(kind, key)| Some((kind, kb(key)? * 1024)))
+        .collect()
 }

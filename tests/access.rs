@@ -376,6 +376,15 @@ async fn health_readiness_metrics_and_request_ids() {
     ] {
         assert!(text.contains(name), "{name} missing from\n{text}");
     }
+    // Anonymous and file-backed memory apart (mapped indexes are the latter).
+    for kind in ["anonymous", "file"] {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("tuile_resident_memory_bytes{{kind=\"{kind}\"}}")))
+            .unwrap_or_else(|| panic!("no {kind} memory in\n{text}"));
+        let bytes: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+        assert!(bytes > 1e6, "{line}");
+    }
     // Garbage names do not become labels.
     get(
         &app,

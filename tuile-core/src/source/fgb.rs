@@ -9,9 +9,9 @@
 use std::path::Path;
 
 use flatgeobuf::GeometryType;
-use flatgeobuf::packed_r_tree::PackedRTree;
 
 use super::bytes::ByteSource;
+use super::rtree::{self, PackedIndex};
 use super::{SourceError, SourceMeta};
 use crate::feature::{Column, FeatureView};
 use crate::grid::{BBox, Crs, Identified};
@@ -36,10 +36,9 @@ pub struct FgbSource {
     file: ByteSource,
     columns: Vec<Column>,
     geometry_type: GeometryType,
-    index: Option<PackedRTree>,
-    /// Byte offset (in the feature section) of every feature, by number:
-    /// the index's leaves, which list the features in file order.
-    offsets: Vec<u64>,
+    /// The packed R-tree, mapped (local files) or read (remote ones); its
+    /// leaves give every feature's offset, in file order.
+    index: Option<PackedIndex>,
     features_offset: u64,
     features_count: u64,
     /// Per column, built on first use: (hash of the value, feature number),
@@ -47,83 +46,8 @@ pub struct FgbSource {
     lookups: Vec<std::sync::OnceLock<Vec<(u64, u32)>>>,
 }
 
-/// The feature offsets stored in the leaves of a packed R-tree (the last
-/// `count` nodes of 40 bytes: four f64 bounds and a u64 offset).
-fn leaf_offsets(index: &[u8], count: usize) -> Result<Vec<u64>, String> {
-    const NODE: usize = 40;
-    let start = index
-        .len()
-        .checked_sub(count * NODE)
-        .ok_or("the spatial index is shorter than its leaves")?;
-    let offsets: Vec<u64> = index[start..]
-        .chunks_exact(NODE)
-        .map(|n| u64::from_le_bytes(n[32..40].try_into().expect("8 bytes")))
-        .collect();
-    if offsets.windows(2).any(|w| w[0] >= w[1]) {
-        return Err("the spatial index does not list the features in file order".into());
-    }
-    Ok(offsets)
-}
-
-/// Checks the packed R-tree's structure (each parent points at its first
-/// child, finite boxes that hold their children), so that a corrupt index is
-/// reported at open, naming the file, instead of answering wrong or empty maps.
-fn check_tree(index: &[u8], count: usize, node_size: usize) -> Result<(), String> {
-    const NODE: usize = 40;
-    let node_size = node_size.max(2);
-    // Nodes per level, leaves first; the file stores them root first.
-    let mut counts = vec![count];
-    let mut n = count;
-    loop {
-        n = n.div_ceil(node_size);
-        counts.push(n);
-        if n == 1 {
-            break;
-        }
-    }
-    let total: usize = counts.iter().sum();
-    if index.len() != total * NODE {
-        return Err(format!(
-            "the spatial index holds {} bytes, {} expected",
-            index.len(),
-            total * NODE
-        ));
-    }
-    let node = |i: usize| {
-        let b = &index[i * NODE..(i + 1) * NODE];
-        let f = |k: usize| f64::from_le_bytes(b[k * 8..k * 8 + 8].try_into().expect("8 bytes"));
-        (
-            [f(0), f(1), f(2), f(3)],
-            u64::from_le_bytes(b[32..40].try_into().expect("8 bytes")),
-        )
-    };
-    // First node of each level, leaves first.
-    let mut starts = Vec::with_capacity(counts.len());
-    let mut end = total;
-    for c in &counts {
-        end -= c;
-        starts.push(end);
-    }
-    for level in 1..counts.len() {
-        let (children, child_count) = (starts[level - 1], counts[level - 1]);
-        for p in 0..counts[level] {
-            let (b, offset) = node(starts[level] + p);
-            let first = children + p * node_size;
-            if offset != first as u64 || !b.iter().all(|v| v.is_finite()) || b[0] > b[2] || b[1] > b[3] {
-                return Err(format!("node {} of level {level} is corrupt", p));
-            }
-            let tol = 1e-6 * (1.0 + b[2].abs().max(b[3].abs()));
-            for c in first..(first + node_size).min(children + child_count) {
-                let (cb, _) = node(c);
-                let inside = cb[0] >= b[0] - tol && cb[1] >= b[1] - tol && cb[2] <= b[2] + tol && cb[3] <= b[3] + tol;
-                if !inside {
-                    return Err(format!("node {c} lies outside its parent's box"));
-                }
-            }
-        }
-    }
-    Ok(())
-}
+/// Above this many features, the index is checked on a sample at open.
+const LARGE: usize = 1_000_000;
 
 /// Features whose text is checked to be UTF-8 at open.
 const TEXT_SAMPLE: usize = 1000;
@@ -232,32 +156,29 @@ impl FgbSource {
         let node_size = header.index_node_size();
         let index_start = 12 + header_size as u64;
         let (index, index_size) = if node_size > 0 && features_count > 0 {
-            let size = PackedRTree::index_size(features_count as usize, node_size) as u64;
-            let mut buf = vec![0u8; size as usize];
-            file.read_exact_at(&mut buf, index_start)
-                .map_err(|e| err(format!("truncated spatial index: {e}")))?;
-            check_tree(&buf, features_count as usize, node_size as usize)
+            let (count, nodes) = (features_count as usize, node_size as usize);
+            let size = rtree::index_size(count, nodes) as u64;
+            let tree = match &file {
+                ByteSource::Local(f) => PackedIndex::map(f, index_start, count, nodes),
+                ByteSource::Virtual(_) => {
+                    let mut buf = vec![0u8; size as usize];
+                    file.read_exact_at(&mut buf, index_start)
+                        .map_err(|e| err(format!("truncated spatial index: {e}")))?;
+                    PackedIndex::loaded(buf, count, nodes)
+                }
+            }
+            .map_err(err)?;
+            // A large tree is checked on a sample: it is not paged in whole at start.
+            tree.check(count > LARGE)
                 .map_err(|m| err(format!("corrupt spatial index: {m}")))?;
-            let tree = PackedRTree::from_buf(&buf[..], features_count as usize, node_size)
-                .map_err(|e| err(format!("corrupt spatial index: {e}")))?;
-            (Some((tree, leaf_offsets(&buf, features_count as usize))), size)
+            (Some(tree), size)
         } else {
             (None, 0)
-        };
-        let (index, offsets) = match index {
-            Some((tree, offsets)) => (
-                Some(tree),
-                offsets.map_err(|m| err(format!("corrupt spatial index: {m}")))?,
-            ),
-            None => (None, Vec::new()),
         };
         let envelope = header.envelope().filter(|e| e.len() >= 4);
         let extent = match (&index, envelope) {
             (_, Some(e)) => BBox::new(e.get(0), e.get(1), e.get(2), e.get(3)),
-            (Some(tree), None) => {
-                let e = tree.extent();
-                BBox::new(e.min_x, e.min_y, e.max_x, e.max_y)
-            }
+            (Some(tree), None) => tree.extent(),
             (None, None) => return Err(err(no_index(path))),
         };
         if index.is_none() {
@@ -265,7 +186,10 @@ impl FgbSource {
         }
         let features_offset = index_start + index_size;
         // The last feature read whole: a truncated file is caught at open.
-        if let Some(&last) = offsets.last() {
+        let last_offset = index
+            .as_ref()
+            .and_then(|t| t.feature_offset(features_count.saturating_sub(1)));
+        if let Some(last) = last_offset {
             let mut size = [0u8; 4];
             let at = features_offset + last;
             file.read_exact_at(&mut size, at)
@@ -276,7 +200,7 @@ impl FgbSource {
                 .map_err(|_| {
                     err(format!(
                         "truncated: feature {} ends past the end of the file",
-                        offsets.len() - 1
+                        features_count.saturating_sub(1)
                     ))
                 })?;
         }
@@ -288,7 +212,6 @@ impl FgbSource {
             columns,
             geometry_type,
             index,
-            offsets,
             features_offset,
             features_count,
         };
@@ -328,36 +251,34 @@ impl FgbSource {
         let Some(index) = &self.index else {
             return Ok(());
         };
-        let hits = index
-            .search(bbox.minx, bbox.miny, bbox.maxx, bbox.maxy)
-            .map_err(|e| SourceError::read(&self.meta.path, e))?;
+        let hits = index.search(bbox);
         let mut buf = Vec::new();
         let mut i = 0;
         while i < hits.len() {
             // Gather a run of features close to each other in the file.
-            let start = hits[i].offset as u64;
+            let start = hits[i].1;
             let mut j = i + 1;
             while j < hits.len() {
-                let off = hits[j].offset as u64;
-                if off - hits[j - 1].offset as u64 > MAX_GAP || off - start > MAX_RUN {
+                let off = hits[j].1;
+                if off - hits[j - 1].1 > MAX_GAP || off - start > MAX_RUN {
                     break;
                 }
                 j += 1;
             }
-            let last = hits[j - 1].offset as u64;
+            let last = hits[j - 1].1;
             // Read the run plus a margin for the last feature; grown if short.
             let mut len = (last - start) + 4096;
             buf.resize(len as usize, 0);
             let got = self.read_at(&mut buf, start)?;
             buf.truncate(got);
-            for hit in &hits[i..j] {
-                let rel = (hit.offset as u64 - start) as usize;
+            for &(number, offset) in &hits[i..j] {
+                let rel = (offset - start) as usize;
                 let size = match buf.get(rel..rel + 4) {
                     Some(b) => u32::from_le_bytes(b.try_into().unwrap()) as u64,
-                    None => return Err(self.corrupt(hit.index)),
+                    None => return Err(self.corrupt(number)),
                 };
                 if size > MAX_FEATURE_SIZE {
-                    return Err(self.corrupt(hit.index));
+                    return Err(self.corrupt(number));
                 }
                 let need = rel + 4 + size as usize;
                 if need > buf.len() {
@@ -365,12 +286,12 @@ impl FgbSource {
                     buf.resize(len as usize, 0);
                     let got = self.read_at(&mut buf, start)?;
                     if got < need {
-                        return Err(self.corrupt(hit.index));
+                        return Err(self.corrupt(number));
                     }
                 }
                 let feature =
-                    flatgeobuf::size_prefixed_root_as_feature(&buf[rel..need]).map_err(|_| self.corrupt(hit.index))?;
-                let view = FeatureView::new(feature, &self.columns, self.geometry_type, hit.index as u64);
+                    flatgeobuf::size_prefixed_root_as_feature(&buf[rel..need]).map_err(|_| self.corrupt(number))?;
+                let view = FeatureView::new(feature, &self.columns, self.geometry_type, number);
                 if !visit(&view) {
                     return Ok(());
                 }
@@ -422,7 +343,7 @@ impl FgbSource {
 
     /// Where feature number `n` starts, to resume a scan there.
     pub fn position_of(&self, n: u64) -> Option<ScanPosition> {
-        let offset = *self.offsets.get(n as usize)?;
+        let offset = self.index.as_ref()?.feature_offset(n)?;
         Some(ScanPosition { offset, number: n })
     }
 
@@ -432,10 +353,7 @@ impl FgbSource {
         let Some(index) = &self.index else {
             return Ok(Vec::new());
         };
-        let hits = index
-            .search(bbox.minx, bbox.miny, bbox.maxx, bbox.maxy)
-            .map_err(|e| SourceError::read(&self.meta.path, e))?;
-        Ok(hits.into_iter().map(|h| h.index as u64).collect())
+        Ok(index.search(bbox).into_iter().map(|(n, _)| n).collect())
     }
 
     /// Visits the features with the given numbers (ascending), reading
@@ -472,7 +390,8 @@ impl FgbSource {
             let got = self.read_at(&mut buf, first)?;
             buf.truncate(got);
             for &n in &numbers[i..j] {
-                let rel = (self.offsets[n as usize] - first) as usize;
+                let offset = self.position_of(n).ok_or_else(|| self.corrupt(n))?.offset;
+                let rel = (offset - first) as usize;
                 let size = match buf.get(rel..rel + 4) {
                     Some(b) => u32::from_le_bytes(b.try_into().unwrap()) as usize,
                     None => return Err(self.corrupt(n)),

@@ -5,6 +5,7 @@ pub mod bytes;
 pub mod fgb;
 pub mod gdal;
 pub mod raster;
+mod rtree;
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
