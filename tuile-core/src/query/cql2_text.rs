@@ -57,7 +57,7 @@ pub fn parse(text: &str) -> Result<Expr, Cql2TextError> {
 #[doc(hidden)]
 pub fn differential(text: &str) -> Result<(), String> {
     static LIMIT: std::sync::Once = std::sync::Once::new();
-    LIMIT.call_once(|| pest::set_call_limit(std::num::NonZeroUsize::new(300_000)));
+    LIMIT.call_once(|| pest::set_call_limit(std::num::NonZeroUsize::new(30_000)));
     let ours = parse(text);
     let theirs = cql2::parse_text(text);
     match (ours, theirs) {
