@@ -1,5 +1,7 @@
-//! The `tuile` command line: serve, demo-data, check-config, seed, hash-key.
+//! The `tuile` command line: serve, demo-data, check-config, seed, index,
+//! hash-key.
 
+mod index;
 mod keys;
 mod seed;
 
@@ -30,11 +32,12 @@ enum Command {
         #[arg(long)]
         bind: Option<String>,
     },
-    /// Generate the synthetic Montpellier demo data set.
+    /// Generate the synthetic demo data set (Montpellier; the region for benchmarks).
     DemoData {
         #[arg(long, default_value = "data")]
         out: PathBuf,
-        /// small (seconds, for tests) or full (the whole demo area).
+        /// small (seconds, for tests), full (the whole demo area) or region
+        /// (all Occitanie for benchmarks: 3,000+ COGs, 10M addresses).
         #[arg(long, default_value = "full", value_parser = parse_scale)]
         scale: Scale,
     },
@@ -60,6 +63,10 @@ enum Command {
         #[command(flatten)]
         options: seed::SeedOptions,
     },
+    /// Index the files of a raster mosaic (a tile index for a `mosaic`
+    /// source) and build its overview pyramid; run again after a delivery,
+    /// only new or changed files are read.
+    Index(index::IndexArgs),
 }
 
 fn parse_scale(s: &str) -> Result<Scale, String> {
@@ -77,6 +84,7 @@ impl Cli {
             Command::CheckConfig { config } => check_config(&config),
             Command::Seed { config, options } => seed::run(&config, options),
             Command::HashKey { new, groups } => keys::hash_key(new, groups),
+            Command::Index(args) => index::run(args),
         }
     }
 }

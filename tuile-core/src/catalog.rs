@@ -54,6 +54,7 @@ impl Catalog {
             format!("invalid configuration:\n  {}", text.join("\n  "))
         })?;
         crate::source::gdal::init(config.server.gdal_cache_mb);
+        crate::source::datasets::set_capacity(config.server.max_open_datasets);
         let catalog = Catalog::load(config)?;
         catalog.log_problems();
         Ok(catalog)

@@ -72,7 +72,7 @@ pub fn query(
             let Some((x, y)) = transform_point(view.crs, crs, cx, cy) else {
                 return Ok(LayerInfo::Nothing);
             };
-            Ok(match r.sample(x, y)? {
+            Ok(match r.sample(x, y, time)? {
                 Some(bands) => LayerInfo::Pixel {
                     bands,
                     x: cx,

@@ -162,8 +162,8 @@ pub enum OpenFailure {
 
 fn open_styles(config: &Config, lc: &LayerConfig) -> Result<Vec<Arc<Style>>, String> {
     Ok(match lc.source.kind {
-        SourceKind::Raster if lc.styles.is_empty() => vec![Arc::new(Style::raster_default())],
-        SourceKind::Raster => {
+        SourceKind::Raster | SourceKind::Mosaic if lc.styles.is_empty() => vec![Arc::new(Style::raster_default())],
+        SourceKind::Raster | SourceKind::Mosaic => {
             return Err("raster layers draw as is; remove `styles`".into());
         }
         SourceKind::Flatgeobuf => lc
@@ -240,6 +240,16 @@ fn build_layer(config: &Config, lc: &LayerConfig, source: Source, styles: Vec<Ar
             };
             Some(TimeDimension {
                 field: tc.field.clone(),
+                values,
+                default,
+            })
+        }
+        // A mosaic's editions come from its index: a new edition indexed is
+        // a new time value, with no configuration change.
+        (None, Source::Raster(r)) => {
+            let values = r.editions();
+            values.last().cloned().map(|default| TimeDimension {
+                field: "edition".into(),
                 values,
                 default,
             })

@@ -17,6 +17,7 @@ mod landcover;
 mod names;
 pub mod ortho;
 mod points;
+pub mod region;
 mod write;
 
 use std::path::Path;
@@ -40,11 +41,14 @@ pub enum Scale {
     Small,
     /// The whole demo area: ≥100k land cover polygons, ≥10k ERP, ≥1M addresses.
     Full,
+    /// For benchmarks: the BD ORTHO delivery of all Occitanie (over 3,000
+    /// COGs, two editions, indexed) and 10M addresses; see [`region`].
+    Region,
 }
 
 impl Scale {
     /// Every scale, by the name the command line gives it.
-    pub const ALL: [(&str, Scale); 2] = [("small", Scale::Small), ("full", Scale::Full)];
+    pub const ALL: [(&str, Scale); 3] = [("small", Scale::Small), ("full", Scale::Full), ("region", Scale::Region)];
 }
 
 impl std::str::FromStr for Scale {
@@ -55,7 +59,7 @@ impl std::str::FromStr for Scale {
             .iter()
             .find(|(name, _)| name.eq_ignore_ascii_case(s))
             .map(|(_, scale)| *scale)
-            .ok_or_else(|| format!("`{s}` is not a scale: small or full"))
+            .ok_or_else(|| format!("`{s}` is not a scale: small, full or region"))
     }
 }
 
@@ -83,7 +87,7 @@ struct Plan {
 
 fn plan(scale: Scale) -> Plan {
     match scale {
-        Scale::Full => Plan {
+        Scale::Full | Scale::Region => Plan {
             vectors: Area {
                 x0: 765_000.0,
                 y0: 6_275_000.0,
@@ -128,6 +132,12 @@ pub fn generate(out: &Path, scale: Scale) -> anyhow::Result<()> {
     let manifest = out.join("MANIFEST.json");
     let _ = std::fs::remove_file(&manifest);
     tuile_core::source::gdal::init(512);
+    if scale == Scale::Region {
+        region::generate(out, 10_000_000)?;
+        std::fs::write(&manifest, serde_json::to_vec_pretty(&serde_json::json!({"scale": "region", "seed": SEED}))?)?;
+        eprintln!("region data written to {} in {:.1?}", out.display(), started.elapsed());
+        return Ok(());
+    }
     let plan = plan(scale);
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
 

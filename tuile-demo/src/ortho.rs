@@ -314,18 +314,22 @@ fn write_tile(path: &Path, x0: f64, y1: f64, size_m: f64, lc: &LandCover, looks:
         }
     });
     drop(ids);
-    // 3. Write through GDAL: a MEM dataset copied by the COG driver.
+    write_cog(path, x0, y1, RESOLUTION, px as usize, &rgb)
+}
+
+/// Writes interleaved RGB pixels (`px` square, top-left corner (x0, y1),
+/// `resolution` metres each, Lambert-93) as a JPEG (YCbCr) COG, as IGN
+/// delivers BD ORTHO: through a MEM dataset copied by the COG driver.
+pub fn write_cog(path: &Path, x0: f64, y1: f64, resolution: f64, px: usize, rgb: &[u8]) -> anyhow::Result<()> {
     let mem = DriverManager::get_driver_by_name("MEM")?;
-    let mut ds = mem.create_with_band_type::<u8, _>("", px as usize, px as usize, 3)?;
-    ds.set_geo_transform(&[x0, RESOLUTION, 0.0, y1, 0.0, -RESOLUTION])?;
+    let mut ds = mem.create_with_band_type::<u8, _>("", px, px, 3)?;
+    ds.set_geo_transform(&[x0, resolution, 0.0, y1, 0.0, -resolution])?;
     ds.set_spatial_ref(&SpatialRef::from_epsg(2154)?)?;
     for b in 0..3 {
         let plane: Vec<u8> = rgb.iter().skip(b).step_by(3).copied().collect();
-        let mut buf = Buffer::new((px as usize, px as usize), plane);
-        ds.rasterband(b + 1)?
-            .write((0, 0), (px as usize, px as usize), &mut buf)?;
+        let mut buf = Buffer::new((px, px), plane);
+        ds.rasterband(b + 1)?.write((0, 0), (px, px), &mut buf)?;
     }
-    drop(rgb);
     let cog = DriverManager::get_driver_by_name("COG")?;
     let options = gdal::raster::RasterCreationOptions::from_iter([
         "COMPRESS=JPEG",

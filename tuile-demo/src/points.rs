@@ -35,7 +35,7 @@ pub struct Erp {
 /// The ERP placed at a fixed position, for tests to find on the map.
 pub const LANDMARK_ERP: Pt = (770_350.0, 6_279_150.0);
 
-fn weighted<'a>(choices: &'a [(&'a str, u32)], rng: &mut ChaCha8Rng) -> &'a str {
+pub(crate) fn weighted<'a>(choices: &'a [(&'a str, u32)], rng: &mut ChaCha8Rng) -> &'a str {
     choices
         .choose_weighted(rng, |c| c.1)
         .map(|c| c.0)
@@ -43,7 +43,7 @@ fn weighted<'a>(choices: &'a [(&'a str, u32)], rng: &mut ChaCha8Rng) -> &'a str 
 }
 
 /// FANTOIR-like four-character street codes: 0001…9999, then A000….
-fn voie_code(n: usize) -> String {
+pub(crate) fn voie_code(n: usize) -> String {
     if n < 10_000 {
         format!("{n:04}")
     } else {

@@ -50,6 +50,10 @@ pub struct ServerConfig {
     pub render_threads: usize,
     /// GDAL block cache size, in MiB.
     pub gdal_cache_mb: u32,
+    /// Raster files kept open between requests, shared by the render
+    /// threads (a mosaic opens only the files a request needs, and closes
+    /// the least recently used past this many).
+    pub max_open_datasets: usize,
     /// Seconds between checks of the source files for changes (0: never).
     pub watch_interval_s: u64,
     pub limits: Limits,
@@ -186,6 +190,7 @@ impl Default for ServerConfig {
             viewer_dir: PathBuf::from("viewer"),
             render_threads: 0,
             gdal_cache_mb: 256,
+            max_open_datasets: 256,
             watch_interval_s: 2,
             limits: Limits::default(),
             cache: CacheConfig::default(),

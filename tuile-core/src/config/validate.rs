@@ -238,7 +238,7 @@ fn layer(r: &mut Report, i: usize, layer: &LayerConfig, granted: &HashSet<String
         r.err(
             name,
             format!("layers[{i}].time"),
-            "a time dimension is read from vector features only".into(),
+            "a time dimension is read from vector features (a mosaic's editions come from its index)".into(),
         );
     }
 }

@@ -62,6 +62,11 @@ impl BBox {
         BBox::new(self.minx - dx, self.miny - dy, self.maxx + dx, self.maxy + dy)
     }
 
+    /// Whether `other` lies inside this box (edges included).
+    pub fn contains(&self, other: &BBox) -> bool {
+        other.minx >= self.minx && other.maxx <= self.maxx && other.miny >= self.miny && other.maxy <= self.maxy
+    }
+
     pub fn contains_point(&self, x: f64, y: f64) -> bool {
         x >= self.minx && x <= self.maxx && y >= self.miny && y <= self.maxy
     }

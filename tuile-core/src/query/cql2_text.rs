@@ -611,10 +611,8 @@ impl Parser<'_> {
             digits(self);
         }
         let mantissa_end = self.pos;
-        if self.eat("e") || self.eat("E") {
-            if !integer(self) {
-                self.pos = mantissa_end;
-            }
+        if (self.eat("e") || self.eat("E")) && !integer(self) {
+            self.pos = mantissa_end;
         }
         let text = &self.s[start..self.pos];
         text.parse::<f64>().ok().map(Expr::Float).or_else(|| {

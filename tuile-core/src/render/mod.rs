@@ -90,7 +90,7 @@ pub fn render_in(
         };
         match &dl.layer.source {
             Source::Raster(r) => {
-                let Some(image) = warp_raster(view, &dl.layer, r).map_err(wrap)? else {
+                let Some(image) = warp_raster(view, &dl.layer, r, dl.time.as_deref()).map_err(wrap)? else {
                     continue;
                 };
                 draw_rgba(&mut pixmap, image);
@@ -110,6 +110,7 @@ fn warp_raster(
     view: &MapView,
     layer: &Layer,
     r: &crate::source::RasterSource,
+    edition: Option<&str>,
 ) -> Result<Option<RgbaImage>, SourceError> {
     // Skip the warp when the view cannot overlap the data.
     let overlaps = match layer.extent_in(view.crs) {
@@ -122,7 +123,7 @@ fn warp_raster(
     if !overlaps {
         return Ok(None);
     }
-    r.warp(view.crs, &view.bbox, view.width, view.height, layer.resampling)
+    r.warp(view.crs, &view.bbox, view.width, view.height, layer.resampling, edition)
         .map(Some)
 }
 

@@ -2,8 +2,11 @@
 //! they answer "what is in this box" in their own CRS.
 
 pub mod bytes;
+pub mod datasets;
 pub mod fgb;
 pub mod gdal;
+pub mod mosaic;
+pub mod tile_index;
 pub mod raster;
 mod rtree;
 
@@ -24,6 +27,15 @@ pub enum SourceKind {
     Raster,
     /// A FlatGeobuf file with its packed R-tree index.
     Flatgeobuf,
+    /// A mosaic of raster files behind a tile index (`tuile index`).
+    Mosaic,
+}
+
+impl SourceKind {
+    /// Whether the layer is drawn from pixels (a file or a mosaic).
+    pub fn is_raster(self) -> bool {
+        matches!(self, SourceKind::Raster | SourceKind::Mosaic)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -129,6 +141,7 @@ impl Source {
     pub fn open(kind: SourceKind, path: &Path, crs: Option<Crs>) -> Result<Source, SourceError> {
         Ok(match kind {
             SourceKind::Raster => Source::Raster(RasterSource::open(path, crs)?),
+            SourceKind::Mosaic => Source::Raster(RasterSource::open_mosaic(path, crs)?),
             SourceKind::Flatgeobuf => Source::Vector(FgbSource::open_with_crs(path, crs)?),
         })
     }

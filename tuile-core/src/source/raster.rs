@@ -1,13 +1,12 @@
-//! Raster sources read through GDAL: a COG, or a VRT mosaic of COGs.
+//! Raster sources read through GDAL: a COG or a VRT (one [`RasterFile`]),
+//! or a mosaic of thousands of files behind a tile index ([`super::mosaic`]).
 //!
-//! GDAL datasets are not `Sync`, so every worker thread keeps its own open
-//! handle per file (reopening per request is the classic slowdown). Maps in
-//! another CRS go through GDAL's warper, the code behind `gdalwarp`, which
+//! GDAL datasets are not `Sync`: handles are borrowed from a pool shared by
+//! the render threads ([`super::datasets`]), so that no request reopens a
+//! file (the classic slowdown). Maps in another CRS go through GDAL's warper, the code behind `gdalwarp`, which
 //! picks the best overview and reprojects in one pass; maps in the source's
 //! own CRS are a resampled RasterIO read, as `gdal_translate` does.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::ffi::{CStr, CString, c_char};
 use std::path::{Path, PathBuf};
 use std::ptr::null_mut;
@@ -60,15 +59,33 @@ pub struct RgbaImage {
     pub data: Vec<u8>,
 }
 
+/// What a raster layer reads: one file, or a mosaic behind a tile index.
 pub struct RasterSource {
     meta: SourceMeta,
+    /// Ground size of a full-resolution pixel, in CRS units.
+    resolution: f64,
+    inner: Inner,
+}
+
+enum Inner {
+    File(RasterFile),
+    Mosaic(super::mosaic::Mosaic),
+}
+
+/// One raster file as tuile reads it: 8-bit gray, RGB or RGBA.
+pub struct RasterFile {
+    /// The file itself, for messages.
+    pub path: PathBuf,
     /// What GDAL opens: the file, or an in-memory VRT over it that makes it
     /// 8-bit gray, RGB or RGBA (see [`Normalised`]).
     open_path: PathBuf,
-    /// Ground size of a full-resolution pixel, in CRS units.
-    resolution: f64,
+    version: SourceVersion,
+    crs: Crs,
     band_count: usize,
     has_alpha: bool,
+    /// Transparency held as a mask band beside the colour bands, as GDAL
+    /// writes RGBA into a JPEG-compressed COG.
+    mask: bool,
     /// Per data band, the value that means "no data": a pixel whose every
     /// band holds it is transparent (as `gdalwarp` reads nodata).
     nodata: Option<Vec<u8>>,
@@ -135,7 +152,7 @@ impl Normalised {
                     .map_err(|e| err(format!("cannot read its value range: {e}")))?;
                 (lo, hi) = (lo.min(m.min), hi.max(m.max));
             }
-            if !(hi > lo) {
+            if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
                 hi = lo + 1.0;
             }
             args.extend(["-ot".into(), "Byte".into()]);
@@ -179,9 +196,9 @@ impl Normalised {
     }
 }
 
-impl Drop for RasterSource {
+impl Drop for RasterFile {
     fn drop(&mut self) {
-        if self.open_path != self.meta.path
+        if self.open_path != self.path
             && let Ok(p) = CString::new(self.open_path.to_string_lossy().as_bytes())
         {
             // SAFETY: a NUL-terminated path; unlinking a missing file is harmless.
@@ -190,12 +207,8 @@ impl Drop for RasterSource {
     }
 }
 
-thread_local! {
-    static DATASETS: RefCell<HashMap<PathBuf, (SourceVersion, Dataset)>> = RefCell::new(HashMap::new());
-}
-
 impl RasterSource {
-    /// Opens a raster; `crs`, when given, overrides the one the file says.
+    /// Opens a raster file; `crs`, when given, overrides the one the file says.
     pub fn open(path: &Path, crs: Option<Crs>) -> Result<RasterSource, SourceError> {
         let ds = Dataset::open(path).map_err(|e| SourceError::open(path, e))?;
         let (w, h) = ds.raster_size();
@@ -223,6 +236,7 @@ impl RasterSource {
             Some(p) => (p.write(&ds, path)?, p.bands, p.alpha),
         };
         let nodata = if has_alpha { None } else { byte_nodata(&ds, band_count) };
+        let mask = plan.is_none() && !has_alpha && nodata.is_none() && has_mask(&ds);
         let (x0, y0) = (gt[0], gt[3]);
         let (x1, y1) = (x0 + gt[1] * w as f64, y0 + gt[5] * h as f64);
         let extent = BBox::new(x0.min(x1), y0.min(y1), x0.max(x1), y0.max(y1));
@@ -232,26 +246,32 @@ impl RasterSource {
             .map_err(|e| SourceError::open(path, e))?;
         let meta =
             SourceMeta::new(path, identified, extent, file_list(&ds, path)).map_err(|e| SourceError::open(path, e))?;
-        let version = meta.version;
-        let ds = if open_path == path {
-            ds
-        } else {
-            Dataset::open(&open_path).map_err(|e| SourceError::open(path, e))?
-        };
-        let source = RasterSource {
-            meta,
+        let file = RasterFile {
+            path: path.to_path_buf(),
             open_path,
-            resolution: gt[1].abs(),
+            version: meta.version,
+            crs: meta.crs,
             band_count,
             has_alpha,
+            mask,
             nodata,
         };
-        DATASETS.with(|d| {
-            if d.borrow_mut().insert(source.open_path.clone(), (version, ds)).is_none() {
-                crate::metrics::OPEN_DATASETS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            }
-        });
-        Ok(source)
+        Ok(RasterSource {
+            meta,
+            resolution: gt[1].abs(),
+            inner: Inner::File(file),
+        })
+    }
+
+    /// Opens a mosaic from its tile index (written by `tuile index`): no
+    /// image file is opened until a request needs it.
+    pub fn open_mosaic(index: &Path, crs: Option<Crs>) -> Result<RasterSource, SourceError> {
+        let mosaic = super::mosaic::Mosaic::open(index, crs)?;
+        Ok(RasterSource {
+            meta: mosaic.meta().clone(),
+            resolution: mosaic.resolution(),
+            inner: Inner::Mosaic(mosaic),
+        })
     }
 
     pub fn meta(&self) -> &SourceMeta {
@@ -263,35 +283,103 @@ impl RasterSource {
         self.resolution
     }
 
+    /// Bands as read (gray, gray + alpha, RGB or RGBA).
     pub fn band_count(&self) -> usize {
-        self.band_count
+        match &self.inner {
+            Inner::File(f) => f.band_count,
+            Inner::Mosaic(m) => m.entries().first().map_or(3, |e| e.file.band_count),
+        }
     }
 
-    /// Runs `f` with this thread's open handle on the source.
-    fn with_dataset<R>(&self, f: impl FnOnce(&Dataset) -> R) -> Result<R, SourceError> {
-        DATASETS.with(|cell| {
-            let mut map = cell.borrow_mut();
-            let (m, key) = (&self.meta, &self.open_path);
-            let fresh = matches!(map.get(key), Some((v, _)) if *v == m.version);
-            if !fresh {
-                // Close the old handle first: a VRT's sources are shared per
-                // thread, and a new VRT would otherwise reuse the stale ones.
-                if map.remove(key).is_some() {
-                    crate::metrics::OPEN_DATASETS.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
-                }
-                let ds = Dataset::open(key).map_err(|e| SourceError::open(&m.path, e))?;
-                map.insert(key.clone(), (m.version, ds));
-                crate::metrics::OPEN_DATASETS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            }
-            Ok(f(&map[key].1))
-        })
+    /// The mosaic behind the source, if it is one.
+    pub fn mosaic(&self) -> Option<&super::mosaic::Mosaic> {
+        match &self.inner {
+            Inner::File(_) => None,
+            Inner::Mosaic(m) => Some(m),
+        }
+    }
+
+    /// The editions a mosaic holds, ascending; none for a single file.
+    pub fn editions(&self) -> Vec<String> {
+        match &self.inner {
+            Inner::File(_) => Vec::new(),
+            Inner::Mosaic(m) => m.editions(),
+        }
     }
 
     /// The band values of the full-resolution pixel at (x, y), in the
-    /// source CRS; `None` outside the raster.
+    /// source CRS, for the view of `edition` (see [`RasterSource::warp`]);
+    /// `None` outside the data.
+    pub fn sample(&self, x: f64, y: f64, edition: Option<&str>) -> Result<Option<Vec<f64>>, SourceError> {
+        match &self.inner {
+            Inner::File(f) => f.sample(x, y),
+            Inner::Mosaic(m) => m.sample(x, y, edition),
+        }
+    }
+
+    /// Warps the source onto a `width` × `height` grid covering `bbox` (x/y
+    /// order) in `crs`, as `gdalwarp -t_srs crs -te bbox -ts width height -r
+    /// resampling -dstalpha` would. Pixels outside the data are transparent.
+    /// A mosaic draws the view of `edition`: that edition where it covers,
+    /// the latest before it elsewhere (all editions without one).
+    pub fn warp(
+        &self,
+        crs: Crs,
+        bbox: &BBox,
+        width: u32,
+        height: u32,
+        resampling: Resampling,
+        edition: Option<&str>,
+    ) -> Result<RgbaImage, SourceError> {
+        match &self.inner {
+            Inner::File(f) => f.warp(crs, bbox, width, height, resampling),
+            Inner::Mosaic(m) => m.warp(crs, bbox, width, height, resampling, edition),
+        }
+    }
+}
+
+impl RasterFile {
+    /// A plain 8-bit file known from a tile index, opened only when read.
+    pub fn indexed(
+        path: PathBuf,
+        version: SourceVersion,
+        crs: Crs,
+        band_count: usize,
+        mask: bool,
+        nodata: Option<Vec<u8>>,
+    ) -> RasterFile {
+        let has_alpha = band_count == 2 || band_count == 4;
+        RasterFile {
+            open_path: path.clone(),
+            path,
+            version,
+            crs,
+            band_count,
+            has_alpha,
+            mask: mask && !has_alpha,
+            nodata,
+        }
+    }
+
+    pub fn crs(&self) -> Crs {
+        self.crs
+    }
+
+    /// Whether every pixel is drawn (no alpha, mask or nodata).
+    pub fn is_opaque(&self) -> bool {
+        !self.has_alpha && !self.mask && self.nodata.is_none()
+    }
+
+    /// Runs `f` with a handle on the file, borrowed from the shared pool.
+    fn with_dataset<R>(&self, f: impl FnOnce(&Dataset) -> R) -> Result<R, SourceError> {
+        super::datasets::with(&self.open_path, self.version, f).map_err(|e| SourceError::open(&self.path, e))
+    }
+
+    /// The band values of the full-resolution pixel at (x, y), in the
+    /// file's CRS; `None` outside the raster.
     pub fn sample(&self, x: f64, y: f64) -> Result<Option<Vec<f64>>, SourceError> {
         self.with_dataset(|ds| -> Result<Option<Vec<f64>>, SourceError> {
-            let gt = ds.geo_transform().map_err(|e| SourceError::read(&self.meta.path, e))?;
+            let gt = ds.geo_transform().map_err(|e| SourceError::read(&self.path, e))?;
             let (w, h) = ds.raster_size();
             let col = ((x - gt[0]) / gt[1]).floor();
             let row = ((y - gt[3]) / gt[5]).floor();
@@ -300,19 +388,18 @@ impl RasterSource {
             }
             let mut values = Vec::with_capacity(self.band_count);
             for b in 1..=self.band_count {
-                let band = ds.rasterband(b).map_err(|e| SourceError::read(&self.meta.path, e))?;
+                let band = ds.rasterband(b).map_err(|e| SourceError::read(&self.path, e))?;
                 let buf = band
                     .read_as::<f64>((col as isize, row as isize), (1, 1), (1, 1), None)
-                    .map_err(|e| SourceError::read(&self.meta.path, e))?;
+                    .map_err(|e| SourceError::read(&self.path, e))?;
                 values.push(buf.data()[0]);
             }
             Ok(Some(values))
         })?
     }
 
-    /// Warps the source onto a `width` × `height` grid covering `bbox` (x/y
-    /// order) in `crs`, as `gdalwarp -t_srs crs -te bbox -ts width height -r
-    /// resampling -dstalpha` would. Pixels outside the data are transparent.
+    /// Warps the file onto a `width` × `height` grid covering `bbox` in
+    /// `crs` (see [`RasterSource::warp`]).
     pub fn warp(
         &self,
         crs: Crs,
@@ -321,13 +408,13 @@ impl RasterSource {
         height: u32,
         resampling: Resampling,
     ) -> Result<RgbaImage, SourceError> {
-        // In the source's own CRS, inside its extent, a resampled read is
+        // In the file's own CRS, inside its extent, a resampled read is
         // the same grid without the warper's per-pixel transform: about 2.4x
         // faster for an orthophoto map (profiled on bench scenario S2).
-        if crs == self.meta.crs {
+        if crs == self.crs {
             let read = self.with_dataset(|ds| self.read_window(ds, bbox, width, height, resampling))?;
             if let Some(image) = read {
-                return image.map_err(|msg| SourceError::read(&self.meta.path, msg));
+                return image.map_err(|msg| SourceError::read(&self.path, msg));
             }
         }
         let mut args: Vec<String> = vec![
@@ -356,11 +443,11 @@ impl RasterSource {
         let result = read_rgba(out, width, height, self.band_count);
         // SAFETY: `out` is the MEM dataset GDALWarp returned, closed exactly once.
         unsafe { gdal_sys::GDALClose(out) };
-        result.map_err(|msg| SourceError::read(&self.meta.path, msg))
+        result.map_err(|msg| SourceError::read(&self.path, msg))
     }
 }
 
-impl RasterSource {
+impl RasterFile {
     /// A resampled read of `bbox` (in the source CRS) through RasterIO, which
     /// picks the overview as the warper does. Output pixels whose centres
     /// fall outside the raster stay transparent, as the warper leaves them.
@@ -430,7 +517,7 @@ impl RasterSource {
             dfYSize: ys,
         };
         let offset = (r0 as usize * width as usize + c0 as usize) * 4;
-        let rc = if self.nodata.is_some() {
+        let mut rc = if self.nodata.is_some() {
             // Band by band, as gdal_translate reads: the resampling then
             // leaves each band's nodata out of its kernel (the dataset-wide
             // read averages it in).
@@ -486,6 +573,27 @@ impl RasterSource {
                 )
             }
         };
+        if rc == CPLErr::CE_None && self.mask {
+            // SAFETY: as above, into the alpha byte of each pixel; every band has a mask band.
+            rc = unsafe {
+                let band = gdal_sys::GDALGetMaskBand(gdal_sys::GDALGetRasterBand(ds.c_dataset(), 1));
+                gdal_sys::GDALRasterIOEx(
+                    band,
+                    GDALRWFlag::GF_Read,
+                    x0,
+                    y0,
+                    x1 - x0,
+                    y1 - y0,
+                    data.as_mut_ptr().add(offset + 3).cast(),
+                    bw as i32,
+                    bh as i32,
+                    GDALDataType::GDT_Byte,
+                    4,
+                    4 * width as i64,
+                    &mut extra,
+                )
+            };
+        }
         if rc != CPLErr::CE_None {
             return Some(Err(last_gdal_error()));
         }
@@ -517,6 +625,13 @@ fn byte_nodata(ds: &Dataset, bands: usize) -> Option<Vec<u8>> {
             (v.fract() == 0.0 && (0.0..=255.0).contains(&v)).then_some(v as u8)
         })
         .collect()
+}
+
+/// Whether a file keeps its transparency in a mask band (not alpha, not nodata).
+pub(crate) fn has_mask(ds: &Dataset) -> bool {
+    ds.rasterband(1).and_then(|b| b.mask_flags()).is_ok_and(|f| {
+        f.is_per_dataset() && !f.is_all_valid() && !f.is_alpha() && !f.is_nodata()
+    })
 }
 
 /// The files GDAL reads for a dataset: for a VRT, the VRT and its sources.
@@ -586,34 +701,57 @@ fn gdal_translate(ds: &Dataset, dest: &Path, args: &[String]) -> Result<gdal_sys
 
 /// Calls `GDALWarp` (the library form of `gdalwarp`) on one source dataset.
 fn gdal_warp(ds: &Dataset, args: &[String]) -> Result<gdal_sys::GDALDatasetH, SourceError> {
+    warp_handles(&[ds.c_dataset()], args).map_err(|e| match e {
+        None => SourceError::Cancelled,
+        Some(msg) => SourceError::Read {
+            path: PathBuf::from(ds.description().unwrap_or_default()),
+            msg,
+        },
+    })
+}
+
+/// Warps several datasets into one, as `gdalwarp a.tif b.tif … out` does
+/// (the pyramid builder's call).
+pub(crate) fn warp_many(sources: &[Dataset], args: &[String]) -> Result<Dataset, String> {
+    let handles: Vec<gdal_sys::GDALDatasetH> = sources.iter().map(|d| d.c_dataset()).collect();
+    let out = warp_handles(&handles, args).map_err(|e| e.unwrap_or_else(|| "cancelled".into()))?;
+    // SAFETY: GDALWarp returned a new dataset that nothing else owns.
+    Ok(unsafe { Dataset::from_c_dataset(out) })
+}
+
+/// GDALWarp over `sources`; `Err(None)` when the job's deadline stopped it.
+fn warp_handles(sources: &[gdal_sys::GDALDatasetH], args: &[String]) -> Result<gdal_sys::GDALDatasetH, Option<String>> {
     let cargs: Vec<CString> = args
         .iter()
         .map(|a| CString::new(a.as_str()).expect("warp arguments hold no NUL"))
         .collect();
     let mut argv: Vec<*mut c_char> = cargs.iter().map(|a| a.as_ptr() as *mut c_char).collect();
     argv.push(null_mut());
-    let err = |msg: String| SourceError::Read {
-        path: PathBuf::from(ds.description().unwrap_or_default()),
-        msg,
-    };
+    let mut src = sources.to_vec();
     // SAFETY: argv is NULL-terminated and outlives the call; the options are
-    // freed once; the source handle is valid while `ds` is borrowed.
+    // freed once; the source handles are valid while their datasets are borrowed.
     unsafe {
         let opts = gdal_sys::GDALWarpAppOptionsNew(argv.as_mut_ptr(), null_mut());
         if opts.is_null() {
-            return Err(err(format!("bad warp options: {}", last_gdal_error())));
+            return Err(Some(format!("bad warp options: {}", last_gdal_error())));
         }
         // GDAL asks after each chunk whether to go on: not past the job's deadline.
         gdal_sys::GDALWarpAppOptionsSetProgress(opts, Some(continue_unless_overrun), null_mut());
-        let mut src = ds.c_dataset();
         let mut usage_error = 0;
-        let out = gdal_sys::GDALWarp(c"".as_ptr(), null_mut(), 1, &mut src, opts, &mut usage_error);
+        let out = gdal_sys::GDALWarp(
+            c"".as_ptr(),
+            null_mut(),
+            src.len() as i32,
+            src.as_mut_ptr(),
+            opts,
+            &mut usage_error,
+        );
         gdal_sys::GDALWarpAppOptionsFree(opts);
         if out.is_null() {
             if crate::pool::overrun() {
-                return Err(SourceError::Cancelled);
+                return Err(None);
             }
-            return Err(err(format!("warp failed: {}", last_gdal_error())));
+            return Err(Some(format!("warp failed: {}", last_gdal_error())));
         }
         Ok(out)
     }

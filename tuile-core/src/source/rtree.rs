@@ -232,8 +232,7 @@ mod tests {
                 let first = starts[level - 1] + p * node_size;
                 let last = (first + node_size).min(starts[level - 1] + counts[level - 1]);
                 let mut b = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
-                for c in first..last {
-                    let cb = nodes[c].0;
+                for (cb, _) in &nodes[first..last] {
                     b = [b[0].min(cb[0]), b[1].min(cb[1]), b[2].max(cb[2]), b[3].max(cb[3])];
                 }
                 nodes[starts[level] + p] = (b, first as u64);
