@@ -42,16 +42,19 @@ pub fn index_size(count: usize, node_size: usize) -> usize {
     level_counts(count, node_size).iter().sum::<usize>() * NODE
 }
 
-/// Nodes per level, leaves first.
+/// Nodes per level, leaves first. There is always a root above the leaves,
+/// even over a single feature (the writers' `do … while n != 1`).
 fn level_counts(count: usize, node_size: usize) -> Vec<usize> {
     let node_size = node_size.max(2);
     let mut counts = vec![count];
     let mut n = count;
-    while n > 1 {
+    loop {
         n = n.div_ceil(node_size);
         counts.push(n);
+        if n <= 1 {
+            return counts;
+        }
     }
-    counts
 }
 
 impl PackedIndex {
@@ -271,5 +274,14 @@ mod tests {
         assert_eq!(t.feature_offset(999), Some(99_900));
         assert_eq!(t.feature_offset(1000), None);
         assert_eq!(t.extent(), BBox::new(0.0, 0.0, 39.5, 24.5));
+    }
+
+    #[test]
+    fn a_single_feature_has_a_root_above_its_leaf() {
+        assert_eq!(index_size(1, 16), 2 * NODE);
+        let t = tree(&[[1.0, 2.0, 3.0, 4.0]], 16);
+        t.check(false).unwrap();
+        assert_eq!(t.search(&BBox::new(0.0, 0.0, 5.0, 5.0)), vec![(0, 0)]);
+        assert_eq!(t.feature_offset(0), Some(0));
     }
 }
