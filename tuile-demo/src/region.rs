@@ -273,13 +273,21 @@ pub fn tiles(plan: &MosaicPlan, dir: &Path) -> Vec<Tile> {
 }
 
 /// Paints and writes every tile of the plan (in parallel); returns them.
+/// Tiles already written are kept (each is written under a `.part` name
+/// and renamed), so an interrupted region run picks up where it stopped.
 pub fn write_mosaic(plan: &MosaicPlan, dir: &Path) -> anyhow::Result<Vec<Tile>> {
     let tiles = tiles(plan, dir);
     tiles.par_iter().try_for_each(|t| -> anyhow::Result<()> {
+        if t.path.exists() {
+            return Ok(());
+        }
         std::fs::create_dir_all(t.path.parent().expect("tiles are in folders"))?;
         let rgb = paint(t, plan);
         let res = plan.tile_m / plan.tile_px as f64;
-        write_cog(&t.path, t.x0, t.y1, res, plan.tile_px, &rgb).with_context(|| format!("writing {}", t.path.display()))
+        let part = t.path.with_extension("tif.part");
+        write_cog(&part, t.x0, t.y1, res, plan.tile_px, &rgb)
+            .and_then(|_| Ok(std::fs::rename(&part, &t.path)?))
+            .with_context(|| format!("writing {}", t.path.display()))
     })?;
     Ok(tiles)
 }
