@@ -217,6 +217,28 @@ async fn every_scale_reads_a_handful_of_files_and_the_pyramid_matches_the_tiles(
 }
 
 /// Indexes the shared delivery again into another index, without pyramid.
+#[actix_web::test]
+async fn the_edges_of_an_edition_have_no_seam_at_pyramid_scales() {
+    // The 2024 edition's west edge (x = 775 km) and the delivery's top edge
+    // (y = 6,290 km) on pixel boundaries, at 2×, 4× and 8× the first
+    // pyramid level: the cells' overviews are read. A mask running a pixel
+    // past the colours draws a dark line there.
+    let d = shared();
+    for res in [39.0625, 78.125, 156.25] {
+        let (edge_x, top) = (775_000.0, 6_290_000.0);
+        let b = [edge_x - 64.0 * res, top - 96.0 * res, edge_x + 64.0 * res, top + 32.0 * res];
+        let img = map(catalog_at(&d.dir, "mosaic.fgb"), b, 128, 128, "").await;
+        let column = |x: u32| mean_rgb(&img, x, 40, x + 1, 120).iter().sum::<f64>() / 3.0;
+        let row = |y: u32| mean_rgb(&img, 8, y, 120, y + 1).iter().sum::<f64>() / 3.0;
+        for x in [63, 64] {
+            let around = column(59).min(column(68));
+            assert!(column(x) > 0.75 * around, "{res} m: column {x} at {:.0} beside {around:.0}", column(x));
+        }
+        assert!((8..120).all(|x| img.get_pixel(x, 31).0[3] == 0 && img.get_pixel(x, 32).0[3] == 255));
+        assert!(row(32) > 0.75 * row(36), "{res} m: top row at {:.0} above {:.0}", row(32), row(36));
+    }
+}
+
 fn index_copy(d: &Delivery, name: &str) -> IndexReport {
     build(
         &[d.dir.join("ortho").to_string_lossy().into_owned()],

@@ -490,6 +490,7 @@ fn pyramid(
                     let hash = {
                         let mut keys: Vec<String> = inputs.iter().map(|r| format!("{}|{}|{}", r.path, r.modified, r.size)).collect();
                         keys.sort();
+                        keys.push(CELL_FORMAT.to_string());
                         format!("{:016x}", xxhash_rust::xxh3::xxh3_64(keys.join("\n").as_bytes()))
                     };
                     let path = format!("{PYRAMID_DIR}/{edition}/L{level}/{col}_{row}.tif");
@@ -569,6 +570,10 @@ fn first_step(tiles: &[Row]) -> f64 {
 /// One pyramid cell: its inputs warped onto the cell's grid (average), as
 /// a JPEG COG with its transparency in a mask; its colour bands, time and
 /// size, or `None` when nothing of the inputs falls in it.
+/// Part of each cell's inputs hash: bumped when cells are made differently,
+/// so that a pyramid built by an older tuile is rebuilt by the next index run.
+const CELL_FORMAT: &str = "cell-v2: JPEG COG, AVERAGE overviews";
+
 fn build_cell(dir: &Path, file: &Path, crs: Crs, bbox: &BBox, res: f64, inputs: &[&Row]) -> Result<Option<(u32, i64, u64)>, String> {
     let sources: Vec<Dataset> = inputs
         .iter()
@@ -598,7 +603,15 @@ fn build_cell(dir: &Path, file: &Path, crs: Crs, bbox: &BBox, res: f64, inputs: 
         std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
     }
     let cog = gdal::DriverManager::get_driver_by_name("COG").map_err(|e| e.to_string())?;
-    let options = gdal::raster::RasterCreationOptions::from_iter(["COMPRESS=JPEG", "QUALITY=85", "OVERVIEWS=AUTO"]);
+    // AVERAGE overviews: the colour and mask overviews then keep the same
+    // edges (with the default, the mask runs a pixel past the colours at 1:4
+    // and draws a dark line along every edge of an edition).
+    let options = gdal::raster::RasterCreationOptions::from_iter([
+        "COMPRESS=JPEG",
+        "QUALITY=85",
+        "OVERVIEWS=AUTO",
+        "OVERVIEW_RESAMPLING=AVERAGE",
+    ]);
     let tmp = file.with_extension("tif.part");
     mem.create_copy(&cog, &tmp, &options)
         .map_err(|e| format!("{}: {e}", file.display()))?;
