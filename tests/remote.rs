@@ -154,3 +154,47 @@ async fn an_unreachable_remote_source_names_its_layer_and_url() {
     let erp = catalog.problems.iter().find(|p| p.contains("layer `erp`")).unwrap();
     assert!(erp.contains("http://127.0.0.1:9/nothing/erp.fgb"), "{erp}");
 }
+
+#[actix_web::test]
+async fn a_mosaic_index_and_its_pyramid_on_http_answer_like_local_files() {
+    use tuile_core::source::tile_index;
+    use tuile_demo::region::{MosaicPlan, write_mosaic};
+    tuile_core::source::gdal::init(128);
+    let root = repo().join(format!("target/remote-mosaic-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    write_mosaic(&MosaicPlan::small(), &root.join("ortho")).unwrap();
+    let index = root.join("ortho/mosaic.fgb");
+    tile_index::build(&[root.join("ortho").to_string_lossy().into_owned()], &index, &Default::default(), &|_| {}).unwrap();
+    let nginx = Nginx::start(&root);
+    let state = |path: String| {
+        let toml = format!(
+            "[server]\nmetadata = \"{}\"\n[[layers]]\nname = \"ortho\"\ntitle = \"BD ORTHO\"\nsource = {{ kind = \"mosaic\", path = \"{path}\" }}\ncrs = [\"EPSG:2154\", \"EPSG:3857\"]\n",
+            repo().join("capabilities/service.toml").display()
+        );
+        let file = root.join(format!("tuile-{}.toml", path.len()));
+        std::fs::write(&file, toml).unwrap();
+        let catalog = Catalog::load(Config::load(&file).unwrap()).unwrap();
+        assert!(catalog.problems.is_empty(), "{:?}", catalog.problems);
+        web::Data::new(AppState::new(catalog))
+    };
+    let remote = app(state(format!("/vsicurl/http://127.0.0.1:{}/ortho/mosaic.fgb", nginx.port))).await;
+    let local = app(state(index.to_string_lossy().into_owned())).await;
+    // The tiles at their resolution, the pyramid at a small scale, an older edition.
+    let uris = [
+        "/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=ortho&STYLES=&CRS=EPSG:2154&BBOX=772000,6276000,777000,6281000&WIDTH=256&HEIGHT=256&FORMAT=image/png",
+        "/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=ortho&STYLES=&CRS=EPSG:2154&BBOX=755000,6260000,795000,6295000&WIDTH=200&HEIGHT=175&FORMAT=image/png",
+        "/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=ortho&STYLES=&CRS=EPSG:3857&BBOX=430400,5405100,440900,5415500&WIDTH=256&HEIGHT=256&FORMAT=image/png&TIME=2021",
+    ];
+    for uri in uris {
+        let (r, l) = (get(&remote, uri).await, get(&local, uri).await);
+        assert_eq!((r.status, l.status), (200, 200), "{uri}: {}", r.text());
+        let img = r.image();
+        assert!(img.pixels().any(|p| p.0[3] == 255), "{uri}: an empty map");
+        assert_eq!(digest(&r.body), digest(&l.body), "{uri} differs over HTTP");
+    }
+    let log = nginx.access_log();
+    assert!(log.contains("/ortho/mosaic.fgb") && log.contains("/ortho/pyramid/"), "{log}");
+    assert!(log.lines().filter(|l| l.contains("\" 206 ")).count() > 3, "range requests were made");
+    drop(nginx);
+    let _ = std::fs::remove_dir_all(&root);
+}
