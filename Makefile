@@ -5,6 +5,8 @@ SHELL := /bin/bash
 CARGO ?= cargo
 BIN := target/release/tuile
 DATA ?= data
+# Region-scale benchmark data (tuile demo-data --scale region).
+REGION_DATA ?= data/region
 TEST_DATA := $(CURDIR)/target/test-data
 VENV := $(CURDIR)/target/venv
 # Bump when the demo data generator writes new layers or fields: data sets
@@ -19,7 +21,7 @@ FUZZ_RUNS ?=
 FUZZ_MINIMIZE ?= 0
 SOAK_SECONDS ?= 600
 
-.PHONY: run test test-real deps test-deps build test-rust test-clients clean-data fuzz soak bench
+.PHONY: run test test-real deps test-deps build test-rust test-clients clean-data fuzz soak bench bench-region
 
 run: build $(DATA)/.demo-v$(DEMO_VERSION)
 	$(BIN) check-config
@@ -45,9 +47,16 @@ soak: test-deps build $(DATA)/.demo-v$(DEMO_VERSION)
 	python3 bench/soak.py --data $(DATA) --duration $(SOAK_SECONDS)
 
 # tuile side by side with MapServer, TiTiler, MapProxy and pygeoapi on the full
-# demo data (installs the peers); writes BENCHMARKS.md and bench/results.csv.
+# demo data (installs the peers), then at region scale; writes BENCHMARKS.md,
+# bench/results.csv and bench/region-results.csv.
 bench: test-deps build $(DATA)/.demo-v$(DEMO_VERSION) $(VENV)/.installed
 	$(VENV)/bin/python bench/compare.py --data $(DATA)
+	$(VENV)/bin/python bench/region.py --data $(DATA) --region $(REGION_DATA)
+
+# The region-scale part alone: generates data/region on first use (about
+# 15 minutes and 3 GB of disk: 4,492 COGs, their pyramid, 10M addresses).
+bench-region: test-deps build $(DATA)/.demo-v$(DEMO_VERSION) $(VENV)/.installed
+	$(VENV)/bin/python bench/region.py --data $(DATA) --region $(REGION_DATA)
 
 deps:
 	@scripts/install-deps.sh

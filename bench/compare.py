@@ -7,8 +7,8 @@ each scenario, one randomised request list (fixed seed) is built and
 replayed in the same order to every server by wrk (bench/replay.lua) at 1,
 8 and 64 connections. Before timing, sample answers of every server are
 checked (status, image size and content, feature count): a misconfigured
-peer is reported, not timed. Each run reports requests/s, p50, p99, errors
-and the peak RSS of the server's processes.
+peer is reported, not timed. Each run reports requests/s, p50, p99, errors,
+the peak RSS of the server's processes and their CPU time per request.
 
 Writes BENCHMARKS.md (the table, ratios, machine, versions, command) and
 bench/results.csv.
@@ -80,6 +80,31 @@ def rss_mib(pids):
         except (OSError, AttributeError):
             pass
     return total / 1024
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids):
+    """User + system CPU seconds of each process (with its reaped children),
+    from the kernel's own accounting: the figure that stays stable when the
+    machine is busy, unlike requests/s."""
+    out = {}
+    for pid in pids:
+        try:
+            stat = pathlib.Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        # After the command name: state is field 3, utime..cstime 14..17.
+        fields = stat[stat.rindex(")") + 2:].split()
+        out[pid] = sum(int(v) for v in fields[11:15]) / CLOCK_TICKS
+    return out
+
+
+def cpu_ms_per_request(before, after, requests):
+    """CPU spent by the server's process tree between two samples, per request."""
+    spent = sum(t - before.get(pid, 0.0) for pid, t in after.items())
+    return 1000 * spent / requests if requests else float("nan")
 
 
 class Server:
@@ -261,10 +286,13 @@ def run_wrk(server, paths, connections, duration, srv):
 
     t = threading.Thread(target=sample, daemon=True)
     t.start()
+    cpu_before = cpu_seconds(tree_pids(srv.roots()))
     r = replay(base(server), url_file, connections, duration)
+    cpu_after = cpu_seconds(tree_pids(srv.roots()))
     done.set()
     t.join()
     r["peak_rss_mib"] = peak[0]
+    r["cpu_ms"] = cpu_ms_per_request(cpu_before, cpu_after, r["requests"])
     return r
 
 
@@ -304,14 +332,27 @@ def versions():
     }
 
 
+def table_row(server, r, mine, is_ours, digits=1):
+    """A results row: figures, then tuile's ratios to this server (none on tuile's own rows)."""
+    ratio = cpu_ratio = ""
+    if not is_ours and mine:
+        if r["rps"]:
+            ratio = f"{mine['rps'] / r['rps']:.{digits}f}×"
+        if mine.get("cpu_ms", 0) > 0 and r.get("cpu_ms", 0) > 0:
+            cpu_ratio = f"{r['cpu_ms'] / mine['cpu_ms']:.{digits}f}×"
+    return (f"| {server} | {r['connections']} | {r['rps']:.1f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
+            f"{r['errors']} | {r['peak_rss_mib']:.0f} | {r.get('cpu_ms', float('nan')):.2f} | {ratio} | {cpu_ratio} |")
+
+
 def write_report(rows, problems, args, started):
     with open(ROOT / "bench/results.csv", "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["scenario", "server", "connections", "requests_per_s", "p50_ms", "p99_ms", "errors",
-                    "requests", "peak_rss_mib"])
+                    "requests", "peak_rss_mib", "cpu_ms_per_request"])
         for r in rows:
             w.writerow([r["scenario"], r["server"], r["connections"], f"{r['rps']:.1f}", f"{r['p50_ms']:.2f}",
-                        f"{r['p99_ms']:.2f}", r["errors"], r["requests"], f"{r['peak_rss_mib']:.0f}"])
+                        f"{r['p99_ms']:.2f}", r["errors"], r["requests"], f"{r['peak_rss_mib']:.0f}",
+                        f"{r['cpu_ms']:.3f}"])
     by = {(r["scenario"], r["server"], r["connections"]): r for r in rows}
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     mem = int(re.search(r"MemTotal:\s+(\d+)", open("/proc/meminfo").read()).group(1)) // 1024 // 1024
@@ -332,26 +373,31 @@ def write_report(rows, problems, args, started):
         "limit, for tuile as for the bare actix handler; `bench/tiles.py` measures that path with plain wrk.",
         "- Versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()),
         "",
-        "Ratio = tuile's requests/s ÷ the peer's, at the same connection count.",
+        "Ratio = tuile's requests/s ÷ the peer's, at the same connection count. CPU ms/req: user + system "
+        "time of the server's whole process tree over the run (from /proc), per answered request; "
+        "CPU ratio = the peer's ÷ tuile's (above 1: tuile spends less per request). CPU time is the "
+        "figure to trust when the machine is shared: requests/s moves with the load around it.",
         "",
     ]
     for s in args.scenarios:
         ours = OURS.get(s, "tuile")
         lines += [f"## {TITLES[s]}", "",
-                  "| server | conns | req/s | p50 ms | p99 ms | errors | peak RSS MiB | tuile ÷ peer |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
+                  "| server | conns | req/s | p50 ms | p99 ms | errors | peak RSS MiB | CPU ms/req "
+                  "| tuile ÷ peer | CPU ratio |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for server in [ours] + PEERS[s]:
             for c in args.levels:
                 r = by.get((s, server, c))
                 if not r:
                     continue
-                mine = by.get((s, ours, c))
-                ratio = "" if server == ours or not mine or not r["rps"] else f"{mine['rps'] / r['rps']:.1f}×"
-                lines.append(f"| {server} | {c} | {r['rps']:.1f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
-                             f"{r['errors']} | {r['peak_rss_mib']:.0f} | {ratio} |")
+                lines.append(table_row(server, r, by.get((s, ours, c)), server == ours))
         for p in problems.get(s, []):
             lines.append(f"\n**Not timed**: {p}")
         lines.append("")
+    # The region-scale section (bench/region.py) stays until that runs again.
+    region = ROOT / "bench/region-section.md"
+    if region.exists():
+        lines += ["", region.read_text()]
     (ROOT / "BENCHMARKS.md").write_text("\n".join(lines) + "\n")
 
 

@@ -5,7 +5,7 @@
 # tests/fuzz_regressions.rs) and make the run fail.
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]
 # A campaign: FUZZ_RUNS=10000000 runs each target for that many executions
-# instead; FUZZ_MINIMIZE=1 then minimises each corpus into fuzz/corpus-min/
+# instead (FUZZ_MAX_SECONDS caps each target's time then); FUZZ_MINIMIZE=1 then minimises each corpus into fuzz/corpus-min/
 # (kept in git and replayed by make test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +31,9 @@ fi
 export ASAN_OPTIONS=detect_leaks=0
 targets=(${FUZZ_TARGETS:-http wms_kvp wmts_kvp wmts_rest ogcapi_items cql2 sld config})
 "${fuzz[@]}" build -O --debug-assertions
-report=target/fuzz-report.txt
+# FUZZ_REPORT: another report file, so that two runs (one per core, each
+# with its FUZZ_TARGETS) can go side by side.
+report=${FUZZ_REPORT:-target/fuzz-report.txt}
 mkdir -p target
 printf '%-14s %12s %8s %8s %8s %10s\n' target executions coverage features crashes seconds > "$report"
 failed=0
@@ -46,7 +48,10 @@ for t in "${targets[@]}"; do
   log=target/fuzz-$t.log
   set +e
   limit=(-max_total_time="$seconds")
-  if [ -n "${FUZZ_RUNS:-}" ]; then limit=(-runs="$FUZZ_RUNS"); fi
+  if [ -n "${FUZZ_RUNS:-}" ]; then
+    limit=(-runs="$FUZZ_RUNS")
+    if [ -n "${FUZZ_MAX_SECONDS:-}" ]; then limit+=(-max_total_time="$FUZZ_MAX_SECONDS"); fi
+  fi
   started=$(date +%s)
   "${fuzz[@]}" run -O --debug-assertions "$t" "$corpus" "fuzz/seeds/$t" "${extra[@]}" -- \
     "${limit[@]}" -rss_limit_mb=4096 -max_len=8192 -print_final_stats=1 \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # start.sh NAME DATA_DIR PORT [EXTRA]
-#   NAME: mapserver | pygeoapi | titiler | mapproxy
+#   NAME: mapserver | mapserver-region | pygeoapi | titiler | mapproxy
 #   EXTRA: for mapproxy, the upstream WMS URL (required), e.g.
 #          http://127.0.0.1:8081/wms  (MapServer) or http://127.0.0.1:8080/wms (tuile)
 # Renders the templates into target/bench-peers/NAME/, starts the server in
@@ -45,15 +45,20 @@ wait_for() { # url
 }
 
 case "$name" in
-mapserver)
-    # tuile draws ocsol's latest edition (millesime) by default: so does the mapfile.
-    millesime=$(ogrinfo -ro -q -dialect sqlite -sql "SELECT max(millesime) AS m FROM ocsol" \
-        "$data/ocsol.fgb" | sed -n 's/.*m (Integer) = //p')
-    [ -n "$millesime" ] || { echo "no millesime in $data/ocsol.fgb" >&2; exit 1; }
+mapserver|mapserver-region)
+    if [ "$name" = mapserver ]; then
+        # tuile draws ocsol's latest edition (millesime) by default: so does the mapfile.
+        millesime=$(ogrinfo -ro -q -dialect sqlite -sql "SELECT max(millesime) AS m FROM ocsol" \
+            "$data/ocsol.fgb" | sed -n 's/.*m (Integer) = //p')
+        [ -n "$millesime" ] || { echo "no millesime in $data/ocsol.fgb" >&2; exit 1; }
+        render tuile.map
+    else
+        # bench/region.py writes the mapfile (tile indexes per edition and level) first.
+        [ -f "$run/tuile.map" ] || { echo "$run/tuile.map: run bench/region.py" >&2; exit 1; }
+    fi
     user_line=""
     [ "$(id -u)" -ne 0 ] || user_line="user root;"
     mkdir -p "$run/nginx-tmp"
-    render tuile.map
     render mapserver.conf
     render nginx.conf
     render fonts.txt
