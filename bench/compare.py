@@ -296,6 +296,25 @@ def run_wrk(server, paths, connections, duration, srv):
     return r
 
 
+def time_scenario(s, lists, check, servers, args, rows, problems, width=12):
+    """Checks each server's answers to scenario `s` (check(s, server, paths)
+    gives what is wrong), then replays its list with wrk at every level;
+    a server whose answers are wrong is not timed."""
+    for server, paths in lists.items():
+        bad = check(s, server, paths)
+        if bad:
+            problems.setdefault(s, []).append(f"{server}: " + "; ".join(bad[:3]))
+            print(f"   {server}: answers are wrong, not timed: {bad[:3]}", flush=True)
+            continue
+        for c in args.levels:
+            r = run_wrk(server, paths, c, args.duration, servers[server])
+            r.update(scenario=s, server=server, connections=c)
+            rows.append(r)
+            print(f"   {server:{width}} c={c:<3} {r['rps']:9.1f} req/s  p50 {r['p50_ms']:7.1f} ms  "
+                  f"p99 {r['p99_ms']:7.1f} ms  errors {r['errors']}  peak RSS {r['peak_rss_mib']:.0f} MiB",
+                  flush=True)
+
+
 # ------------------------------------------------------------------ report
 
 TITLES = {
@@ -344,8 +363,9 @@ def table_row(server, r, mine, is_ours, digits=1):
             f"{r['errors']} | {r['peak_rss_mib']:.0f} | {r.get('cpu_ms', float('nan')):.2f} | {ratio} | {cpu_ratio} |")
 
 
-def write_report(rows, problems, args, started):
-    with open(ROOT / "bench/results.csv", "w", newline="") as f:
+def write_csv(path, rows):
+    """The raw figures, a row per scenario, server and connection count."""
+    with open(path, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["scenario", "server", "connections", "requests_per_s", "p50_ms", "p99_ms", "errors",
                     "requests", "peak_rss_mib", "cpu_ms_per_request"])
@@ -353,6 +373,10 @@ def write_report(rows, problems, args, started):
             w.writerow([r["scenario"], r["server"], r["connections"], f"{r['rps']:.1f}", f"{r['p50_ms']:.2f}",
                         f"{r['p99_ms']:.2f}", r["errors"], r["requests"], f"{r['peak_rss_mib']:.0f}",
                         f"{r['cpu_ms']:.3f}"])
+
+
+def write_report(rows, problems, args, started):
+    write_csv(ROOT / "bench/results.csv", rows)
     by = {(r["scenario"], r["server"], r["connections"]): r for r in rows}
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     mem = int(re.search(r"MemTotal:\s+(\d+)", open("/proc/meminfo").read()).group(1)) // 1024 // 1024
@@ -460,19 +484,7 @@ def main():
 
         for s in args.scenarios:
             print(f"== {TITLES[s]}", flush=True)
-            for server, paths in lists[s].items():
-                bad = check(s, server, paths)
-                if bad:
-                    problems.setdefault(s, []).append(f"{server}: " + "; ".join(bad[:3]))
-                    print(f"   {server}: answers are wrong, not timed: {bad[:3]}", flush=True)
-                    continue
-                for c in args.levels:
-                    r = run_wrk(server, paths, c, args.duration, servers[server])
-                    r.update(scenario=s, server=server, connections=c)
-                    rows.append(r)
-                    print(f"   {server:12} c={c:<3} {r['rps']:9.1f} req/s  p50 {r['p50_ms']:7.1f} ms  "
-                          f"p99 {r['p99_ms']:7.1f} ms  errors {r['errors']}  peak RSS {r['peak_rss_mib']:.0f} MiB",
-                          flush=True)
+            time_scenario(s, lists[s], check, servers, args, rows, problems)
     finally:
         for srv in servers.values():
             srv.stop()

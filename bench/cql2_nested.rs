@@ -30,8 +30,14 @@ fn main() {
         for (name, text) in [
             ("groups", format!("{}a = 1{}", "(".repeat(depth), ")".repeat(depth))),
             ("calls", format!("{}x{} = 1", "f(".repeat(depth), ")".repeat(depth))),
-            ("arithmetic", format!("{}1{} = a", "(".repeat(depth), " + 1)".repeat(depth))),
-            ("arrays", format!("a_contains(x, {}1{})", "(".repeat(depth), ", 2)".repeat(depth))),
+            (
+                "arithmetic",
+                format!("{}1{} = a", "(".repeat(depth), " + 1)".repeat(depth)),
+            ),
+            (
+                "arrays",
+                format!("a_contains(x, {}1{})", "(".repeat(depth), ", 2)".repeat(depth)),
+            ),
             ("unclosed", format!("{}a = 1", "(".repeat(depth))),
         ] {
             let (ours, ok_ours) = time(&text, |t| tuile_core::query::cql2_text::parse(t).is_ok());

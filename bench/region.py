@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT / "bench/peers"))
 sys.path.insert(0, str(ROOT / "bench"))
 import scenarios as sc  # noqa: E402
 from common import drain, fetch, wait_for  # noqa: E402
-from compare import Server, rss_mib, run_wrk, table_row, tree_pids, versions  # noqa: E402
+from compare import Server, rss_mib, table_row, time_scenario, tree_pids, versions, write_csv  # noqa: E402
 import compare  # noqa: E402
 
 RUN = ROOT / "target/bench-region"
@@ -411,14 +411,7 @@ def write_report(rows, extra, problems, args, started):
     old_rows, old_problems = earlier_results(others)
     rows, problems = old_rows + rows, {**old_problems, **problems}
     (ROOT / "bench/region-notes.json").write_text(json.dumps(problems, indent=1) + "\n")
-    with open(ROOT / "bench/region-results.csv", "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["scenario", "server", "connections", "requests_per_s", "p50_ms", "p99_ms", "errors",
-                    "requests", "peak_rss_mib", "cpu_ms_per_request"])
-        for r in rows:
-            w.writerow([r["scenario"], r["server"], r["connections"], f"{r['rps']:.1f}", f"{r['p50_ms']:.2f}",
-                        f"{r['p99_ms']:.2f}", r["errors"], r["requests"], f"{r['peak_rss_mib']:.0f}",
-                        f"{r['cpu_ms']:.3f}"])
+    write_csv(ROOT / "bench/region-results.csv", rows)
     by = {(r["scenario"], r["server"], r["connections"]): r for r in rows}
     lines = [
         "## Region scale",
@@ -515,19 +508,12 @@ def main():
         for s in args.scenarios:
             print(f"== {TITLES[s]}", flush=True)
             counts = {}
-            for server, paths in lists[s].items():
+
+            def checked(s, server, paths):
                 bad, counts[server] = check(s, server, paths)
-                if bad:
-                    problems.setdefault(s, []).append(f"{server}: " + "; ".join(bad[:3]))
-                    print(f"   {server}: answers are wrong, not timed: {bad[:3]}", flush=True)
-                    continue
-                for c in args.levels:
-                    r = run_wrk(server, paths, c, args.duration, servers[server])
-                    r.update(scenario=s, server=server, connections=c)
-                    rows.append(r)
-                    print(f"   {server:20} c={c:<3} {r['rps']:9.1f} req/s  p50 {r['p50_ms']:7.1f} ms  "
-                          f"p99 {r['p99_ms']:7.1f} ms  errors {r['errors']}  peak RSS {r['peak_rss_mib']:.0f} MiB",
-                          flush=True)
+                return bad
+
+            time_scenario(s, lists[s], checked, servers, args, rows, problems, width=20)
             if s == "R4" and counts.get("tuile-10M") != counts.get("tuile-1M"):
                 problems.setdefault(s, []).append(f"result sizes differ: {counts}")
     finally:

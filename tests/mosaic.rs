@@ -26,8 +26,7 @@ struct Delivery {
 
 fn delivery(name: &str) -> Delivery {
     tuile_core::source::gdal::init(64);
-    let dir = repo().join(format!("target/mosaic-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = scratch_dir(&format!("mosaic-{name}"));
     let tiles = write_mosaic(&MosaicPlan::small(), &dir.join("ortho")).unwrap();
     let report = index(&dir, &IndexOptions::default());
     Delivery { dir, tiles, report }
@@ -156,12 +155,27 @@ async fn editions_are_time_values_and_the_latest_shows_at_each_place() {
         let ours = map(catalog_at(&d.dir, "mosaic.fgb"), b, 64, 64, time).await;
         let theirs = gdal(tile(d, x0, y1, shown), b);
         let diff = max_diff(ours.as_raw(), &theirs);
-        assert!(diff <= 2, "{x0},{y1}{time}: {diff} from the {shown} tile as gdal_translate reads it");
+        assert!(
+            diff <= 2,
+            "{x0},{y1}{time}: {diff} from the {shown} tile as gdal_translate reads it"
+        );
     }
     // The two editions differ where both exist (the 2024 summer was dry).
     let b = window(east.0, east.1);
-    let a = mean_rgb(&map(catalog_at(&d.dir, "mosaic.fgb"), b, 64, 64, "&TIME=2021").await, 0, 0, 64, 64);
-    let c = mean_rgb(&map(catalog_at(&d.dir, "mosaic.fgb"), b, 64, 64, "&TIME=2024").await, 0, 0, 64, 64);
+    let a = mean_rgb(
+        &map(catalog_at(&d.dir, "mosaic.fgb"), b, 64, 64, "&TIME=2021").await,
+        0,
+        0,
+        64,
+        64,
+    );
+    let c = mean_rgb(
+        &map(catalog_at(&d.dir, "mosaic.fgb"), b, 64, 64, "&TIME=2024").await,
+        0,
+        0,
+        64,
+        64,
+    );
     assert!(c[0] - a[0] > 8.0, "2021 {a:?} vs 2024 {c:?}");
     // A year with no edition is refused, as for the land cover.
     let r = get(&app, "/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=ortho&STYLES=&CRS=EPSG:2154&BBOX=770000,6270000,775000,6275000&WIDTH=64&HEIGHT=64&FORMAT=image/png&TIME=2019").await;
@@ -173,7 +187,9 @@ async fn every_scale_reads_a_handful_of_files_and_the_pyramid_matches_the_tiles(
     let d = shared();
     let catalog = catalog_at(&d.dir, "mosaic.fgb");
     let layer = catalog.layers.iter().find(|l| l.name() == "ortho").unwrap();
-    let Source::Raster(raster) = &layer.source else { panic!("a raster layer") };
+    let Source::Raster(raster) = &layer.source else {
+        panic!("a raster layer")
+    };
     let mosaic = raster.mosaic().expect("a mosaic");
     let l93 = Crs::from_epsg(2154).unwrap();
     // From a tenth of a tile to the whole delivery, 256 px maps and
@@ -183,7 +199,12 @@ async fn every_scale_reads_a_handful_of_files_and_the_pyramid_matches_the_tiles(
     for k in 0..12 {
         let half = 250.0 * 2f64.powi(k);
         for (w, h) in [(256, 256), (1400, 740)] {
-            let b = BBox::new(cx - half, cy - half * h as f64 / w as f64, cx + half, cy + half * h as f64 / w as f64);
+            let b = BBox::new(
+                cx - half,
+                cy - half * h as f64 / w as f64,
+                cx + half,
+                cy + half * h as f64 / w as f64,
+            );
             for edition in [None, Some("2021")] {
                 let files = mosaic.files_for(l93, &b, w, h, edition);
                 let limit = if w == 256 { 4 } else { 12 };
@@ -195,21 +216,50 @@ async fn every_scale_reads_a_handful_of_files_and_the_pyramid_matches_the_tiles(
     assert!(widest >= 2);
     // At the tiles' resolution, the tiles themselves.
     let native = BBox::new(771_000.0, 6_276_000.0, 771_000.0 + 5000.0, 6_276_000.0 + 5000.0);
-    assert!(mosaic.files_for(l93, &native, 256, 256, None).iter().all(|e| e.level == 0));
+    assert!(
+        mosaic
+            .files_for(l93, &native, 256, 256, None)
+            .iter()
+            .all(|e| e.level == 0)
+    );
     // The whole delivery at 256 px reads the pyramid only.
     let all = BBox::new(760_000.0, 6_265_000.0, 790_000.0, 6_290_000.0);
     assert!(mosaic.files_for(l93, &all, 256, 213, None).iter().all(|e| e.level > 0));
     // And looks like the tiles themselves (an index without pyramid).
     let flat = index_copy(d, "flat.fgb");
     assert_eq!(flat.cells_built, 0);
-    let a = map(catalog_at(&d.dir, "mosaic.fgb"), [760_000.0, 6_265_000.0, 790_000.0, 6_290_000.0], 240, 200, "").await;
-    let b = map(catalog_at(&d.dir, "flat.fgb"), [760_000.0, 6_265_000.0, 790_000.0, 6_290_000.0], 240, 200, "").await;
+    let a = map(
+        catalog_at(&d.dir, "mosaic.fgb"),
+        [760_000.0, 6_265_000.0, 790_000.0, 6_290_000.0],
+        240,
+        200,
+        "",
+    )
+    .await;
+    let b = map(
+        catalog_at(&d.dir, "flat.fgb"),
+        [760_000.0, 6_265_000.0, 790_000.0, 6_290_000.0],
+        240,
+        200,
+        "",
+    )
+    .await;
     for (x0, y0) in [(10, 10), (130, 10), (10, 110), (130, 110)] {
-        let (p, q) = (mean_rgb(&a, x0, y0, x0 + 90, y0 + 80), mean_rgb(&b, x0, y0, x0 + 90, y0 + 80));
-        assert!((0..3).all(|c| (p[c] - q[c]).abs() < 4.0), "at {x0},{y0}: pyramid {p:?}, tiles {q:?}");
+        let (p, q) = (
+            mean_rgb(&a, x0, y0, x0 + 90, y0 + 80),
+            mean_rgb(&b, x0, y0, x0 + 90, y0 + 80),
+        );
+        assert!(
+            (0..3).all(|c| (p[c] - q[c]).abs() < 4.0),
+            "at {x0},{y0}: pyramid {p:?}, tiles {q:?}"
+        );
     }
     // Web Mercator tiles come from the same files.
-    let app = app(actix_web::web::Data::new(tuile::state::AppState::new(catalog_at(&d.dir, "mosaic.fgb")))).await;
+    let app = app(actix_web::web::Data::new(tuile::state::AppState::new(catalog_at(
+        &d.dir,
+        "mosaic.fgb",
+    ))))
+    .await;
     let r = get(&app, "/wmts/1.0.0/ortho/default/WebMercatorQuad/9/186/261.png").await;
     assert_eq!(r.status, 200, "{}", r.text());
     let img = r.image();
@@ -226,16 +276,30 @@ async fn the_edges_of_an_edition_have_no_seam_at_pyramid_scales() {
     let d = shared();
     for res in [39.0625, 78.125, 156.25] {
         let (edge_x, top) = (775_000.0, 6_290_000.0);
-        let b = [edge_x - 64.0 * res, top - 96.0 * res, edge_x + 64.0 * res, top + 32.0 * res];
+        let b = [
+            edge_x - 64.0 * res,
+            top - 96.0 * res,
+            edge_x + 64.0 * res,
+            top + 32.0 * res,
+        ];
         let img = map(catalog_at(&d.dir, "mosaic.fgb"), b, 128, 128, "").await;
         let column = |x: u32| mean_rgb(&img, x, 40, x + 1, 120).iter().sum::<f64>() / 3.0;
         let row = |y: u32| mean_rgb(&img, 8, y, 120, y + 1).iter().sum::<f64>() / 3.0;
         for x in [63, 64] {
             let around = column(59).min(column(68));
-            assert!(column(x) > 0.75 * around, "{res} m: column {x} at {:.0} beside {around:.0}", column(x));
+            assert!(
+                column(x) > 0.75 * around,
+                "{res} m: column {x} at {:.0} beside {around:.0}",
+                column(x)
+            );
         }
         assert!((8..120).all(|x| img.get_pixel(x, 31).0[3] == 0 && img.get_pixel(x, 32).0[3] == 255));
-        assert!(row(32) > 0.75 * row(36), "{res} m: top row at {:.0} above {:.0}", row(32), row(36));
+        assert!(
+            row(32) > 0.75 * row(36),
+            "{res} m: top row at {:.0} above {:.0}",
+            row(32),
+            row(36)
+        );
     }
 }
 
@@ -268,7 +332,9 @@ async fn a_new_delivery_updates_only_what_changed() {
     std::thread::sleep(std::time::Duration::from_millis(1100));
     tuile_demo::ortho::write_cog(&changed, 780_000.0, 6_280_000.0, 5000.0 / 256.0, 256, &red).unwrap();
     std::fs::remove_file(&gone).unwrap();
-    let new = d.dir.join("ortho/BDORTHO_2-0_RVB-0M20_JPEG_LAMB93_D034_2025/34-2025-0770-6275-LA93-0M20-E080.tif");
+    let new = d
+        .dir
+        .join("ortho/BDORTHO_2-0_RVB-0M20_JPEG_LAMB93_D034_2025/34-2025-0770-6275-LA93-0M20-E080.tif");
     std::fs::create_dir_all(new.parent().unwrap()).unwrap();
     let blue: Vec<u8> = (0..256 * 256).flat_map(|_| [20u8, 20, 200]).collect();
     tuile_demo::ortho::write_cog(&new, 770_000.0, 6_275_000.0, 5000.0 / 256.0, 256, &blue).unwrap();
@@ -285,17 +351,49 @@ async fn a_new_delivery_updates_only_what_changed() {
     // the red tile at full resolution and in the pyramid.
     let catalog = catalog_at(&d.dir, "mosaic.fgb");
     let app = app(actix_web::web::Data::new(tuile::state::AppState::new(catalog))).await;
-    let caps = get(&app, "/wms?SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.3.0").await.text();
+    let caps = get(&app, "/wms?SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.3.0")
+        .await
+        .text();
     assert!(caps.contains("2021,2024,2025"), "{caps}");
-    let near = map(catalog_at(&d.dir, "mosaic.fgb"), [781_000.0, 6_276_000.0, 783_000.0, 6_278_000.0], 64, 64, "").await;
+    let near = map(
+        catalog_at(&d.dir, "mosaic.fgb"),
+        [781_000.0, 6_276_000.0, 783_000.0, 6_278_000.0],
+        64,
+        64,
+        "",
+    )
+    .await;
     let c = mean_rgb(&near, 0, 0, 64, 64);
     assert!(c[0] > 150.0 && c[2] < 60.0, "red at full resolution: {c:?}");
-    let far = map(catalog_at(&d.dir, "mosaic.fgb"), [760_000.0, 6_265_000.0, 790_000.0, 6_290_000.0], 120, 100, "").await;
+    let far = map(
+        catalog_at(&d.dir, "mosaic.fgb"),
+        [760_000.0, 6_265_000.0, 790_000.0, 6_290_000.0],
+        120,
+        100,
+        "",
+    )
+    .await;
     let red_cell = mean_rgb(&far, 84, 44, 96, 56);
-    assert!(red_cell[0] > 150.0 && red_cell[2] < 60.0, "red in the pyramid: {red_cell:?}");
+    assert!(
+        red_cell[0] > 150.0 && red_cell[2] < 60.0,
+        "red in the pyramid: {red_cell:?}"
+    );
     let blue_cell = mean_rgb(&far, 44, 64, 56, 76);
     assert!(blue_cell[2] > 150.0, "the 2025 tile on top: {blue_cell:?}");
-    let gone_cell = mean_rgb(&map(catalog_at(&d.dir, "mosaic.fgb"), [760_000.0, 6_265_000.0, 765_000.0, 6_270_000.0], 16, 16, "&TIME=2021").await, 2, 2, 14, 14);
+    let gone_cell = mean_rgb(
+        &map(
+            catalog_at(&d.dir, "mosaic.fgb"),
+            [760_000.0, 6_265_000.0, 765_000.0, 6_270_000.0],
+            16,
+            16,
+            "&TIME=2021",
+        )
+        .await,
+        2,
+        2,
+        14,
+        14,
+    );
     assert_eq!(gone_cell, [0.0; 3], "the removed tile is gone");
     let _ = std::fs::remove_dir_all(&d.dir);
 }

@@ -39,8 +39,7 @@ const ESRI_LAMBERT: &str = r#"ESRI::PROJCS["RGF_1993_Lambert_93",GEOGCS["GCS_RGF
 fn dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = repo().join(format!("target/odd-files-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = scratch_dir("odd-files");
         std::fs::create_dir_all(dir.join("styles")).unwrap();
         tuile_core::source::gdal::init(64);
         make_rasters(&dir);

@@ -57,15 +57,17 @@ impl Nginx {
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("nginx is installed (make test-deps)");
+        // Dropped (killed and waited for) on the panic below too.
+        let nginx = Nginx { child, dir, port };
         for _ in 0..100 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Nginx { child, dir, port };
+                return nginx;
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
         panic!(
             "nginx did not start: {}",
-            std::fs::read_to_string(dir.join("error.log")).unwrap_or_default()
+            std::fs::read_to_string(nginx.dir.join("error.log")).unwrap_or_default()
         );
     }
 
@@ -160,11 +162,16 @@ async fn a_mosaic_index_and_its_pyramid_on_http_answer_like_local_files() {
     use tuile_core::source::tile_index;
     use tuile_demo::region::{MosaicPlan, write_mosaic};
     tuile_core::source::gdal::init(128);
-    let root = repo().join(format!("target/remote-mosaic-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
+    let root = scratch_dir("remote-mosaic");
     write_mosaic(&MosaicPlan::small(), &root.join("ortho")).unwrap();
     let index = root.join("ortho/mosaic.fgb");
-    tile_index::build(&[root.join("ortho").to_string_lossy().into_owned()], &index, &Default::default(), &|_| {}).unwrap();
+    tile_index::build(
+        &[root.join("ortho").to_string_lossy().into_owned()],
+        &index,
+        &Default::default(),
+        &|_| {},
+    )
+    .unwrap();
     let nginx = Nginx::start(&root);
     let state = |path: String| {
         let toml = format!(
@@ -177,7 +184,11 @@ async fn a_mosaic_index_and_its_pyramid_on_http_answer_like_local_files() {
         assert!(catalog.problems.is_empty(), "{:?}", catalog.problems);
         web::Data::new(AppState::new(catalog))
     };
-    let remote = app(state(format!("/vsicurl/http://127.0.0.1:{}/ortho/mosaic.fgb", nginx.port))).await;
+    let remote = app(state(format!(
+        "/vsicurl/http://127.0.0.1:{}/ortho/mosaic.fgb",
+        nginx.port
+    )))
+    .await;
     let local = app(state(index.to_string_lossy().into_owned())).await;
     // The tiles at their resolution, the pyramid at a small scale, an older edition.
     let uris = [
@@ -193,8 +204,14 @@ async fn a_mosaic_index_and_its_pyramid_on_http_answer_like_local_files() {
         assert_eq!(digest(&r.body), digest(&l.body), "{uri} differs over HTTP");
     }
     let log = nginx.access_log();
-    assert!(log.contains("/ortho/mosaic.fgb") && log.contains("/ortho/pyramid/"), "{log}");
-    assert!(log.lines().filter(|l| l.contains("\" 206 ")).count() > 3, "range requests were made");
+    assert!(
+        log.contains("/ortho/mosaic.fgb") && log.contains("/ortho/pyramid/"),
+        "{log}"
+    );
+    assert!(
+        log.lines().filter(|l| l.contains("\" 206 ")).count() > 3,
+        "range requests were made"
+    );
     drop(nginx);
     let _ = std::fs::remove_dir_all(&root);
 }

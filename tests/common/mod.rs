@@ -18,6 +18,25 @@ pub fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// An empty `target/{name}-{pid}` for this test process. Directories that
+/// earlier runs left under the same name (their process gone) are removed:
+/// shared fixtures live as long as the process and cannot clean up after it.
+#[allow(dead_code)]
+pub fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let target = repo().join("target");
+    let prefix = format!("{name}-");
+    for e in std::fs::read_dir(&target).into_iter().flatten().flatten() {
+        let file_name = e.file_name().to_string_lossy().into_owned();
+        let pid = file_name.strip_prefix(&prefix).and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|p| p != std::process::id() && !Path::new(&format!("/proc/{p}")).exists()) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+    let dir = target.join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
 /// The schemas, examples and CITE data the tests read, carried by the
 /// repository (`tests/fixtures/README.md` says where each comes from).
 pub fn fixtures() -> PathBuf {

@@ -48,7 +48,11 @@ pub enum Scale {
 
 impl Scale {
     /// Every scale, by the name the command line gives it.
-    pub const ALL: [(&str, Scale); 3] = [("small", Scale::Small), ("full", Scale::Full), ("region", Scale::Region)];
+    pub const ALL: [(&str, Scale); 3] = [
+        ("small", Scale::Small),
+        ("full", Scale::Full),
+        ("region", Scale::Region),
+    ];
 }
 
 impl std::str::FromStr for Scale {
@@ -134,7 +138,10 @@ pub fn generate(out: &Path, scale: Scale) -> anyhow::Result<()> {
     tuile_core::source::gdal::init(512);
     if scale == Scale::Region {
         region::generate(out, 10_000_000)?;
-        std::fs::write(&manifest, serde_json::to_vec_pretty(&serde_json::json!({"scale": "region", "seed": SEED}))?)?;
+        std::fs::write(
+            &manifest,
+            serde_json::to_vec_pretty(&serde_json::json!({"scale": "region", "seed": SEED}))?,
+        )?;
         eprintln!("region data written to {} in {:.1?}", out.display(), started.elapsed());
         return Ok(());
     }

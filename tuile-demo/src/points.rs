@@ -52,6 +52,37 @@ pub(crate) fn voie_code(n: usize) -> String {
     }
 }
 
+/// House numbers along a street from `a` in direction `dir`: odd ones on the
+/// left, then even ones on the right, one about every `spacing` metres, set
+/// back from the axis by `setback`; `place` gets each position and number.
+pub(crate) fn number_street(
+    a: Pt,
+    dir: Pt,
+    len: f64,
+    spacing: f64,
+    rng: &mut ChaCha8Rng,
+    setback: impl Fn(&mut ChaCha8Rng) -> f64,
+    mut place: impl FnMut(Pt, i32, &mut ChaCha8Rng),
+) {
+    let normal = (-dir.1, dir.0);
+    for (side, first) in [(1.0, 1), (-1.0, 2)] {
+        let mut k = 0;
+        loop {
+            let t = (k as f64 + rng.gen_range(0.3..0.7)) * spacing;
+            if t > len {
+                break;
+            }
+            let off = setback(rng);
+            let p = (
+                a.0 + dir.0 * t + normal.0 * side * off,
+                a.1 + dir.1 * t + normal.1 * side * off,
+            );
+            place(p, first + 2 * k, rng);
+            k += 1;
+        }
+    }
+}
+
 /// Places about `target` addresses along both sides of every road.
 pub fn addresses(lc: &LandCover, area: &Area, target: usize, rng: &mut ChaCha8Rng) -> Vec<Address> {
     // Numbers are denser in town: a road's share of addresses grows with urbanity.
@@ -71,7 +102,6 @@ pub fn addresses(lc: &LandCover, area: &Area, target: usize, rng: &mut ChaCha8Rn
         }
         let dir = (dx / len, dy / len);
         let spacing = base_spacing / weight(road);
-        let normal = (-dir.1, dir.0);
         let mid = ((road.a.0 + road.b.0) / 2.0, (road.a.1 + road.b.1) / 2.0);
         let commune = names::commune_at(mid);
         let code = next_code.entry(commune.insee).or_insert(1);
@@ -87,50 +117,37 @@ pub fn addresses(lc: &LandCover, area: &Area, target: usize, rng: &mut ChaCha8Rn
         let kind = weighted(types, rng);
         let name = names::STREET_NAMES.choose(rng).expect("names exist");
         let nom_voie = format!("{kind} {name}");
-        for (side, first) in [(1.0, 1), (-1.0, 2)] {
-            let mut k = 0;
-            loop {
-                let t = (k as f64 + rng.gen_range(0.3..0.7)) * spacing;
-                if t > len {
-                    break;
+        let setback = |rng: &mut ChaCha8Rng| road.width / 2.0 + rng.gen_range(3.0..9.0);
+        number_street(road.a, dir, len, spacing, rng, setback, |p, numero, rng| {
+            let roll: f64 = rng.r#gen();
+            let reps: &[&'static str] = if roll < 0.05 {
+                &["", "bis"]
+            } else if roll < 0.06 {
+                &["", "bis", "ter"]
+            } else {
+                &[""]
+            };
+            for (j, rep) in reps.iter().enumerate() {
+                let q = (p.0 + dir.0 * 2.5 * j as f64, p.1 + dir.1 * 2.5 * j as f64);
+                if !area.contains(q) || water.contains(q) {
+                    continue;
                 }
-                let off = road.width / 2.0 + rng.gen_range(3.0..9.0);
-                let p = (
-                    road.a.0 + dir.0 * t + normal.0 * side * off,
-                    road.a.1 + dir.1 * t + normal.1 * side * off,
-                );
-                let numero = first + 2 * k;
-                k += 1;
-                let roll: f64 = rng.r#gen();
-                let reps: &[&'static str] = if roll < 0.05 {
-                    &["", "bis"]
-                } else if roll < 0.06 {
-                    &["", "bis", "ter"]
+                let id = if rep.is_empty() {
+                    format!("{}_{voie}_{numero:05}", commune.insee)
                 } else {
-                    &[""]
+                    format!("{}_{voie}_{numero:05}_{rep}", commune.insee)
                 };
-                for (j, rep) in reps.iter().enumerate() {
-                    let q = (p.0 + dir.0 * 2.5 * j as f64, p.1 + dir.1 * 2.5 * j as f64);
-                    if !area.contains(q) || water.contains(q) {
-                        continue;
-                    }
-                    let id = if rep.is_empty() {
-                        format!("{}_{voie}_{numero:05}", commune.insee)
-                    } else {
-                        format!("{}_{voie}_{numero:05}_{rep}", commune.insee)
-                    };
-                    out.push(Address {
-                        id,
-                        numero,
-                        rep,
-                        nom_voie: nom_voie.clone(),
-                        code_postal: names::postcode_at(commune, q),
-                        commune,
-                        p: q,
-                    });
-                }
+                out.push(Address {
+                    id,
+                    numero,
+                    rep,
+                    nom_voie: nom_voie.clone(),
+                    code_postal: names::postcode_at(commune, q),
+                    commune,
+                    p: q,
+                });
             }
-        }
+        });
     }
     out
 }

@@ -25,7 +25,7 @@ use super::Area;
 use super::geom::Pt;
 use super::names::{self, Commune};
 use super::ortho::{value_noise, write_cog};
-use super::points::{Address, voie_code, weighted};
+use super::points::{Address, number_street, voie_code, weighted};
 
 /// Occitanie's outline, simplified, in Lambert-93 (clockwise from the
 /// north of the Lot).
@@ -90,7 +90,15 @@ pub struct Town {
     pub prefecture_of: Option<&'static str>,
 }
 
-const fn town(insee: &'static str, name: &'static str, postcode: &'static str, x: f64, y: f64, population: u32, prefecture_of: Option<&'static str>) -> Town {
+const fn town(
+    insee: &'static str,
+    name: &'static str,
+    postcode: &'static str,
+    x: f64,
+    y: f64,
+    population: u32,
+    prefecture_of: Option<&'static str>,
+) -> Town {
     Town {
         commune: Commune {
             insee,
@@ -105,15 +113,55 @@ const fn town(insee: &'static str, name: &'static str, postcode: &'static str, x
 
 /// The region's main towns (approximate Lambert-93 centres).
 pub static TOWNS: &[Town] = &[
-    town("31555", "Toulouse", "31000", 574_500.0, 6_279_500.0, 500_000, Some("31")),
-    town("34172", "Montpellier", "34000", 770_500.0, 6_279_500.0, 300_000, Some("34")),
+    town(
+        "31555",
+        "Toulouse",
+        "31000",
+        574_500.0,
+        6_279_500.0,
+        500_000,
+        Some("31"),
+    ),
+    town(
+        "34172",
+        "Montpellier",
+        "34000",
+        770_500.0,
+        6_279_500.0,
+        300_000,
+        Some("34"),
+    ),
     town("30189", "Nîmes", "30000", 810_600.0, 6_304_900.0, 150_000, Some("30")),
-    town("66136", "Perpignan", "66000", 691_500.0, 6_175_700.0, 120_000, Some("66")),
+    town(
+        "66136",
+        "Perpignan",
+        "66000",
+        691_500.0,
+        6_175_700.0,
+        120_000,
+        Some("66"),
+    ),
     town("34032", "Béziers", "34500", 722_400.0, 6_247_100.0, 80_000, None),
-    town("82121", "Montauban", "82000", 570_900.0, 6_326_400.0, 60_000, Some("82")),
+    town(
+        "82121",
+        "Montauban",
+        "82000",
+        570_900.0,
+        6_326_400.0,
+        60_000,
+        Some("82"),
+    ),
     town("11262", "Narbonne", "11100", 697_400.0, 6_230_700.0, 55_000, None),
     town("81004", "Albi", "81000", 632_100.0, 6_312_600.0, 50_000, Some("81")),
-    town("11069", "Carcassonne", "11000", 647_400.0, 6_237_000.0, 46_000, Some("11")),
+    town(
+        "11069",
+        "Carcassonne",
+        "11000",
+        647_400.0,
+        6_237_000.0,
+        46_000,
+        Some("11"),
+    ),
     town("34301", "Sète", "34200", 751_500.0, 6_254_000.0, 44_000, None),
     town("30007", "Alès", "30100", 787_800.0, 6_336_000.0, 42_000, None),
     town("81065", "Castres", "81100", 628_800.0, 6_283_500.0, 41_000, None),
@@ -125,11 +173,27 @@ pub static TOWNS: &[Town] = &[
     town("32013", "Auch", "32000", 505_000.0, 6_285_000.0, 22_000, Some("32")),
     town("12145", "Millau", "12100", 701_000.0, 6_331_500.0, 22_000, None),
     town("46042", "Cahors", "46000", 575_500.0, 6_372_400.0, 20_000, Some("46")),
-    town("30028", "Bagnols-sur-Cèze", "30200", 823_500.0, 6_342_000.0, 18_000, None),
+    town(
+        "30028",
+        "Bagnols-sur-Cèze",
+        "30200",
+        823_500.0,
+        6_342_000.0,
+        18_000,
+        None,
+    ),
     town("09225", "Pamiers", "09100", 594_500.0, 6_226_000.0, 16_000, None),
     town("65286", "Lourdes", "65100", 453_700.0, 6_233_000.0, 13_000, None),
     town("48095", "Mende", "48000", 727_600.0, 6_379_500.0, 12_000, Some("48")),
-    town("12300", "Villefranche-de-Rouergue", "12200", 618_000.0, 6_365_000.0, 12_000, None),
+    town(
+        "12300",
+        "Villefranche-de-Rouergue",
+        "12200",
+        618_000.0,
+        6_365_000.0,
+        12_000,
+        None,
+    ),
     town("31483", "Saint-Gaudens", "31800", 512_000.0, 6_222_500.0, 11_000, None),
     town("11076", "Castelnaudary", "11400", 616_500.0, 6_244_000.0, 11_000, None),
     town("09122", "Foix", "09000", 589_400.0, 6_206_900.0, 10_000, Some("09")),
@@ -243,7 +307,13 @@ pub fn tiles(plan: &MosaicPlan, dir: &Path) -> Vec<Tile> {
     for c in c0..c1 {
         for r in r0..r1 {
             let (x0, y0) = (c as f64 * t, r as f64 * t);
-            let corners = [(x0, y0), (x0 + t, y0), (x0, y0 + t), (x0 + t, y0 + t), (x0 + t / 2.0, y0 + t / 2.0)];
+            let corners = [
+                (x0, y0),
+                (x0 + t, y0),
+                (x0, y0 + t),
+                (x0 + t, y0 + t),
+                (x0 + t / 2.0, y0 + t / 2.0),
+            ];
             if !corners.iter().any(|p| in_region(*p)) {
                 continue;
             }
@@ -392,7 +462,10 @@ pub fn addresses(target: usize, keep_out: &Area, rng: &mut ChaCha8Rng) -> Vec<Ad
     }
     // Villages: a few streets each, anywhere in the region.
     while out.len() < target {
-        let v = (rng.gen_range(430_000.0..842_000.0), rng.gen_range(6_143_000.0..6_442_000.0));
+        let v = (
+            rng.gen_range(430_000.0..842_000.0),
+            rng.gen_range(6_143_000.0..6_442_000.0),
+        );
         if !in_region(v) {
             continue;
         }
@@ -421,7 +494,6 @@ fn street(
 ) {
     let angle = rng.gen_range(0.0..std::f64::consts::PI);
     let dir = (angle.cos(), angle.sin());
-    let normal = (-dir.1, dir.0);
     let (len, spacing) = if urban {
         (rng.gen_range(80.0..450.0), rng.gen_range(9.0..16.0))
     } else {
@@ -430,38 +502,32 @@ fn street(
     let code = codes.entry(commune.insee).or_insert(1);
     let voie = voie_code(*code);
     *code += 1;
-    let types = if urban { names::STREET_TYPES_URBAN } else { names::STREET_TYPES_RURAL };
+    let types = if urban {
+        names::STREET_TYPES_URBAN
+    } else {
+        names::STREET_TYPES_RURAL
+    };
     let nom_voie = format!(
         "{} {}",
         weighted(types, rng),
         names::STREET_NAMES.choose(rng).expect("names exist")
     );
     let a = (c.0 - dir.0 * len / 2.0, c.1 - dir.1 * len / 2.0);
-    for (side, first) in [(1.0, 1), (-1.0, 2)] {
-        let mut k = 0;
-        loop {
-            let t = (k as f64 + rng.gen_range(0.3..0.7)) * spacing;
-            if t > len {
-                break;
-            }
-            let off = rng.gen_range(6.0..14.0);
-            let p = (a.0 + dir.0 * t + normal.0 * side * off, a.1 + dir.1 * t + normal.1 * side * off);
-            let numero = first + 2 * k;
-            k += 1;
-            if keep_out.contains(p) || !in_region(p) {
-                continue;
-            }
-            out.push(Address {
-                id: format!("{}_{voie}_{numero:05}", commune.insee),
-                numero,
-                rep: "",
-                nom_voie: nom_voie.clone(),
-                code_postal: commune.postcode,
-                commune,
-                p,
-            });
+    let setback = |rng: &mut ChaCha8Rng| rng.gen_range(6.0..14.0);
+    number_street(a, dir, len, spacing, rng, setback, |p, numero, _| {
+        if keep_out.contains(p) || !in_region(p) {
+            return;
         }
-    }
+        out.push(Address {
+            id: format!("{}_{voie}_{numero:05}", commune.insee),
+            numero,
+            rep: "",
+            nom_voie: nom_voie.clone(),
+            code_postal: commune.postcode,
+            commune,
+            p,
+        });
+    });
 }
 
 /// Writes the region data set into `out`: `bdortho/` (the delivery, its

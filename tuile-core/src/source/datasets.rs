@@ -32,7 +32,11 @@ pub fn set_capacity(cap: usize) {
 }
 
 /// Runs `f` with a handle on `path` as it is at `version`.
-pub fn with<R>(path: &Path, version: SourceVersion, f: impl FnOnce(&Dataset) -> R) -> Result<R, gdal::errors::GdalError> {
+pub fn with<R>(
+    path: &Path,
+    version: SourceVersion,
+    f: impl FnOnce(&Dataset) -> R,
+) -> Result<R, gdal::errors::GdalError> {
     let key = (path.to_path_buf(), version);
     let idle = {
         let mut guard = IDLE.lock();

@@ -6,9 +6,9 @@ pub mod datasets;
 pub mod fgb;
 pub mod gdal;
 pub mod mosaic;
-pub mod tile_index;
 pub mod raster;
 mod rtree;
+pub mod tile_index;
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;

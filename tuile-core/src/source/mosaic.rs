@@ -47,7 +47,11 @@ impl Mosaic {
             .into_iter()
             .map(|r| {
                 let file_crs = Crs::from_epsg(r.epsg).map_err(|e| err(format!("{}: {e}", r.path)))?;
-                let path = if r.path.starts_with('/') { PathBuf::from(&r.path) } else { dir.join(&r.path) };
+                let path = if r.path.starts_with('/') {
+                    PathBuf::from(&r.path)
+                } else {
+                    dir.join(&r.path)
+                };
                 let version = SourceVersion {
                     modified: UNIX_EPOCH + Duration::from_secs(r.modified.max(0) as u64),
                     len: r.size,
@@ -72,7 +76,11 @@ impl Mosaic {
             .ok_or_else(|| err("the tile index lists no file: run `tuile index` on the delivery".into()))?;
         let mut levels: BTreeMap<String, BTreeMap<u32, f64>> = BTreeMap::new();
         for e in &entries {
-            let r = levels.entry(e.edition.clone()).or_default().entry(e.level).or_insert(e.resolution);
+            let r = levels
+                .entry(e.edition.clone())
+                .or_default()
+                .entry(e.level)
+                .or_insert(e.resolution);
             *r = r.min(e.resolution);
         }
         let meta =
@@ -94,19 +102,29 @@ impl Mosaic {
     }
 
     pub fn editions(&self) -> Vec<String> {
-        let set: BTreeSet<&String> = self.entries.iter().filter(|e| e.level == 0).map(|e| &e.edition).collect();
+        let set: BTreeSet<&String> = self
+            .entries
+            .iter()
+            .filter(|e| e.level == 0)
+            .map(|e| &e.edition)
+            .collect();
         set.into_iter().cloned().collect()
     }
 
     /// Editions drawn for the view of `edition`, oldest first.
     fn shown(&self, edition: Option<&str>) -> Vec<&String> {
-        self.levels.keys().filter(|e| edition.is_none_or(|x| e.as_str() <= x)).collect()
+        self.levels
+            .keys()
+            .filter(|e| edition.is_none_or(|x| e.as_str() <= x))
+            .collect()
     }
 
     /// The coarsest pyramid level of `edition` not coarser than
     /// `resolution`; the delivered tiles at their resolution or finer.
     fn level_for(&self, edition: &str, resolution: f64) -> u32 {
-        let Some(levels) = self.levels.get(edition) else { return 0 };
+        let Some(levels) = self.levels.get(edition) else {
+            return 0;
+        };
         if levels.get(&0).is_some_and(|r0| resolution <= r0 * 1.01) {
             return 0;
         }
@@ -136,7 +154,9 @@ impl Mosaic {
                 .collect();
             // What a newer edition covers with opaque pixels is not read.
             out.retain(|old| {
-                let Some(seen) = old.bbox.intersection(&area) else { return true };
+                let Some(seen) = old.bbox.intersection(&area) else {
+                    return true;
+                };
                 !layer.iter().any(|new| new.file.is_opaque() && new.bbox.contains(&seen))
             });
             out.extend(layer);

@@ -517,31 +517,42 @@ impl RasterFile {
             dfYSize: ys,
         };
         let offset = (r0 as usize * width as usize + c0 as usize) * 4;
+        // One band into byte `slot` of each 4-byte pixel of the block.
+        let read_band = |band: gdal_sys::GDALRasterBandH,
+                         slot: usize,
+                         data: &mut [u8],
+                         extra: &mut gdal_sys::GDALRasterIOExtraArg| {
+            // SAFETY: the bw x bh block written from `offset + slot`, with
+            // 4-byte pixels and 4*width-byte lines, ends inside the
+            // width*height*4 buffer (c1 < width, r1 < height, slot < 4); the
+            // source window is inside the raster.
+            unsafe {
+                gdal_sys::GDALRasterIOEx(
+                    band,
+                    GDALRWFlag::GF_Read,
+                    x0,
+                    y0,
+                    x1 - x0,
+                    y1 - y0,
+                    data.as_mut_ptr().add(offset + slot).cast(),
+                    bw as i32,
+                    bh as i32,
+                    GDALDataType::GDT_Byte,
+                    4,
+                    4 * width as i64,
+                    extra,
+                )
+            }
+        };
         let mut rc = if self.nodata.is_some() {
             // Band by band, as gdal_translate reads: the resampling then
             // leaves each band's nodata out of its kernel (the dataset-wide
             // read averages it in).
             let mut rc = CPLErr::CE_None;
             for (slot, &b) in bands.iter().enumerate() {
-                // SAFETY: as below, one byte of each 4-byte pixel; the band exists.
-                rc = unsafe {
-                    let band = gdal_sys::GDALGetRasterBand(ds.c_dataset(), b);
-                    gdal_sys::GDALRasterIOEx(
-                        band,
-                        GDALRWFlag::GF_Read,
-                        x0,
-                        y0,
-                        x1 - x0,
-                        y1 - y0,
-                        data.as_mut_ptr().add(offset + slot).cast(),
-                        bw as i32,
-                        bh as i32,
-                        GDALDataType::GDT_Byte,
-                        4,
-                        4 * width as i64,
-                        &mut extra,
-                    )
-                };
+                // SAFETY: the band exists (b <= band count).
+                let band = unsafe { gdal_sys::GDALGetRasterBand(ds.c_dataset(), b) };
+                rc = read_band(band, slot, &mut data, &mut extra);
                 if rc != CPLErr::CE_None {
                     break;
                 }
@@ -574,25 +585,9 @@ impl RasterFile {
             }
         };
         if rc == CPLErr::CE_None && self.mask {
-            // SAFETY: as above, into the alpha byte of each pixel; every band has a mask band.
-            rc = unsafe {
-                let band = gdal_sys::GDALGetMaskBand(gdal_sys::GDALGetRasterBand(ds.c_dataset(), 1));
-                gdal_sys::GDALRasterIOEx(
-                    band,
-                    GDALRWFlag::GF_Read,
-                    x0,
-                    y0,
-                    x1 - x0,
-                    y1 - y0,
-                    data.as_mut_ptr().add(offset + 3).cast(),
-                    bw as i32,
-                    bh as i32,
-                    GDALDataType::GDT_Byte,
-                    4,
-                    4 * width as i64,
-                    &mut extra,
-                )
-            };
+            // SAFETY: every band has a mask band; it goes into the alpha byte.
+            let band = unsafe { gdal_sys::GDALGetMaskBand(gdal_sys::GDALGetRasterBand(ds.c_dataset(), 1)) };
+            rc = read_band(band, 3, &mut data, &mut extra);
         }
         if rc != CPLErr::CE_None {
             return Some(Err(last_gdal_error()));
@@ -629,9 +624,9 @@ fn byte_nodata(ds: &Dataset, bands: usize) -> Option<Vec<u8>> {
 
 /// Whether a file keeps its transparency in a mask band (not alpha, not nodata).
 pub(crate) fn has_mask(ds: &Dataset) -> bool {
-    ds.rasterband(1).and_then(|b| b.mask_flags()).is_ok_and(|f| {
-        f.is_per_dataset() && !f.is_all_valid() && !f.is_alpha() && !f.is_nodata()
-    })
+    ds.rasterband(1)
+        .and_then(|b| b.mask_flags())
+        .is_ok_and(|f| f.is_per_dataset() && !f.is_all_valid() && !f.is_alpha() && !f.is_nodata())
 }
 
 /// The files GDAL reads for a dataset: for a VRT, the VRT and its sources.

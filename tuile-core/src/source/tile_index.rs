@@ -76,7 +76,10 @@ pub fn read(index: &Path, crs: Option<Crs>) -> Result<(Crs, Identified, Vec<Row>
     let src = FgbSource::open_with_crs(index, crs)?;
     let col = |name: &str| {
         src.columns().iter().position(|c| c.name == name).ok_or_else(|| {
-            SourceError::open(index, format!("not a tile index (no `{name}` column): build one with `tuile index`"))
+            SourceError::open(
+                index,
+                format!("not a tile index (no `{name}` column): build one with `tuile index`"),
+            )
         })
     };
     let cols: Vec<usize> = COLUMNS.iter().map(|(n, _)| col(n)).collect::<Result<_, _>>()?;
@@ -112,7 +115,13 @@ struct Rect(BBox);
 impl GeozeroGeometry for Rect {
     fn process_geom<P: GeomProcessor>(&self, p: &mut P) -> geozero::error::Result<()> {
         let b = &self.0;
-        let ring = [(b.minx, b.miny), (b.maxx, b.miny), (b.maxx, b.maxy), (b.minx, b.maxy), (b.minx, b.miny)];
+        let ring = [
+            (b.minx, b.miny),
+            (b.maxx, b.miny),
+            (b.maxx, b.maxy),
+            (b.minx, b.maxy),
+            (b.minx, b.miny),
+        ];
         p.polygon_begin(true, 1, 0)?;
         p.linestring_begin(false, ring.len(), 0)?;
         for (i, (x, y)) in ring.iter().enumerate() {
@@ -191,7 +200,10 @@ pub enum IndexProgress {
     Reading(usize),
     Read,
     /// Pyramid cells to build at a level.
-    Building { level: u32, cells: usize },
+    Building {
+        level: u32,
+        cells: usize,
+    },
     Built,
     Problem(String),
 }
@@ -239,7 +251,12 @@ pub fn list_files(sources: &[String], index_dir: &Path) -> Result<Vec<String>, S
             }
         } else if s.ends_with(".txt") || s.ends_with(".lst") {
             let text = std::fs::read_to_string(path).map_err(|e| format!("{s}: {e}"))?;
-            out.extend(text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from));
+            out.extend(
+                text.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                    .map(String::from),
+            );
         } else {
             out.push(s.clone());
         }
@@ -302,7 +319,13 @@ fn year_in(path: &str) -> Option<String> {
 }
 
 /// What a file's header says, as a row of the index (in `crs`).
-fn read_header(path: &str, stored: String, crs: Option<Crs>, edition: &str, state: (i64, u64)) -> Result<(Row, Crs), String> {
+fn read_header(
+    path: &str,
+    stored: String,
+    crs: Option<Crs>,
+    edition: &str,
+    state: (i64, u64),
+) -> Result<(Row, Crs), String> {
     let ds = Dataset::open(path).map_err(|e| e.to_string())?;
     let gt = ds.geo_transform().map_err(|e| format!("no georeferencing ({e})"))?;
     if gt[2] != 0.0 || gt[4] != 0.0 {
@@ -312,7 +335,10 @@ fn read_header(path: &str, stored: String, crs: Option<Crs>, edition: &str, stat
     let (file_crs, _) = Crs::identify(&srs)?;
     let count = ds.raster_count();
     let band = ds.rasterband(1).map_err(|e| e.to_string())?;
-    if band.band_type() != gdal::raster::GdalDataType::UInt8 || band.color_table().is_some() || !(1..=4).contains(&count) {
+    if band.band_type() != gdal::raster::GdalDataType::UInt8
+        || band.color_table().is_some()
+        || !(1..=4).contains(&count)
+    {
         return Err(format!(
             "not 8-bit gray, RGB or RGBA ({count} bands of {:?}); convert it first, e.g. `gdal_translate -ot Byte -scale -of COG`",
             band.band_type()
@@ -340,7 +366,11 @@ fn read_header(path: &str, stored: String, crs: Option<Crs>, edition: &str, stat
             epsg: file_crs.epsg().unwrap_or(4326),
             bands: count as u32,
             mask,
-            nodata: if nodata.len() == count.min(3) { nodata.join(",") } else { String::new() },
+            nodata: if nodata.len() == count.min(3) {
+                nodata.join(",")
+            } else {
+                String::new()
+            },
             modified: state.0,
             size: state.1,
             inputs: String::new(),
@@ -359,7 +389,11 @@ pub fn build(
 ) -> Result<IndexReport, Error> {
     let bad = |m: String| Error::new(ErrorKind::BadRequest, m);
     let dir = index.parent().map(Path::to_path_buf).unwrap_or_default();
-    let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+    let dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    };
     let (mut crs, old) = if index.exists() {
         let (c, _, rows) = read(index, None).map_err(|e| bad(e.to_string()))?;
         (Some(c), rows)
@@ -370,7 +404,10 @@ pub fn build(
         let abs = std::fs::canonicalize(p).ok();
         let base = std::fs::canonicalize(&dir).ok();
         match (abs, base) {
-            (Some(a), Some(b)) => a.strip_prefix(&b).map_or_else(|_| a.to_string_lossy().into_owned(), |r| r.to_string_lossy().into_owned()),
+            (Some(a), Some(b)) => a.strip_prefix(&b).map_or_else(
+                |_| a.to_string_lossy().into_owned(),
+                |r| r.to_string_lossy().into_owned(),
+            ),
             _ => p.to_string(),
         }
     };
@@ -378,7 +415,11 @@ pub fn build(
     if files.is_empty() {
         return Err(bad("no raster file (.tif, .tiff, .jp2) in the sources".into()));
     }
-    let known: HashMap<&str, &Row> = old.iter().filter(|r| r.level == 0).map(|r| (r.path.as_str(), r)).collect();
+    let known: HashMap<&str, &Row> = old
+        .iter()
+        .filter(|r| r.level == 0)
+        .map(|r| (r.path.as_str(), r))
+        .collect();
     let mut report = IndexReport {
         files: files.len(),
         ..Default::default()
@@ -397,7 +438,13 @@ pub fn build(
             }
         }
     }
-    report.removed = known.len().saturating_sub(tiles.len() + to_read.iter().filter(|(_, k, _)| known.contains_key(k.as_str())).count());
+    report.removed = known.len().saturating_sub(
+        tiles.len()
+            + to_read
+                .iter()
+                .filter(|(_, k, _)| known.contains_key(k.as_str()))
+                .count(),
+    );
     progress(IndexProgress::Reading(to_read.len()));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(crate::pool::worker_threads(options.threads))
@@ -437,7 +484,11 @@ pub fn build(
     let crs = crs.ok_or_else(|| bad("no file could be read".into()))?;
     let mut rows = tiles.clone();
     if !options.no_pyramid {
-        let old_cells: HashMap<&str, &Row> = old.iter().filter(|r| r.level > 0).map(|r| (r.path.as_str(), r)).collect();
+        let old_cells: HashMap<&str, &Row> = old
+            .iter()
+            .filter(|r| r.level > 0)
+            .map(|r| (r.path.as_str(), r))
+            .collect();
         let (cells, built, kept) = pyramid(&dir, crs, &tiles, &old_cells, &pool, progress).map_err(bad)?;
         rows.extend(cells);
         report.cells_built = built;
@@ -469,7 +520,11 @@ fn pyramid(
     }
     let (mut out, mut built, mut kept) = (Vec::new(), 0, 0);
     for (edition, base) in editions {
-        let extent = base.iter().map(|r| r.bbox).reduce(|a, b| a.union(&b)).expect("an edition has tiles");
+        let extent = base
+            .iter()
+            .map(|r| r.bbox)
+            .reduce(|a, b| a.union(&b))
+            .expect("an edition has tiles");
         let r0 = base.iter().map(|r| r.resolution).fold(f64::MAX, f64::min);
         let first = first_step(&base);
         let mut below = base;
@@ -482,13 +537,21 @@ fn pyramid(
             let mut jobs = Vec::new();
             for col in c0..c1 {
                 for row in r0i..r1i {
-                    let bbox = BBox::new(col as f64 * size, row as f64 * size, (col + 1) as f64 * size, (row + 1) as f64 * size);
+                    let bbox = BBox::new(
+                        col as f64 * size,
+                        row as f64 * size,
+                        (col + 1) as f64 * size,
+                        (row + 1) as f64 * size,
+                    );
                     let inputs: Vec<&Row> = below.iter().filter(|r| r.bbox.intersects(&bbox)).collect();
                     if inputs.is_empty() {
                         continue;
                     }
                     let hash = {
-                        let mut keys: Vec<String> = inputs.iter().map(|r| format!("{}|{}|{}", r.path, r.modified, r.size)).collect();
+                        let mut keys: Vec<String> = inputs
+                            .iter()
+                            .map(|r| format!("{}|{}|{}", r.path, r.modified, r.size))
+                            .collect();
                         keys.sort();
                         keys.push(CELL_FORMAT.to_string());
                         format!("{:016x}", xxhash_rust::xxh3::xxh3_64(keys.join("\n").as_bytes()))
@@ -497,7 +560,10 @@ fn pyramid(
                     jobs.push((path, bbox, inputs, hash));
                 }
             }
-            progress(IndexProgress::Building { level, cells: jobs.len() });
+            progress(IndexProgress::Building {
+                level,
+                cells: jobs.len(),
+            });
             let results: Vec<Result<Option<Row>, String>> = pool.install(|| {
                 jobs.par_iter()
                     .map(|(path, bbox, inputs, hash)| {
@@ -507,7 +573,10 @@ fn pyramid(
                             && stat(&file.to_string_lossy()) == Some((prev.modified, prev.size))
                         {
                             progress(IndexProgress::Built);
-                            return Ok(Some(Row { inputs: hash.clone(), ..(*prev).clone() }));
+                            return Ok(Some(Row {
+                                inputs: hash.clone(),
+                                ..(*prev).clone()
+                            }));
                         }
                         let made = build_cell(dir, &file, crs, bbox, res, inputs)?;
                         progress(IndexProgress::Built);
@@ -531,7 +600,10 @@ fn pyramid(
             let mut cells = Vec::new();
             for r in results {
                 if let Some(cell) = r? {
-                    if old.get(cell.path.as_str()).is_some_and(|p| p.inputs == cell.inputs && p.modified == cell.modified) {
+                    if old
+                        .get(cell.path.as_str())
+                        .is_some_and(|p| p.inputs == cell.inputs && p.modified == cell.modified)
+                    {
                         kept += 1;
                     } else {
                         built += 1;
@@ -574,23 +646,32 @@ fn first_step(tiles: &[Row]) -> f64 {
 /// so that a pyramid built by an older tuile is rebuilt by the next index run.
 const CELL_FORMAT: &str = "cell-v2: JPEG COG, AVERAGE overviews";
 
-fn build_cell(dir: &Path, file: &Path, crs: Crs, bbox: &BBox, res: f64, inputs: &[&Row]) -> Result<Option<(u32, i64, u64)>, String> {
+fn build_cell(
+    dir: &Path,
+    file: &Path,
+    crs: Crs,
+    bbox: &BBox,
+    res: f64,
+    inputs: &[&Row],
+) -> Result<Option<(u32, i64, u64)>, String> {
     let sources: Vec<Dataset> = inputs
         .iter()
         .map(|r| {
-            let p = if r.path.starts_with('/') { PathBuf::from(&r.path) } else { dir.join(&r.path) };
+            let p = if r.path.starts_with('/') {
+                PathBuf::from(&r.path)
+            } else {
+                dir.join(&r.path)
+            };
             Dataset::open(&p).map_err(|e| format!("{}: {e}", p.display()))
         })
         .collect::<Result<_, _>>()?;
-    let args: Vec<String> = [
-        "-of", "MEM", "-q", "-r", "average", "-dstalpha", "-t_srs",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .chain([crs.gdal_definition(), "-te".into()])
-    .chain([bbox.minx, bbox.miny, bbox.maxx, bbox.maxy].map(|v| format!("{v:.6}")))
-    .chain(["-tr".into(), format!("{res}"), format!("{res}")])
-    .collect();
+    let args: Vec<String> = ["-of", "MEM", "-q", "-r", "average", "-dstalpha", "-t_srs"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([crs.gdal_definition(), "-te".into()])
+        .chain([bbox.minx, bbox.miny, bbox.maxx, bbox.maxy].map(|v| format!("{v:.6}")))
+        .chain(["-tr".into(), format!("{res}"), format!("{res}")])
+        .collect();
     let mem = super::raster::warp_many(&sources, &args)?;
     // A cell the inputs leave transparent is not written.
     let bands = mem.raster_count();
@@ -625,7 +706,10 @@ mod tests {
 
     #[test]
     fn editions_are_read_from_paths() {
-        assert_eq!(year_in("BDORTHO_2-0_RVB-0M20_JP2-E080_LAMB93_D034_2021-01-01/x/34-2021-0770-6280.jp2").as_deref(), Some("2021"));
+        assert_eq!(
+            year_in("BDORTHO_2-0_RVB-0M20_JP2-E080_LAMB93_D034_2021-01-01/x/34-2021-0770-6280.jp2").as_deref(),
+            Some("2021")
+        );
         assert_eq!(year_in("ortho/2024/tile_0770_6280.tif").as_deref(), Some("2024"));
         assert_eq!(year_in("tile_0770_6280.tif"), None);
         assert_eq!(year_in("x12024y.tif"), None);
