@@ -2,8 +2,9 @@
 //! protocol in sight.
 //!
 //! A [`catalog::Catalog`] is opened from the configuration: [`layer::Layer`]s,
-//! each a [`source`] (a GDAL raster such as a COG or a VRT, or a FlatGeobuf
-//! file) with its [`style`]s, the CRSs and tile matrix sets it is offered in,
+//! each a [`source`] (a GDAL raster such as a COG or a VRT, a mosaic of
+//! thousands of them behind a tile index, or a FlatGeobuf file) with its
+//! [`style`]s, the CRSs and tile matrix sets it is offered in,
 //! and its editions ([`time`]). From there the core answers what every
 //! protocol asks:
 //!

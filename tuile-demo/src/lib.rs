@@ -8,6 +8,10 @@
 //! - `adresses.fgb`: BAN addresses.
 //! - `adresses_cadastre.fgb`: the same with the members-only BAN fields.
 //!
+//! At `--scale region` ([`region`]) it writes a delivery the size of
+//! Occitanie instead: thousands of small COGs in two editions with their
+//! tile index and pyramid, and ten million addresses around the same town.
+//!
 //! The choice that shapes it: everything comes from one fixed seed, so the
 //! same command always yields the same files, and tests can look for known
 //! features at known places ([`BASIN`], [`LANDMARK_ERP`]).
