@@ -30,7 +30,14 @@ fi
 # objects, per-thread transforms) that LeakSanitizer reports at exit.
 export ASAN_OPTIONS=detect_leaks=0
 targets=(${FUZZ_TARGETS:-http wms_kvp wmts_kvp wmts_rest ogcapi_items cql2 sld config})
-"${fuzz[@]}" build -O --debug-assertions
+# FUZZ_SANITIZER=none builds without AddressSanitizer (into its own target
+# directory): 2.5x the executions per second for http, 15x for cql2, at the
+# cost of ASan's checks on unsafe code and FFI buffers; address by default.
+build=(-O --debug-assertions)
+if [ "${FUZZ_SANITIZER:-address}" != address ]; then
+  build+=(-s "$FUZZ_SANITIZER" --target-dir "fuzz/target-$FUZZ_SANITIZER")
+fi
+"${fuzz[@]}" build "${build[@]}"
 # FUZZ_REPORT: another report file, so that two runs (one per core, each
 # with its FUZZ_TARGETS) can go side by side.
 report=${FUZZ_REPORT:-target/fuzz-report.txt}
@@ -53,14 +60,14 @@ for t in "${targets[@]}"; do
     if [ -n "${FUZZ_MAX_SECONDS:-}" ]; then limit+=(-max_total_time="$FUZZ_MAX_SECONDS"); fi
   fi
   started=$(date +%s)
-  "${fuzz[@]}" run -O --debug-assertions "$t" "$corpus" "fuzz/seeds/$t" "${extra[@]}" -- \
+  "${fuzz[@]}" run "${build[@]}" "$t" "$corpus" "fuzz/seeds/$t" "${extra[@]}" -- \
     "${limit[@]}" -rss_limit_mb=4096 -max_len=8192 -print_final_stats=1 \
     -detect_leaks=0 -timeout=10 >"$log" 2>&1
   status=$?
   elapsed=$(( $(date +%s) - started ))
   if [ "${FUZZ_MINIMIZE:-0}" = 1 ] && [ "$status" -eq 0 ]; then
     rm -rf "fuzz/corpus-min/$t" && mkdir -p "fuzz/corpus-min/$t"
-    "${fuzz[@]}" cmin -O --debug-assertions "$t" "$corpus" -- -rss_limit_mb=4096 -timeout=10 >>"$log" 2>&1
+    "${fuzz[@]}" cmin "${build[@]}" "$t" "$corpus" -- -rss_limit_mb=4096 -timeout=10 >>"$log" 2>&1
     cp "$corpus"/* "fuzz/corpus-min/$t/" 2>/dev/null || true
   fi
   set -e
