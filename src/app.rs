@@ -110,10 +110,11 @@ mod tests {
         assert_eq!(labels("/ready", "").1, "ready");
         assert_eq!(labels("/viewer/assets/ol.js", "").0, "viewer");
         assert_eq!(labels("/nowhere", "").0, "other");
-        assert_eq!(
-            labels("/wms", "REQUEST=<script>alert(1)</script>").1,
-            "scriptalert1script"
-        );
+        // Operations are labelled by a fixed list: any other REQUEST is `other`.
+        assert_eq!(labels("/wms", "REQUEST=<script>alert(1)</script>").1, "other");
+        assert_eq!(labels("/wms", "request=getmap").1, "GetMap");
+        assert_eq!(labels("/wms", "SERVICE=WMS").1, "none");
+        assert_eq!(labels("/wmts", "REQUEST=GetTile123").1, "other");
     }
 
     #[test]

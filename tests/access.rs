@@ -392,6 +392,31 @@ async fn health_readiness_metrics_and_request_ids() {
     )
     .await;
     assert!(!get(&app, "/metrics").await.text().contains("zz_garbage_zz"));
+    // Nor do operation names: any spelling of a known one is its canonical
+    // label, anything else is `other` (fuzzing found /metrics growing with
+    // every new REQUEST value).
+    for (service, request) in [
+        ("WMS", "zzGarbageOp1"),
+        ("WMS", "gEtMaP"),
+        ("WMTS", "zzGarbageOp2"),
+        ("WMTS", "GETTILE"),
+    ] {
+        get(
+            &app,
+            &format!("/{}?SERVICE={service}&REQUEST={request}", service.to_lowercase()),
+        )
+        .await;
+    }
+    let text = get(&app, "/metrics").await.text();
+    assert!(!text.contains("zzGarbageOp") && !text.contains("gEtMaP") && !text.contains("GETTILE"));
+    for (service, operation) in [("wms", "other"), ("wmts", "other"), ("wmts", "GetTile")] {
+        let labels = [format!("service=\"{service}\""), format!("operation=\"{operation}\"")];
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("tuile_requests_total{") && labels.iter().all(|x| l.contains(x))),
+            "{labels:?} missing from\n{text}"
+        );
+    }
 }
 
 #[actix_web::test]

@@ -38,12 +38,19 @@ impl Kvp {
         self.pairs.is_empty()
     }
 
-    /// The REQUEST parameter as a metrics label: letters and digits only,
-    /// at most 32 of them, so that garbage input cannot explode labels.
-    pub fn operation(&self) -> String {
-        self.get_nonempty("request")
-            .map(|r| r.chars().filter(|c| c.is_ascii_alphanumeric()).take(32).collect())
-            .unwrap_or_default()
+    /// The REQUEST parameter as a metrics label: the canonical name of the
+    /// protocol's operation it names (`known`: lower-case spelling, label),
+    /// `other` for anything else and `none` when it is missing. A label
+    /// value made from the request itself would let a client mint a new
+    /// time series with every request.
+    pub fn operation(&self, known: &[(&str, &'static str)]) -> &'static str {
+        let Some(request) = self.get_nonempty("request") else {
+            return "none";
+        };
+        known
+            .iter()
+            .find(|(spelling, _)| spelling.eq_ignore_ascii_case(request))
+            .map_or("other", |(_, label)| label)
     }
 
     /// The parameters whose names are not in `known`, for protocols that

@@ -33,8 +33,20 @@ fn classify(path: &[&str], query: &str) -> Option<Labels> {
         .iter()
         .find_map(|k| kvp.get_nonempty(k))
         .map(|l| l.split(',').next().unwrap_or(""));
-    Some(Labels::new("wms", kvp.operation()).with_layer(layer))
+    Some(Labels::new("wms", kvp.operation(OPERATIONS)).with_layer(layer))
 }
+
+/// The operations `handle` answers, as REQUEST spells them and as metrics
+/// label them.
+const OPERATIONS: &[(&str, &str)] = &[
+    ("getcapabilities", "GetCapabilities"),
+    ("capabilities", "GetCapabilities"),
+    ("getmap", "GetMap"),
+    ("map", "GetMap"),
+    ("getfeatureinfo", "GetFeatureInfo"),
+    ("feature_info", "GetFeatureInfo"),
+    ("getlegendgraphic", "GetLegendGraphic"),
+];
 
 /// A 1.3.0 exception report, for errors found before the request is read.
 fn error(status: StatusCode, message: String) -> HttpResponse {

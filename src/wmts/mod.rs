@@ -29,7 +29,12 @@ fn classify(path: &[&str], query: &str) -> Option<Labels> {
     Some(match path {
         ["wmts"] => {
             let kvp = Kvp::parse(query);
-            Labels::new("wmts", kvp.operation()).with_layer(kvp.get_nonempty("layer"))
+            let known = [
+                ("getcapabilities", "GetCapabilities"),
+                ("gettile", "GetTile"),
+                ("getfeatureinfo", "GetFeatureInfo"),
+            ];
+            Labels::new("wmts", kvp.operation(&known)).with_layer(kvp.get_nonempty("layer"))
         }
         ["wmts", "1.0.0", "WMTSCapabilities.xml"] => Labels::new("wmts", "GetCapabilities"),
         ["wmts", "1.0.0", layer, _, _, _, _, _] => Labels::new("wmts", "GetTile").with_layer(Some(layer)),
