@@ -1059,6 +1059,10 @@ fn normalize(e: Expr) -> Expr {
             }
         }
         Expr::Array(items) => Expr::Array(items.into_iter().map(|i| Box::new(normalize(*i))).collect()),
+        // The grammar takes expressions as BBOX coordinates too.
+        Expr::BBox { bbox } => Expr::BBox {
+            bbox: bbox.into_iter().map(|i| Box::new(normalize(*i))).collect(),
+        },
         Expr::Timestamp { timestamp } => Expr::Timestamp {
             timestamp: Box::new(normalize_instant(*timestamp)),
         },
@@ -1170,6 +1174,10 @@ mod tests {
             "(((a = 1)))",
             "f(1, 'x', g()) = true",
             "bbox(1, 2, 3, 4) IS NULL",
+            // Operators inside BBOX coordinates take their canonical spelling too
+            // (the differential fuzzer found T_OVERLAPS left as written there).
+            "S_INTERSECTS(g, BBOX(1, 2, 3, a = T_OVERLAPS(b, c)))",
+            "BBOX(1, 2, -x, ST_INTERSECTS(a, b)) IS NULL",
             "x = 1 andy = 2",
         ] {
             same(t);
