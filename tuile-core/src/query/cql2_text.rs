@@ -61,6 +61,7 @@ pub fn differential(text: &str) -> Result<(), String> {
     let ours = parse(text);
     let theirs = cql2::parse_text(text);
     match (ours, theirs) {
+        (Ok(a), Ok(_)) if computed_bbox(&a) => Ok(()),
         (Ok(a), Ok(b)) => {
             // Debug, not ==: geometries compare by `s_equals`, false for an invalid one.
             let (a, b) = (format!("{a:?}"), format!("{b:?}"));
@@ -74,6 +75,21 @@ pub fn differential(text: &str) -> Result<(), String> {
         (Err(e), Ok(b)) => Err(format!("{text:?}: refused ({e}), the crate reads {b:?}")),
         (Ok(_), Err(e)) if e.to_string().contains("call limit") => Ok(()),
         (Ok(a), Err(e)) => Err(format!("{text:?}: read as {a:?}, the crate refuses it: {e}")),
+    }
+}
+
+/// Whether a BBOX in `e` has a coordinate that is not a number. CQL2 allows
+/// numbers only; both parsers read expressions there, but the crate spells
+/// their operators half-normalised (`t_overlaps` lowercased, `!=` not made
+/// `<>`), and compiling refuses such a BBOX anyway ("bad geometry"), so the
+/// differential check does not compare them.
+fn computed_bbox(e: &Expr) -> bool {
+    match e {
+        Expr::BBox { bbox } => bbox.iter().any(|c| !matches!(**c, Expr::Float(_))),
+        Expr::Operation { args, .. } => args.iter().any(|a| computed_bbox(a)),
+        Expr::Array(items) => items.iter().any(|a| computed_bbox(a)),
+        Expr::Interval { interval } => interval.iter().any(|a| computed_bbox(a)),
+        _ => false,
     }
 }
 
@@ -1182,6 +1198,19 @@ mod tests {
         ] {
             same(t);
         }
+    }
+
+    #[test]
+    fn computed_bbox_coordinates_are_not_compared() {
+        // The fuzzer's two finds: both parsers read these, spelled apart.
+        for t in [
+            "S_INTERSECTS(g, BBOX(-1/28.1, -1.1, 999-9.0, 180.0, 90.01 != 0))",
+            "S_INTERSECTS(g, BBOX(1, 2, 3, a = T_OVERLAPS(b, c)))",
+        ] {
+            assert!(computed_bbox(&parse(t).unwrap()), "{t}");
+            assert_eq!(differential(t), Ok(()), "{t}");
+        }
+        assert!(!computed_bbox(&parse("S_INTERSECTS(g, BBOX(-1, 2, 3.5, 4))").unwrap()));
     }
 
     #[test]
