@@ -361,11 +361,18 @@ impl Parser<'_> {
             items.push(Item::Infix { op: infix, not });
             self.ws();
             self.negatives(&mut items);
-            if self.atom_value(&mut items).is_err() {
-                // The repetition fails as a whole: the expression ends before the operator.
-                items.truncate(mark);
-                self.pos = before;
-                break;
+            let depth = self.depth;
+            match self.atom_value(&mut items) {
+                Ok(()) => {}
+                // Too deep is an answer, not a reason to read the text another way.
+                Err(Cql2TextError::TooDeep) => return Err(Cql2TextError::TooDeep),
+                Err(_) => {
+                    // The repetition fails as a whole: the expression ends before the operator.
+                    self.depth = depth;
+                    items.truncate(mark);
+                    self.pos = before;
+                    break;
+                }
             }
         }
         self.depth -= 1;
@@ -416,9 +423,14 @@ impl Parser<'_> {
         }
         self.pos = before;
         self.ws();
+        let depth = self.depth;
         match self.between() {
             Ok(Some(item)) => items.push(item),
-            Ok(None) | Err(_) => self.pos = before,
+            Err(Cql2TextError::TooDeep) => return Err(Cql2TextError::TooDeep),
+            Ok(None) | Err(_) => {
+                self.depth = depth;
+                self.pos = before;
+            }
         }
         Ok(())
     }
@@ -490,9 +502,13 @@ impl Parser<'_> {
             items.push(Item::Infix { op: infix, not: false });
             self.negatives(&mut items);
             self.ws();
+            let depth = self.depth;
             match self.atomic() {
                 Ok(a) => items.push(Item::Atom(a)),
+                // Too deep is an answer, not a reason to read the text another way.
+                Err(Cql2TextError::TooDeep) => return Err(Cql2TextError::TooDeep),
                 Err(_) => {
+                    self.depth = depth;
                     items.truncate(mark);
                     self.pos = before;
                     break;
@@ -1198,6 +1214,30 @@ mod tests {
         ] {
             same(t);
         }
+    }
+
+    #[test]
+    fn too_deep_inside_an_argument_is_too_deep() {
+        // Found by the differential fuzzer: nesting past the bound inside a
+        // function's argument was swallowed by backtracking and reported as
+        // a syntax error further on.
+        let text = format!("f(a, g(b < {}c)) = 1", "-".repeat(400));
+        assert!(
+            matches!(parse(&text), Err(Cql2TextError::TooDeep)),
+            "{:?}",
+            parse(&text)
+        );
+        let found = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fuzz/regressions/cql2/too-deep-in-an-argument"
+        ))
+        .unwrap();
+        assert!(
+            matches!(parse(&found), Err(Cql2TextError::TooDeep)),
+            "{:?}",
+            parse(&found)
+        );
+        assert_eq!(differential(&found), Ok(()));
     }
 
     #[test]
