@@ -361,22 +361,33 @@ impl Parser<'_> {
             items.push(Item::Infix { op: infix, not });
             self.ws();
             self.negatives(&mut items);
-            let depth = self.depth;
-            match self.atom_value(&mut items) {
-                Ok(()) => {}
-                // Too deep is an answer, not a reason to read the text another way.
-                Err(Cql2TextError::TooDeep) => return Err(Cql2TextError::TooDeep),
-                Err(_) => {
-                    // The repetition fails as a whole: the expression ends before the operator.
-                    self.depth = depth;
-                    items.truncate(mark);
-                    self.pos = before;
-                    break;
-                }
+            if self.try_reading(|p| p.atom_value(&mut items))?.is_none() {
+                // The repetition fails as a whole: the expression ends before the operator.
+                items.truncate(mark);
+                self.pos = before;
+                break;
             }
         }
         self.depth -= 1;
         self.built(pratt(items)?)
+    }
+
+    /// Runs one way of reading what follows: `None` when it fails, with the
+    /// nesting depth it took given back (the caller rewinds the position).
+    /// Too deep is an answer, not a reason to read the text another way.
+    fn try_reading<T>(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> Result<T, Cql2TextError>,
+    ) -> Result<Option<T>, Cql2TextError> {
+        let depth = self.depth;
+        match read(self) {
+            Ok(t) => Ok(Some(t)),
+            Err(Cql2TextError::TooDeep) => Err(Cql2TextError::TooDeep),
+            Err(_) => {
+                self.depth = depth;
+                Ok(None)
+            }
+        }
     }
 
     /// An expression built, refused when its tree is deeper than the limit.
@@ -423,14 +434,9 @@ impl Parser<'_> {
         }
         self.pos = before;
         self.ws();
-        let depth = self.depth;
-        match self.between() {
-            Ok(Some(item)) => items.push(item),
-            Err(Cql2TextError::TooDeep) => return Err(Cql2TextError::TooDeep),
-            Ok(None) | Err(_) => {
-                self.depth = depth;
-                self.pos = before;
-            }
+        match self.try_reading(Self::between)? {
+            Some(Some(item)) => items.push(item),
+            Some(None) | None => self.pos = before,
         }
         Ok(())
     }
@@ -502,13 +508,9 @@ impl Parser<'_> {
             items.push(Item::Infix { op: infix, not: false });
             self.negatives(&mut items);
             self.ws();
-            let depth = self.depth;
-            match self.atomic() {
-                Ok(a) => items.push(Item::Atom(a)),
-                // Too deep is an answer, not a reason to read the text another way.
-                Err(Cql2TextError::TooDeep) => return Err(Cql2TextError::TooDeep),
-                Err(_) => {
-                    self.depth = depth;
+            match self.try_reading(Self::atomic)? {
+                Some(a) => items.push(Item::Atom(a)),
+                None => {
                     items.truncate(mark);
                     self.pos = before;
                     break;
