@@ -228,22 +228,9 @@ async fn every_scale_reads_a_handful_of_files_and_the_pyramid_matches_the_tiles(
     // And looks like the tiles themselves (an index without pyramid).
     let flat = index_copy(d, "flat.fgb");
     assert_eq!(flat.cells_built, 0);
-    let a = map(
-        catalog_at(&d.dir, "mosaic.fgb"),
-        [760_000.0, 6_265_000.0, 790_000.0, 6_290_000.0],
-        240,
-        200,
-        "",
-    )
-    .await;
-    let b = map(
-        catalog_at(&d.dir, "flat.fgb"),
-        [760_000.0, 6_265_000.0, 790_000.0, 6_290_000.0],
-        240,
-        200,
-        "",
-    )
-    .await;
+    let whole = [all.minx, all.miny, all.maxx, all.maxy];
+    let a = map(catalog_at(&d.dir, "mosaic.fgb"), whole, 240, 200, "").await;
+    let b = map(catalog_at(&d.dir, "flat.fgb"), whole, 240, 200, "").await;
     for (x0, y0) in [(10, 10), (130, 10), (10, 110), (130, 110)] {
         let (p, q) = (
             mean_rgb(&a, x0, y0, x0 + 90, y0 + 80),
