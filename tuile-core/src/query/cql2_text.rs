@@ -58,6 +58,9 @@ pub fn parse(text: &str) -> Result<Expr, Cql2TextError> {
 pub fn differential(text: &str) -> Result<(), String> {
     static LIMIT: std::sync::Once = std::sync::Once::new();
     LIMIT.call_once(|| pest::set_call_limit(std::num::NonZeroUsize::new(30_000)));
+    if text.chars().any(tables_disagree) {
+        return Ok(());
+    }
     let ours = parse(text);
     let theirs = cql2::parse_text(text);
     match (ours, theirs) {
@@ -76,6 +79,13 @@ pub fn differential(text: &str) -> Result<(), String> {
         (Ok(_), Err(e)) if e.to_string().contains("call limit") => Ok(()),
         (Ok(a), Err(e)) => Err(format!("{text:?}: read as {a:?}, the crate refuses it: {e}")),
     }
+}
+
+/// Whether pest's Unicode tables (the crate's `ALPHABETIC` and `NUMBER`)
+/// class `c` otherwise than Rust's: they call some unassigned code points
+/// (U+0558) letters, so the crate reads names Unicode 17 does not have.
+fn tables_disagree(c: char) -> bool {
+    pest::unicode::ALPHABETIC(c) != c.is_alphabetic() || pest::unicode::NUMBER(c) != c.is_numeric()
 }
 
 /// Whether a BBOX in `e` has a coordinate that is not a number. CQL2 allows
@@ -1240,6 +1250,16 @@ mod tests {
             parse(&found)
         );
         assert_eq!(differential(&found), Ok(()));
+    }
+
+    #[test]
+    fn names_pest_calls_letters_and_unicode_does_not_are_not_compared() {
+        // The fuzzer's fourth find (fuzz/regressions/cql2): U+0558 is
+        // unassigned in Unicode 17, a letter in pest's tables.
+        let t = "((\u{558}),(''))";
+        assert!(parse(t).is_err() && cql2::parse_text(t).is_ok());
+        assert_eq!(differential(t), Ok(()));
+        assert!(!tables_disagree('a') && !tables_disagree('\u{E9}') && !tables_disagree('7'));
     }
 
     #[test]
