@@ -55,6 +55,11 @@ fn uris_naming_a_layer() -> Vec<String> {
         "/collections/{L}/items?limit=5".into(),
         "/collections/{L}/queryables".into(),
         "/collections/{L}/items/34172_0001_00001".into(),
+        "/collections/{L}/tiles".into(),
+        "/collections/{L}/tiles/WebMercatorQuad?f=tilejson".into(),
+        format!("/collections/{{L}}/tiles/WebMercatorQuad/16/{row}/{col}"),
+        format!("/collections/{{L}}/map/tiles/WebMercatorQuad/16/{row}/{col}"),
+        format!("/tiles/WebMercatorQuad/16/{row}/{col}?collections={{L}}"),
     ]
 }
 

@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use tuile_core::catalog::Catalog;
 use tuile_core::grid::BBox;
-use tuile_core::render::ImageFormat;
+use tuile_core::tiles::TileFormat;
 use tuile_core::tiles::disk::DiskStore;
 use tuile_core::tiles::seed::{Progress, SeedPlan, SeedRequest};
 
@@ -27,9 +27,10 @@ pub struct SeedOptions {
     pub bbox: Option<BBox>,
     #[arg(long)]
     pub style: Option<String>,
-    /// image/png or image/jpeg; the layer's tile format by default.
+    /// image/png, image/jpeg or application/vnd.mapbox-vector-tile (`mvt`,
+    /// vector layers); the layer's tile format by default.
     #[arg(long, value_parser = parse_format)]
-    pub format: Option<ImageFormat>,
+    pub format: Option<TileFormat>,
     /// Edition, for layers with a time dimension; the default one otherwise.
     #[arg(long)]
     pub time: Option<String>,
@@ -44,8 +45,8 @@ pub struct SeedOptions {
     pub force: bool,
 }
 
-fn parse_format(s: &str) -> Result<ImageFormat, String> {
-    ImageFormat::from_mime(s).ok_or_else(|| format!("`{s}` is not image/png or image/jpeg"))
+fn parse_format(s: &str) -> Result<TileFormat, String> {
+    TileFormat::from_mime(s).ok_or_else(|| format!("`{s}` is not image/png, image/jpeg or mvt"))
 }
 
 /// Parses `12-16` or `14`.

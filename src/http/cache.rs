@@ -6,22 +6,57 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use tuile_core::tiles::Encoded;
 
-/// 200 with the body, or 304 when the client's copy is current.
+/// 200 with the body, 204 when it is empty (a vector tile with no
+/// feature), or 304 when the client's copy is current. A compressed body
+/// goes as it is to a client that accepts its encoding, decoded to others.
 pub fn respond(encoded: &Encoded, req: &HttpRequest) -> HttpResponse {
     let fresh = not_modified(req, &encoded.etag);
     let mut resp = if fresh {
         HttpResponse::NotModified()
+    } else if encoded.bytes.is_empty() {
+        HttpResponse::NoContent()
     } else {
         HttpResponse::Ok()
     };
     resp.insert_header((header::ETAG, encoded.etag.as_str()))
         .insert_header((header::CACHE_CONTROL, encoded.cache_control()))
         .insert_header((header::LAST_MODIFIED, encoded.last_modified.as_str()));
-    if fresh {
+    if let Some(encoding) = encoded.content_encoding {
+        resp.insert_header((header::VARY, "Accept-Encoding"));
+        if fresh {
+            return resp.finish();
+        }
+        if accepts(req, encoding) {
+            resp.insert_header((header::CONTENT_ENCODING, encoding));
+            return resp.content_type(encoded.content_type).body(encoded.bytes.clone());
+        }
+        return match encoded.decoded() {
+            Ok(bytes) => resp.content_type(encoded.content_type).body(bytes),
+            Err(e) => crate::http::problem(
+                actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+                format!("a cached tile does not decode: {e}"),
+            ),
+        };
+    }
+    if fresh || encoded.bytes.is_empty() {
         resp.finish()
     } else {
         resp.content_type(encoded.content_type).body(encoded.bytes.clone())
     }
+}
+
+/// Whether `Accept-Encoding` takes `encoding` (with a q above zero).
+fn accepts(req: &HttpRequest, encoding: &str) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT_ENCODING)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|part| {
+            let mut it = part.split(';');
+            let name = it.next().unwrap_or("").trim();
+            let refused = it.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+            (name.eq_ignore_ascii_case(encoding) || name == "*") && !refused
+        })
 }
 
 /// Whether `If-None-Match` names this ETag (or is `*`).

@@ -4,6 +4,7 @@
 pub mod html;
 pub mod items;
 pub mod openapi;
+pub mod tiles;
 pub mod tiling_schemes;
 
 use std::sync::Arc;
@@ -27,6 +28,13 @@ pub static PROTOCOL: Protocol = Protocol {
 /// The OGC API resources at the root, and the tile matrix sets.
 fn classify(path: &[&str], _query: &str) -> Option<Labels> {
     Some(match path {
+        ["collections", id, "tiles", _, _, _, _] => Labels::new("ogcapi", "tile").with_layer(Some(id)),
+        ["collections", id, "map", "tiles", _, _, _, _] => Labels::new("ogcapi", "maptile").with_layer(Some(id)),
+        ["collections", id, "tiles", ..] | ["collections", id, "map", "tiles", ..] => {
+            Labels::new("ogcapi", "tilesets").with_layer(Some(id))
+        }
+        ["tiles", _, _, _, _] => Labels::new("ogcapi", "tile"),
+        ["tiles", ..] => Labels::new("ogcapi", "tilesets"),
         ["collections", id, "items", _] => Labels::new("ogcapi", "item").with_layer(Some(id)),
         ["collections", id, "items"] => Labels::new("ogcapi", "items").with_layer(Some(id)),
         ["collections", id, "queryables"] => Labels::new("ogcapi", "queryables").with_layer(Some(id)),
@@ -237,6 +245,7 @@ pub fn base(req: &HttpRequest, state: &AppState, catalog: &Catalog) -> String {
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     let p = &PROTOCOL;
+    cfg.configure(tiles::routes);
     cfg.service(read_only("/conformance", p).route(get().to(conformance)))
         .service(read_only("/api", p).route(get().to(openapi::api)))
         .service(read_only("/collections", p).route(get().to(collections_page)))
@@ -286,6 +295,12 @@ pub async fn landing(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
                 "Feature collections",
             ),
             link(
+                &format!("{b}/tiles"),
+                tiles::TILESETS_VECTOR_REL,
+                "application/json",
+                "Vector tilesets of every collection",
+            ),
+            link(
                 &format!("{b}/tileMatrixSets"),
                 "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes",
                 "application/json",
@@ -318,7 +333,10 @@ pub async fn landing(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
 
 async fn conformance(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     resource(&req, &state, |format, catalog, b| match format {
-        Format::Json => json_response(&json!({"conformsTo": CONFORMANCE}), "application/json", catalog),
+        Format::Json => {
+            let classes: Vec<&str> = CONFORMANCE.iter().chain(tiles::CONFORMANCE).copied().collect();
+            json_response(&json!({"conformsTo": classes}), "application/json", catalog)
+        }
         Format::Html => html_response(html::conformance(b)),
     })
 }
@@ -356,6 +374,8 @@ pub fn collection_json(layer: &Layer, b: &str) -> Value {
             link(&format!("{b}/collections/{id}/items"), "items", GEOJSON, "The features"),
             link(&format!("{b}/collections/{id}/items?f=html"), "items", "text/html", "The features as HTML"),
             link(&format!("{b}/collections/{id}/queryables"), QUERYABLES_REL, "application/schema+json", "Queryable properties"),
+            link(&format!("{b}/collections/{id}/tiles"), tiles::TILESETS_VECTOR_REL, "application/json", "Vector tilesets"),
+            link(&format!("{b}/collections/{id}/map/tiles"), tiles::TILESETS_MAP_REL, "application/json", "Map tilesets"),
             link(&format!("{b}/wms?SERVICE=WMS&REQUEST=GetCapabilities"), "related", "text/xml", "The same layer in WMS"),
         ],
     })

@@ -174,8 +174,9 @@ pub fn document(catalog: &Catalog, base: &str) -> Value {
         query_param("filter-crs", "The CRS of the geometries in filter.", crs_schema.clone()),
         f.clone(),
     ]);
+    let tile_paths = super::tiles::openapi_paths(&collection_id, responses);
     let get = |summary: &str, op: &str, params: Value, resp: Value| json!({"get": {"summary": summary, "operationId": op, "parameters": params, "responses": responses(resp)}});
-    json!({
+    let mut doc = json!({
         "openapi": "3.0.3",
         "info": {
             "title": m.title.get(Language::Fr),
@@ -200,7 +201,11 @@ pub fn document(catalog: &Catalog, base: &str) -> Value {
                 ok("application/geo+json", "featureGeoJSON", "The feature")),
         },
         "components": {"schemas": schemas},
-    })
+    });
+    for (path, item) in tile_paths.as_object().expect("an object") {
+        doc["paths"][path] = item.clone();
+    }
+    doc
 }
 
 pub async fn api(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {

@@ -9,7 +9,7 @@ use tuile_core::catalog::Catalog;
 use tuile_core::grid::Crs;
 use tuile_core::render::{DrawLayer, ImageFormat, MapView};
 use tuile_core::style::Color;
-use tuile_core::tiles::TileRequest;
+use tuile_core::tiles::{TileFormat, TileRequest};
 use tuile_core::time::TimeDimension;
 
 /// How errors are reported (EXCEPTIONS parameter).
@@ -59,7 +59,7 @@ impl GetMap {
                     z,
                     row,
                     col,
-                    format: self.format,
+                    format: TileFormat::Image(self.format),
                     time: only.time.clone(),
                     background: self.background(),
                 })

@@ -20,7 +20,7 @@ use tuile_core::error::{Error, ErrorKind};
 use tuile_core::grid::tms::TILE_SIZE;
 use tuile_core::metadata::Language;
 use tuile_core::render::ImageFormat;
-use tuile_core::tiles::TileRequest;
+use tuile_core::tiles::{TileFormat, TileRequest};
 
 pub static PROTOCOL: Protocol = Protocol { classify, error };
 
@@ -471,7 +471,7 @@ impl TileParams<'_> {
             z,
             row,
             col,
-            format: self.format,
+            format: TileFormat::Image(self.format),
             time,
             background: self.format.tile_background(),
         })

@@ -69,20 +69,8 @@ pub fn draw<'s>(
         let (filtered, else_rules): (Vec<&Rule>, Vec<&Rule>) = group_rules.into_iter().partition(|r| !r.else_filter);
         let mut shape = Shape::default();
         let mut pshape = PixelShape::default();
-        let mut failure = None;
         let mut matched: Vec<&Rule> = Vec::with_capacity(filtered.len());
-        let mut seen = 0u32;
-        src.query(&query, |f| {
-            seen = seen.wrapping_add(1);
-            if seen.is_multiple_of(512) && crate::pool::overrun() {
-                failure = Some(SourceError::Cancelled);
-                return false;
-            }
-            if let Some((value, col)) = time
-                && f.property_at(col).to_text().as_deref() != Some(value)
-            {
-                return true;
-            }
+        src.query_for_render(&query, time, |f| {
             let get = |name: &str| f.property(name);
             matched.clear();
             matched.extend(
@@ -97,21 +85,15 @@ pub fn draw<'s>(
                 matched.as_slice()
             };
             if apply.is_empty() {
-                return true;
+                return Ok(());
             }
             f.read_shape(&mut shape);
-            if let Err(e) = project(&mut shape, src, view, &px, &mut pshape) {
-                failure = Some(e);
-                return false;
-            }
+            project(&mut shape, src, view, &px, &mut pshape)?;
             for rule in apply {
                 draw_rule(pixmap, labels, layer, rule, &pshape, &get);
             }
-            true
+            Ok(())
         })?;
-        if let Some(e) = failure {
-            return Err(e);
-        }
     }
     Ok(())
 }

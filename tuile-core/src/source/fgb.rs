@@ -245,6 +245,34 @@ impl FgbSource {
         }
     }
 
+    /// [`FgbSource::query`] for a render job: only the features of one
+    /// edition (`time`: its value and the column holding it), and a stop
+    /// with `Cancelled` once the job is past its deadline. The first error
+    /// `visit` returns stops the query and is its result.
+    pub fn query_for_render(
+        &self,
+        bbox: &BBox,
+        time: Option<(&str, usize)>,
+        mut visit: impl FnMut(&FeatureView) -> Result<(), SourceError>,
+    ) -> Result<(), SourceError> {
+        let mut failure = None;
+        let mut seen = 0u32;
+        self.query(bbox, |f| {
+            seen = seen.wrapping_add(1);
+            if seen.is_multiple_of(512) && crate::pool::overrun() {
+                failure = Some(SourceError::Cancelled);
+                return false;
+            }
+            if let Some((value, col)) = time
+                && f.property_at(col).to_text().as_deref() != Some(value)
+            {
+                return true;
+            }
+            visit(f).map_err(|e| failure = Some(e)).is_ok()
+        })?;
+        failure.map_or(Ok(()), Err)
+    }
+
     /// Visits every feature whose bounding box intersects `bbox` (in the
     /// source CRS), in file order. `visit` returns false to stop early.
     pub fn query(&self, bbox: &BBox, mut visit: impl FnMut(&FeatureView) -> bool) -> Result<(), SourceError> {

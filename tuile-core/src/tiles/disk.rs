@@ -38,6 +38,12 @@ impl DiskStore {
         if let Some([r, g, b, a]) = k.background {
             p.push(format!("bg-{r:02x}{g:02x}{b:02x}{a:02x}"));
         }
+        if let super::TileFormat::Mvt(Some(fields)) = &k.format {
+            p.push(format!(
+                "props-{:016x}",
+                xxhash_rust::xxh3::xxh3_64(fields.join(",").as_bytes())
+            ));
+        }
         p.push(k.z.to_string());
         p.push(k.row.to_string());
         p.push(format!("{}.{}", k.col, k.format.extension()));

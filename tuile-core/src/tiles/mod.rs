@@ -6,6 +6,7 @@
 
 pub mod disk;
 mod encoded;
+pub mod mvt;
 pub mod seed;
 
 pub use encoded::{Encoded, etag_of};
@@ -31,6 +32,50 @@ use crate::render::{self, DrawLayer, ImageFormat, MapView};
 use crate::style::{Color, Style};
 use disk::DiskStore;
 
+/// What a tile is encoded as: a rendered image, or the features themselves.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TileFormat {
+    Image(ImageFormat),
+    /// A Mapbox Vector Tile holding these properties; `None`: the ones the
+    /// style reads (its filters and labels) and `id`.
+    Mvt(Option<Arc<[String]>>),
+}
+
+impl TileFormat {
+    pub const MVT_MIME: &'static str = "application/vnd.mapbox-vector-tile";
+
+    pub fn mime(&self) -> &'static str {
+        match self {
+            TileFormat::Image(f) => f.mime(),
+            TileFormat::Mvt(_) => TileFormat::MVT_MIME,
+        }
+    }
+
+    pub fn extension(&self) -> &'static str {
+        match self {
+            TileFormat::Image(f) => f.extension(),
+            TileFormat::Mvt(_) => "mvt",
+        }
+    }
+
+    /// Reads a MIME type or extension: the image formats, `mvt`, `pbf`.
+    pub fn from_mime(s: &str) -> Option<TileFormat> {
+        match s.split(';').next().unwrap_or("").trim().to_ascii_lowercase().as_str() {
+            TileFormat::MVT_MIME | "application/x-protobuf" | "mvt" | "pbf" => Some(TileFormat::Mvt(None)),
+            _ => ImageFormat::from_mime(s).map(TileFormat::Image),
+        }
+    }
+
+    /// A tile's background: transparent outside the data where the format
+    /// allows it, white otherwise (JPEG has no alpha); none for features.
+    pub fn tile_background(&self) -> Option<Color> {
+        match self {
+            TileFormat::Image(f) => f.tile_background(),
+            TileFormat::Mvt(_) => None,
+        }
+    }
+}
+
 /// One tile to serve.
 #[derive(Clone)]
 pub struct TileRequest {
@@ -40,7 +85,7 @@ pub struct TileRequest {
     pub z: usize,
     pub row: u32,
     pub col: u32,
-    pub format: ImageFormat,
+    pub format: TileFormat,
     pub time: Option<String>,
     /// Canvas colour; `None` is transparent.
     pub background: Option<Color>,
@@ -56,7 +101,7 @@ pub struct TileKey {
     pub z: u8,
     pub row: u32,
     pub col: u32,
-    pub format: ImageFormat,
+    pub format: TileFormat,
     pub time: Option<Arc<str>>,
     pub background: Option<[u8; 4]>,
 }
@@ -71,9 +116,18 @@ impl TileRequest {
             z: self.z as u8,
             row: self.row,
             col: self.col,
-            format: self.format,
+            format: self.format.clone(),
             time: self.time.as_deref().map(Arc::from),
             background: self.background.map(|c| [c.r, c.g, c.b, c.a]),
+        }
+    }
+
+    /// Tiles per metatile side: vector tiles are cut from no larger block
+    /// (their buffer is their own), images by the layer's setting.
+    pub fn metatile(&self, cache: &CacheConfig) -> u32 {
+        match self.format {
+            TileFormat::Mvt(_) => 1,
+            TileFormat::Image(_) => self.layer.metatile(cache),
         }
     }
 }
@@ -197,9 +251,9 @@ impl TileCache {
                 .ok()
                 .flatten();
             if let Some(bytes) = found {
-                let tile = Arc::new(Encoded::new(
+                let tile = Arc::new(Encoded::from_store(
                     bytes,
-                    req.format.mime(),
+                    &req.format,
                     req.layer.modified,
                     req.layer.max_age,
                 ));
@@ -207,14 +261,18 @@ impl TileCache {
                 return Ok(tile);
             }
         }
-        let n = req.layer.metatile(&self.config);
+        let n = req.metatile(&self.config);
         let m = &req.tms.matrices[req.z];
         let (r0, c0) = (req.row / n * n, req.col / n * n);
         let meta = MetaJob {
             request: req.clone(),
             rows: r0..(r0 + n).min(m.matrix_height),
             cols: c0..(c0 + n).min(m.matrix_width),
-            buffer: if req.layer.is_vector() { self.config.buffer } else { 0 },
+            buffer: if req.layer.is_vector() && n > 1 {
+                self.config.buffer
+            } else {
+                0
+            },
         };
         let meta_key = TileKey {
             row: r0,
@@ -302,6 +360,10 @@ impl MetaJob {
     pub fn render(&self) -> Result<Vec<(Cell, Encoded)>, Error> {
         let r = &self.request;
         let m = &r.tms.matrices[r.z];
+        let image = match &r.format {
+            TileFormat::Image(f) => *f,
+            TileFormat::Mvt(fields) => return self.render_mvt(fields.as_deref()),
+        };
         let bbox = m.range_bbox(self.rows.start, self.cols.start, self.rows.end, self.cols.end);
         let b = self.buffer as f64 * m.cell_size;
         let (nw, nh) = (self.cols.len() as u32, self.rows.len() as u32);
@@ -337,7 +399,7 @@ impl MetaJob {
                 let rect =
                     IntRect::from_xywh(x as i32, y as i32, TILE_SIZE, TILE_SIZE).expect("tile inside the metatile");
                 let tile = canvas.clone_rect(rect).expect("tile inside the metatile");
-                let bytes = encode_tile(&tile, r.format, r.background)?;
+                let bytes = encode_tile(&tile, image, r.background)?;
                 Ok((
                     (row, col),
                     Encoded::new(bytes, r.format.mime(), r.layer.modified, r.layer.max_age),
@@ -345,6 +407,76 @@ impl MetaJob {
             })
             .collect()
     }
+
+    /// Every tile of the block as a vector tile of the request's layer.
+    fn render_mvt(&self, fields: Option<&[String]>) -> Result<Vec<(Cell, Encoded)>, Error> {
+        let r = &self.request;
+        let Some(layer) = mvt_layer(&r.layer, &r.style, fields, r.time.as_deref())? else {
+            return Err(Error::new(
+                ErrorKind::BadRequest,
+                format!("layer `{}` has no features", r.layer.name()),
+            ));
+        };
+        let m = &r.tms.matrices[r.z];
+        let mut out = Vec::new();
+        for row in self.rows.clone() {
+            for col in self.cols.clone() {
+                let bytes = mvt::encode(std::slice::from_ref(&layer), r.tms.crs, m, row, col).map_err(|source| {
+                    render::RenderError::Source {
+                        layer: r.layer.name().to_string(),
+                        source,
+                    }
+                })?;
+                out.push(((row, col), Encoded::mvt(&bytes, r.layer.modified, r.layer.max_age)));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// What a vector tile holds of `layer`: its columns named in `fields` (the
+/// ones `style` reads and `id` when `None`), and the edition `time`.
+/// `None` when the layer is not a vector one; an unknown field is a bad request.
+pub fn mvt_layer<'a>(
+    layer: &'a Layer,
+    style: &Style,
+    fields: Option<&[String]>,
+    time: Option<&'a str>,
+) -> Result<Option<mvt::MvtLayer<'a>>, Error> {
+    let crate::source::Source::Vector(src) = &layer.source else {
+        return Ok(None);
+    };
+    let position = |name: &str| src.columns().iter().position(|c| c.name == name);
+    let columns = match fields {
+        Some(names) => names
+            .iter()
+            .map(|n| {
+                position(n).ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::BadRequest,
+                        format!("layer `{}` has no property `{n}`", layer.name()),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        None => style
+            .referenced_properties()
+            .iter()
+            .map(String::as_str)
+            .chain(["id"])
+            .filter_map(position)
+            .collect(),
+    };
+    let time = match (time, &layer.time) {
+        (Some(value), Some(dim)) => position(&dim.field).map(|col| (value, col)),
+        _ => None,
+    };
+    Ok(Some(mvt::MvtLayer {
+        name: layer.name(),
+        source: src,
+        columns,
+        time,
+    }))
 }
 
 /// Encodes a tile; fully transparent PNG tiles share one small image.

@@ -11,12 +11,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 
 use super::disk::DiskStore;
-use super::{MetaJob, TileRequest};
+use super::{MetaJob, TileFormat, TileRequest};
 use crate::catalog::Catalog;
 use crate::error::{Error, ErrorKind};
 use crate::grid::BBox;
 use crate::layer::Layer;
-use crate::render::ImageFormat;
 
 /// What to seed.
 #[derive(Debug, Clone, Default)]
@@ -30,7 +29,7 @@ pub struct SeedRequest {
     pub bbox: Option<BBox>,
     pub style: Option<String>,
     /// The layer's tile format by default.
-    pub format: Option<ImageFormat>,
+    pub format: Option<TileFormat>,
     /// The default edition by default.
     pub time: Option<String>,
 }
@@ -38,7 +37,7 @@ pub struct SeedRequest {
 /// The metatiles to render for a request.
 pub struct SeedPlan {
     pub layer: Arc<Layer>,
-    pub format: ImageFormat,
+    pub format: TileFormat,
     /// Tiles in all.
     pub tiles: u64,
     jobs: Vec<MetaJob>,
@@ -83,7 +82,16 @@ impl SeedPlan {
             .style(style_name)
             .ok_or_else(|| bad(format!("layer `{}` has no style `{style_name}`", r.layer)))?
             .clone();
-        let format = r.format.unwrap_or_else(|| layer.tile_format());
+        let format = r
+            .format
+            .clone()
+            .unwrap_or_else(|| TileFormat::Image(layer.tile_format()));
+        if matches!(format, TileFormat::Mvt(_)) && !layer.is_vector() {
+            return Err(bad(format!(
+                "layer `{}` has no features to make vector tiles of",
+                r.layer
+            )));
+        }
         let time = match &layer.time {
             Some(d) => Some(
                 d.resolve(r.time.as_deref())
@@ -92,9 +100,6 @@ impl SeedPlan {
             ),
             None => None,
         };
-        let cache = &catalog.config.server.cache;
-        let n = layer.metatile(cache);
-        let buffer = if layer.is_vector() { cache.buffer } else { 0 };
         let base = TileRequest {
             layer: Arc::clone(&layer),
             style,
@@ -102,10 +107,13 @@ impl SeedPlan {
             z: 0,
             row: 0,
             col: 0,
-            format,
-            time,
             background: format.tile_background(),
+            format: format.clone(),
+            time,
         };
+        let cache = &catalog.config.server.cache;
+        let n = base.metatile(cache);
+        let buffer = if layer.is_vector() && n > 1 { cache.buffer } else { 0 };
         let mut jobs = Vec::new();
         let mut tiles = 0u64;
         for z in r.levels.0..=r.levels.1 {
