@@ -40,6 +40,10 @@ pub fn tms_json(tms: &TileMatrixSet, self_url: &str) -> Value {
                 "tileHeight": TILE_SIZE,
                 "matrixWidth": m.matrix_width,
                 "matrixHeight": m.matrix_height,
+                // TMS 1.0's names, which GDAL before 3.7 (Debian 12's 3.6, and
+                // the QGIS built on it) reads in place of `id` and `pointOfOrigin`.
+                "identifier": m.id,
+                "topLeftCorner": origin,
             })
         })
         .collect();
@@ -47,6 +51,10 @@ pub fn tms_json(tms: &TileMatrixSet, self_url: &str) -> Value {
         "id": tms.id,
         "title": tms.title,
         "crs": tms.crs.uri(),
+        // TMS 1.0's type tag and name of `crs`, for GDAL before 3.7 (see
+        // the matrices): it reads a set only when it finds the tag.
+        "type": "TileMatrixSetType",
+        "supportedCRS": tms.crs.uri(),
         "orderedAxes": ordered_axes(tms),
         "tileMatrices": matrices,
         "links": [{"rel": "self", "type": "application/json", "title": tms.title, "href": self_url}],
