@@ -232,9 +232,9 @@ async fn a_point_tile_holds_exactly_the_items_in_its_box() {
                 assert!(ids.contains(prop(l, f, "id").unwrap().as_str()), "z{z}: {p:?}");
             }
         }
-        // The properties the style reads, and the identifier.
+        // The properties the style reads (filters, labels, symbol sizes), and the identifier.
         let keys: BTreeSet<&str> = l.keys.iter().map(String::as_str).collect();
-        assert_eq!(keys, BTreeSet::from(["id", "nom", "type_erp"]));
+        assert_eq!(keys, BTreeSet::from(["categorie_erp", "id", "nom", "type_erp"]));
     }
 }
 
@@ -380,7 +380,8 @@ async fn a_tile_with_no_feature_is_204_and_bad_tiles_are_problems() {
         ("/collections/erp/tiles/WebMercatorQuad/14/5981/8367?bbox=1,2,3,4", 400),
         ("/collections/erp/map/tiles/WebMercatorQuad/14/5981/8367?f=mvt", 400),
         ("/collections/erp/tiles/WebMercatorQuad?f=xml", 400),
-        ("/collections/erp/tiles/LAMB93?f=tilejson", 400),
+        ("/collections/erp/tiles/LAMB93?f=tilejson", 404),
+        ("/collections/erp/tiles/WebMercatorQuad?f=", 400),
         ("/tiles/WebMercatorQuad/14/5981/8367?collections=nope", 404),
     ] {
         let r = get(&app, uri).await;
@@ -523,5 +524,126 @@ async fn conformance_and_api_declare_the_tiles() {
         "/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
     ] {
         assert!(doc["paths"][p]["get"]["responses"]["204"].is_object(), "{p}");
+    }
+}
+
+#[actix_web::test]
+async fn vector_tiles_start_one_level_above_the_image_tiles() {
+    // MapLibre draws a vector tile of level z at its zoom z, where it would
+    // draw image tiles of level z + 1.
+    let app = app(state()).await;
+    for tms in ["WebMercatorQuad", "LAMB93"] {
+        let first = |doc: Value| {
+            doc["tileMatrixSetLimits"][0]["tileMatrix"]
+                .as_str()
+                .unwrap()
+                .parse::<u32>()
+                .unwrap()
+        };
+        let vector = first(json(&get(&app, &format!("/collections/erp/tiles/{tms}")).await));
+        let map = first(json(&get(&app, &format!("/collections/erp/map/tiles/{tms}")).await));
+        assert_eq!(vector + 1, map, "{tms}");
+    }
+}
+
+#[actix_web::test]
+async fn maplibre_styles_draw_the_sld_rules_from_the_tiles_and_sprites() {
+    let app = app(state()).await;
+    let collection = json(&get(&app, "/collections/erp").await);
+    let stylesheet = collection["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rel"] == "stylesheet")
+        .unwrap();
+    assert_eq!(stylesheet["type"], "application/vnd.mapbox.style+json");
+    let r = get(&app, local(stylesheet["href"].as_str().unwrap())).await;
+    assert_eq!(r.content_type, "application/vnd.mapbox.style+json");
+    let style = json(&r);
+    assert_eq!(style["version"], 8);
+    // The source is the collection's TileJSON; its layers, the style's rules.
+    let source = style["sources"]["tuile"]["url"].as_str().unwrap();
+    assert_eq!(json(&get(&app, local(source)).await)["tilejson"], "3.0.0");
+    let layers = style["layers"].as_array().unwrap();
+    assert!(layers.len() >= 8, "{}", layers.len());
+    let sprite = json(&get(&app, &format!("{}.json", local(style["sprite"].as_str().unwrap()))).await);
+    let png = get(&app, &format!("{}@2x.png", local(style["sprite"].as_str().unwrap()))).await;
+    let image = png.image();
+    for l in layers {
+        assert_eq!(l["source-layer"], "erp");
+        // The layer's scale range (1:100,000 and larger) as MapLibre zooms.
+        assert!((l["minzoom"].as_f64().unwrap() - 11.449).abs() < 0.01, "{l}");
+        if let Some(icon) = l["layout"]["icon-image"].as_str() {
+            let at = &sprite[icon];
+            assert!(at.is_object(), "{icon} is not in the sprite");
+            // The icon's cell holds a drawn symbol, at twice the size in @2x.
+            let (x, w) = (
+                at["x"].as_u64().unwrap() as u32 * 2,
+                at["width"].as_u64().unwrap() as u32 * 2,
+            );
+            let drawn = (x..x + w)
+                .flat_map(|px| (0..w.min(image.height())).map(move |py| (px, py)))
+                .filter(|&(px, py)| px < image.width() && image.get_pixel(px, py)[3] > 0)
+                .count();
+            assert!(drawn > 20, "{icon}: {drawn}");
+        }
+    }
+    // Schools (type R) are blue triangles from the sprite; shops (M), orange circles.
+    let school = layers
+        .iter()
+        .find(|l| l["filter"].to_string().contains("\"R\""))
+        .unwrap();
+    assert_eq!(school["type"], "symbol");
+    let shop = layers
+        .iter()
+        .find(|l| l["filter"].to_string().contains("\"M\""))
+        .unwrap();
+    assert_eq!(shop["type"], "circle");
+    assert_eq!(shop["paint"]["circle-color"], "#f28e2b");
+}
+
+#[actix_web::test]
+async fn the_combined_style_puts_the_orthophoto_under_every_collection() {
+    let app = app(state()).await;
+    let landing = json(&get(&app, "/").await);
+    let styles = json(
+        &get(
+            &app,
+            local(href(&landing, "http://www.opengis.net/def/rel/ogc/1.0/styles")),
+        )
+        .await,
+    );
+    let href = styles["styles"][0]["links"][0]["href"].as_str().unwrap();
+    let style = json(&get(&app, local(href)).await);
+    let layers = style["layers"].as_array().unwrap();
+    assert_eq!(layers[0]["type"], "raster");
+    assert_eq!(layers[0]["source"], "bdortho");
+    let tile = style["sources"]["bdortho"]["tiles"][0].as_str().unwrap();
+    let tms = TileMatrixSet::get("WebMercatorQuad").unwrap();
+    let (row, col) = tile_at(tms, 16, CENTRE);
+    let image = get(
+        &app,
+        local(
+            &tile
+                .replace("{z}", "16")
+                .replace("{y}", &row.to_string())
+                .replace("{x}", &col.to_string()),
+        ),
+    )
+    .await;
+    assert_eq!(image.image().dimensions(), (256, 256));
+    let sources: BTreeSet<&str> = layers.iter().filter_map(|l| l["source-layer"].as_str()).collect();
+    assert_eq!(sources, BTreeSet::from(["adresses", "erp", "ocsol"]));
+    // One sprite per collection; icons are named `collection:icon`.
+    let sprites: Vec<&str> = style["sprite"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    for l in layers {
+        if let Some(icon) = l["layout"]["icon-image"].as_str() {
+            assert!(sprites.contains(&icon.split(':').next().unwrap()), "{icon}");
+        }
     }
 }

@@ -4,6 +4,7 @@
 pub mod html;
 pub mod items;
 pub mod openapi;
+pub mod styles;
 pub mod tiles;
 pub mod tiling_schemes;
 
@@ -33,6 +34,8 @@ fn classify(path: &[&str], _query: &str) -> Option<Labels> {
         ["collections", id, "tiles", ..] | ["collections", id, "map", "tiles", ..] => {
             Labels::new("ogcapi", "tilesets").with_layer(Some(id))
         }
+        ["collections", id, "styles", ..] => Labels::new("ogcapi", "styles").with_layer(Some(id)),
+        ["styles", ..] => Labels::new("ogcapi", "styles"),
         ["tiles", _, _, _, _] => Labels::new("ogcapi", "tile"),
         ["tiles", ..] => Labels::new("ogcapi", "tilesets"),
         ["collections", id, "items", _] => Labels::new("ogcapi", "item").with_layer(Some(id)),
@@ -245,7 +248,7 @@ pub fn base(req: &HttpRequest, state: &AppState, catalog: &Catalog) -> String {
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     let p = &PROTOCOL;
-    cfg.configure(tiles::routes);
+    cfg.configure(tiles::routes).configure(styles::routes);
     cfg.service(read_only("/conformance", p).route(get().to(conformance)))
         .service(read_only("/api", p).route(get().to(openapi::api)))
         .service(read_only("/collections", p).route(get().to(collections_page)))
@@ -299,6 +302,12 @@ pub async fn landing(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
                 tiles::TILESETS_VECTOR_REL,
                 "application/json",
                 "Vector tilesets of every collection",
+            ),
+            link(
+                &format!("{b}/styles"),
+                styles::STYLES_REL,
+                "application/json",
+                "Styles for MapLibre maps",
             ),
             link(
                 &format!("{b}/tileMatrixSets"),
@@ -376,6 +385,8 @@ pub fn collection_json(layer: &Layer, b: &str) -> Value {
             link(&format!("{b}/collections/{id}/queryables"), QUERYABLES_REL, "application/schema+json", "Queryable properties"),
             link(&format!("{b}/collections/{id}/tiles"), tiles::TILESETS_VECTOR_REL, "application/json", "Vector tilesets"),
             link(&format!("{b}/collections/{id}/map/tiles"), tiles::TILESETS_MAP_REL, "application/json", "Map tilesets"),
+            link(&format!("{b}/collections/{id}/styles"), styles::STYLES_REL, "application/json", "Styles"),
+            link(&styles::style_href(b, id, &layer.default_style().name), "stylesheet", styles::MIME, "The default style for MapLibre"),
             link(&format!("{b}/wms?SERVICE=WMS&REQUEST=GetCapabilities"), "related", "text/xml", "The same layer in WMS"),
         ],
     })

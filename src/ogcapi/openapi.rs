@@ -174,7 +174,13 @@ pub fn document(catalog: &Catalog, base: &str) -> Value {
         query_param("filter-crs", "The CRS of the geometries in filter.", crs_schema.clone()),
         f.clone(),
     ]);
-    let tile_paths = super::tiles::openapi_paths(&collection_id, responses);
+    let mut tile_paths = super::tiles::openapi_paths(&collection_id, responses);
+    for (path, item) in super::styles::openapi_paths(&collection_id, responses)
+        .as_object()
+        .expect("an object")
+    {
+        tile_paths[path] = item.clone();
+    }
     let get = |summary: &str, op: &str, params: Value, resp: Value| json!({"get": {"summary": summary, "operationId": op, "parameters": params, "responses": responses(resp)}});
     let mut doc = json!({
         "openapi": "3.0.3",

@@ -76,11 +76,22 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(read_only("/tiles/{tms}/{z}/{row}/{col}", p).route(get().to(dataset_tile)));
 }
 
-/// The tile matrix sets a layer is tiled in, as links by identifier.
-fn tile_set<'a>(layer: &'a Layer, tms: &str) -> Result<&'a TileSetLink, Problem> {
+/// A layer's tiles of a kind in a tile matrix set.
+fn tile_set(layer: &Layer, tms: &str, kind: Kind) -> Result<TileSetLink, Problem> {
+    let set = match kind {
+        Kind::Vector => layer.vector_tile_set(tms),
+        Kind::Map => layer.tile_set(tms).cloned(),
+    };
+    set.ok_or_else(|| Problem::not_found(format!("`{}` is not tiled in `{tms}`", layer.name())))
+}
+
+/// Every tile set of a layer, of a kind.
+fn tile_sets(layer: &Layer, kind: Kind) -> Vec<TileSetLink> {
     layer
-        .tile_set(tms)
-        .ok_or_else(|| Problem::not_found(format!("`{}` is not tiled in `{tms}`", layer.name())))
+        .tile_sets
+        .iter()
+        .filter_map(|s| tile_set(layer, s.tms.id, kind).ok())
+        .collect()
 }
 
 /// A tile's path parameters, checked against the tile set's limits: 404
@@ -197,8 +208,8 @@ async fn serve_tile(
         if let TileFormat::Mvt(Some(fields)) = &format {
             tuile_core::tiles::mvt_layer(layer, layer.default_style(), Some(fields), None)?;
         }
-        let set = tile_set(layer, &tms)?;
-        let (z, row, col) = tile_at(set, &z, &row, &col)?;
+        let set = tile_set(layer, &tms, kind)?;
+        let (z, row, col) = tile_at(&set, &z, &row, &col)?;
         Ok::<_, Problem>(TileRequest {
             layer: Arc::clone(layer),
             style: Arc::clone(layer.default_style()),
@@ -291,7 +302,8 @@ fn dataset_layers<'a>(catalog: &'a Catalog, kvp: &Kvp) -> Result<Vec<&'a Arc<Lay
 fn union_link(layers: &[&Arc<Layer>], tms: &'static TileMatrixSet) -> TileSetLink {
     let mut levels: Vec<(usize, tuile_core::grid::tms::TileRange)> = Vec::new();
     for l in layers {
-        for &(z, r) in l.tile_set(tms.id).map(|s| s.levels.as_slice()).unwrap_or(&[]) {
+        let Some(set) = l.vector_tile_set(tms.id) else { continue };
+        for (z, r) in set.levels {
             match levels.iter_mut().find(|(lz, _)| *lz == z) {
                 Some((_, u)) => {
                     u.min_row = u.min_row.min(r.min_row);
@@ -325,7 +337,7 @@ fn metadata(
 }
 
 fn json_only(kvp: &Kvp) -> Result<(), Problem> {
-    match kvp.get_nonempty("f") {
+    match kvp.get("f") {
         None | Some("json") | Some("application/json") => Ok(()),
         Some(f) => Err(Problem::bad_request(format!("f={f}: this resource is served as json"))),
     }
@@ -372,7 +384,7 @@ fn tilesets_of(req: &HttpRequest, state: &AppState, id: &str, kind: Kind) -> Htt
         let layer = collection(catalog, id)?;
         let href = format!("{b}/collections/{id}/{}", kind.path());
         Ok((
-            tileset_list(&layer.config.title, kind, &layer.tile_sets, &href, b),
+            tileset_list(&layer.config.title, kind, &tile_sets(layer, kind), &href, b),
             "application/json",
         ))
     })
@@ -412,10 +424,10 @@ async fn map_tileset(req: HttpRequest, path: web::Path<(String, String)>, state:
 fn tileset_of(req: &HttpRequest, state: &AppState, id: &str, tms: &str, kind: Kind) -> HttpResponse {
     metadata(req, state, |kvp, catalog, b| {
         let layer = collection(catalog, id)?;
-        let set = tile_set(layer, tms)?;
+        let set = tile_set(layer, tms, kind)?;
         let href = format!("{b}/collections/{id}/{}/{tms}", kind.path());
-        let doc = tileset(&[layer], set, kind, &layer.config.title, &href, b);
-        answer_tileset(kvp, doc, set, &[layer], &href)
+        let doc = tileset(&[layer], &set, kind, &layer.config.title, &href, b);
+        answer_tileset(kvp, doc, &set, &[layer], &href)
     })
 }
 
@@ -446,9 +458,12 @@ fn answer_tileset(
     layers: &[&Arc<Layer>],
     href: &str,
 ) -> Result<(Value, &'static str), Problem> {
-    match kvp.get_nonempty("f") {
+    match kvp.get("f") {
         Some("tilejson") if set.tms.id == "WebMercatorQuad" => Ok((tilejson(&doc, set, layers, href), TILEJSON_MIME)),
-        Some("tilejson") => Err(Problem::bad_request("TileJSON describes WebMercatorQuad tiles only")),
+        Some("tilejson") => Err(Problem::not_found(format!(
+            "no TileJSON of the {} tiles: TileJSON describes WebMercatorQuad tiles only",
+            set.tms.id
+        ))),
         _ => json_only(kvp).map(|_| (doc, "application/json")),
     }
 }
@@ -700,6 +715,10 @@ pub fn openapi_paths(collection_id: &Value, responses: impl Fn(Value) -> Value) 
         json!({"type": "string", "enum": ["png", "jpeg"]}),
     );
     let doc = |description: &str| json!({"description": description, "content": {"application/json": {"schema": {"type": "object"}}}});
+    let tileset_doc = json!({"description": "The tileset", "content": {
+        "application/json": {"schema": {"type": "object"}},
+        TILEJSON_MIME: {"schema": {"type": "object"}},
+    }});
     let tile = |mimes: &[&str]| {
         let content: serde_json::Map<String, Value> = mimes
             .iter()
@@ -715,7 +734,7 @@ pub fn openapi_paths(collection_id: &Value, responses: impl Fn(Value) -> Value) 
         "/collections/{collectionId}/tiles": op("The vector tilesets of a collection", "getCollectionVectorTileSetsList",
             json!([collection_id, json_only]), responses(doc("The tilesets"))),
         "/collections/{collectionId}/tiles/{tileMatrixSetId}": op("A vector tileset of a collection", "getCollectionVectorTileSet",
-            json!([collection_id, tms, tileset_f]), responses(doc("The tileset"))),
+            json!([collection_id, tms, tileset_f]), responses(tileset_doc.clone())),
         "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}": op("A vector tile of a collection", "getCollectionVectorTile",
             json!([collection_id, tms, matrix, row, col, datetime, properties, mvt_f]), tile(&[TileFormat::MVT_MIME])),
         "/collections/{collectionId}/map/tiles": op("The map tilesets of a collection", "getCollectionMapTileSetsList",
@@ -726,7 +745,7 @@ pub fn openapi_paths(collection_id: &Value, responses: impl Fn(Value) -> Value) 
             json!([collection_id, tms, matrix, row, col, datetime, map_f]), tile(&map_mimes)),
         "/tiles": op("The vector tilesets of the dataset", "getDatasetVectorTileSetsList", json!([json_only]), responses(doc("The tilesets"))),
         "/tiles/{tileMatrixSetId}": op("A vector tileset of the dataset", "getDatasetVectorTileSet",
-            json!([tms, tileset_f]), responses(doc("The tileset"))),
+            json!([tms, tileset_f]), responses(tileset_doc)),
         "/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}": op("A vector tile of the dataset", "getDatasetVectorTile",
             json!([tms, matrix, row, col, datetime, collections, mvt_f]), tile(&[TileFormat::MVT_MIME])),
     })

@@ -108,6 +108,24 @@ impl Layer {
         self.tile_sets.iter().find(|t| t.tms.id == id)
     }
 
+    /// The layer's vector tiles in a set: its image tiles' levels and the
+    /// one above them. MapLibre draws a tile of level z at its zoom z,
+    /// where an image tile of level z+1 would be drawn (512 pixels to a
+    /// tile, not 256): the coarser level keeps the layer on screen over
+    /// the whole scale range its images have.
+    pub fn vector_tile_set(&self, id: &str) -> Option<TileSetLink> {
+        let mut set = self.tile_set(id)?.clone();
+        let first = set.levels.first()?.0;
+        if first > 0
+            && let Some(range) = self
+                .extent_in(set.tms.crs)
+                .and_then(|e| set.tms.matrices[first - 1].tile_range(&e))
+        {
+            set.levels.insert(0, (first - 1, range));
+        }
+        Some(set)
+    }
+
     /// Tiles per metatile side for this layer.
     pub fn metatile(&self, cache: &crate::config::CacheConfig) -> u32 {
         if self.is_vector() {

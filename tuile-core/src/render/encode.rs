@@ -62,6 +62,12 @@ impl ImageFormat {
 #[error("image encoding failed: {0}")]
 pub struct EncodeError(String);
 
+impl EncodeError {
+    pub fn new(message: impl Into<String>) -> EncodeError {
+        EncodeError(message.into())
+    }
+}
+
 /// Encodes a rendered map. JPEG has no alpha: transparent areas are
 /// composited over `matte`.
 pub fn encode(pixmap: &Pixmap, format: ImageFormat, matte: Color, jpeg_quality: u8) -> Result<Vec<u8>, EncodeError> {

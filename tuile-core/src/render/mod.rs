@@ -5,6 +5,7 @@
 pub mod encode;
 mod labels;
 mod marks;
+pub mod sprite;
 pub mod text;
 mod vector;
 

@@ -5,6 +5,7 @@
 //! touches a file.
 
 pub mod font;
+pub mod maplibre;
 pub mod prepare;
 pub mod sld;
 
@@ -51,7 +52,7 @@ impl Style {
         self.rules.iter().map(|r| r.group + 1).max().unwrap_or(0)
     }
 
-    /// Every property a filter or label of this style reads.
+    /// Every property a filter, a label or a symbol size of this style reads.
     pub fn referenced_properties(&self) -> Vec<String> {
         let mut out = Vec::new();
         for r in &self.rules {
@@ -59,12 +60,16 @@ impl Style {
                 f.collect_properties(&mut out);
             }
             for s in &r.symbolizers {
-                if let Symbolizer::Text(t) = s {
-                    for p in &t.label {
-                        if let LabelPart::Property(name) = p {
-                            out.push(name.clone());
+                match s {
+                    Symbolizer::Text(t) => {
+                        for p in &t.label {
+                            if let LabelPart::Property(name) = p {
+                                out.push(name.clone());
+                            }
                         }
                     }
+                    Symbolizer::Point(p) => out.extend(p.graphic.size.property().map(str::to_string)),
+                    Symbolizer::Line(_) | Symbolizer::Polygon(_) => {}
                 }
             }
         }
@@ -299,6 +304,14 @@ impl Param {
                     .count();
                 values.get(k).copied().unwrap_or(*fallback)
             }
+        }
+    }
+
+    /// The property it reads, if any.
+    pub fn property(&self) -> Option<&str> {
+        match self {
+            Param::Literal(_) => None,
+            Param::Property(p) | Param::Categorize { property: p, .. } => Some(p),
         }
     }
 
