@@ -1,6 +1,7 @@
 //! `/viewer`: an embeddable map page for partner portals. It shows the
 //! layers the caller may see, over WMTS (Web Mercator or Lambert-93) or
-//! WMS, with feature info on click. OpenLayers and proj4 come from npm at
+//! WMS, with feature info on click, or as MapLibre draws the vector tiles
+//! in the combined style. OpenLayers, proj4 and MapLibre come from npm at
 //! build time (`viewer/node_modules`) and are served from here: no CDN at
 //! run time.
 
@@ -35,6 +36,16 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "node_modules/proj4/dist/proj4.js",
         "text/javascript; charset=utf-8",
     ),
+    (
+        "maplibre-gl.js",
+        "node_modules/maplibre-gl/dist/maplibre-gl.js",
+        "text/javascript; charset=utf-8",
+    ),
+    (
+        "maplibre-gl.css",
+        "node_modules/maplibre-gl/dist/maplibre-gl.css",
+        "text/css; charset=utf-8",
+    ),
     ("viewer.js", "viewer.js", "text/javascript; charset=utf-8"),
     ("viewer.css", "viewer.css", "text/css; charset=utf-8"),
 ];
@@ -45,6 +56,7 @@ fn viewer_dir(catalog: &Catalog) -> PathBuf {
 
 /// What the page needs to know, for this caller.
 fn page_config(catalog: &Catalog, base: &str) -> serde_json::Value {
+    let asset = |name: &str| catalog.keyed(&format!("{base}/viewer/assets/{name}"));
     let layers: Vec<_> = catalog
         .layers
         .iter()
@@ -72,6 +84,8 @@ fn page_config(catalog: &Catalog, base: &str) -> serde_json::Value {
         "keyQuery": catalog.link_query,
         "layers": layers,
         "extent": catalog.geographic_extent().map(|b| [b.minx, b.miny, b.maxx, b.maxy]),
+        // Loaded when the MapLibre mode is chosen, not before.
+        "maplibre": {"js": asset("maplibre-gl.js"), "css": asset("maplibre-gl.css")},
     })
 }
 
@@ -106,11 +120,13 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
 </head>
 <body>
 <div id="map" role="application" aria-label="Carte"></div>
+<div id="gl" role="application" aria-label="Carte MapLibre" hidden></div>
 <form id="panel" aria-label="Couches">
   <fieldset id="modes"><legend>Affichage</legend>
     <label><input type="radio" name="mode" value="WebMercatorQuad" checked> WMTS Web Mercator</label>
     <label><input type="radio" name="mode" value="LAMB93"> WMTS Lambert-93</label>
     <label><input type="radio" name="mode" value="WMS"> WMS Lambert-93</label>
+    <label><input type="radio" name="mode" value="MapLibre"> MapLibre (tuiles vectorielles)</label>
   </fieldset>
   <fieldset id="layers"><legend>Couches</legend></fieldset>
 </form>

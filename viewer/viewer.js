@@ -1,7 +1,8 @@
 // tuile's embeddable map: the caller's layers over WMTS (Web Mercator or
-// Lambert-93) or WMS, with feature info on click. Plain script on top of the
-// OpenLayers and proj4 builds that tuile serves next to it.
-/* global ol, proj4 */
+// Lambert-93) or WMS, with feature info on click, or the vector tiles as
+// MapLibre draws them in tuile's combined style. Plain script on top of the
+// OpenLayers, proj4 and MapLibre builds that tuile serves next to it.
+/* global ol, proj4, maplibregl */
 (function () {
   'use strict';
 
@@ -42,6 +43,7 @@
       olLayers.forEach(function (ol) {
         if (ol.get('name') === l.name) ol.setVisible(box.checked);
       });
+      if (glMap) glVisibility();
     });
     label.appendChild(box);
     label.appendChild(document.createTextNode(' ' + l.title + (l.restricted ? ' 🔒' : '')));
@@ -120,7 +122,79 @@
     );
   }
 
+  // MapLibre: loaded on first use, then kept (and hidden) across modes.
+  let glMap = null;
+
+  function loadMapLibre() {
+    if (window.maplibregl) return Promise.resolve();
+    const css = document.createElement('link');
+    css.rel = 'stylesheet';
+    css.href = config.maplibre.css;
+    document.head.appendChild(css);
+    return new Promise(function (resolve, reject) {
+      const script = document.createElement('script');
+      script.src = config.maplibre.js;
+      script.onload = resolve;
+      script.onerror = function () {
+        reject(new Error('cannot load MapLibre'));
+      };
+      document.head.appendChild(script);
+    });
+  }
+
+  /** Shows each style layer whose data is a visible tuile layer. */
+  function glVisibility() {
+    glMap.getStyle().layers.forEach(function (layer) {
+      const name = layer['source-layer'] || layer.source;
+      if (!(name in visible)) return;
+      glMap.setLayoutProperty(layer.id, 'visibility', visible[name] ? 'visible' : 'none');
+    });
+  }
+
+  function showMapLibre() {
+    document.getElementById('map').hidden = true;
+    document.getElementById('gl').hidden = false;
+    return loadMapLibre().then(function () {
+      if (glMap) {
+        glMap.resize();
+        return;
+      }
+      glMap = new maplibregl.Map({
+        container: 'gl',
+        style: keyed(base + '/styles/default'),
+        // The key goes with every request to tuile: tiles, sprites, TileJSON.
+        transformRequest: function (url) {
+          return { url: url.indexOf(base) === 0 ? keyed(url) : url };
+        },
+        attributionControl: { compact: true },
+        // Keeps the drawn map readable (printing, exports, the browser test).
+        canvasContextAttributes: { preserveDrawingBuffer: true },
+      });
+      glMap.addControl(new maplibregl.ScaleControl());
+      window.tuileGlMap = glMap;
+      return new Promise(function (resolve, reject) {
+        glMap.once('load', function () {
+          glVisibility();
+          const e = config.extent;
+          if (e) glMap.fitBounds([[e[0], e[1]], [e[2], e[3]]], { animate: false, maxZoom: 16 });
+          glMap.once('idle', resolve);
+        });
+        glMap.once('error', function (e) {
+          reject(e.error || new Error('MapLibre failed'));
+        });
+      });
+    });
+  }
+
   function show(mode) {
+    if (mode === 'MapLibre') {
+      return showMapLibre().then(function () {
+        document.body.dataset.mode = mode;
+      });
+    }
+    document.getElementById('gl').hidden = true;
+    document.getElementById('map').hidden = false;
+    map.updateSize();
     const built =
       mode === 'WMS' ? wmsLayers() : wmtsLayers(mode);
     return built.then(function (layers) {

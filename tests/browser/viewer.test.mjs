@@ -10,12 +10,20 @@ assert.ok(base, 'TUILE_URL is not set: run through scripts/client-tests.sh');
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  // WebGL (MapLibre) on the CPU: no GPU on the test machines.
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
 });
 after(() => browser.close());
 
 /** Opens a viewer URL and waits until every layer has drawn; collects every error. */
 async function open(path) {
+  const { page, errors } = await load(path);
+  await rendered(page);
+  return { page, errors };
+}
+
+/** Opens a viewer URL and waits until the page says it is ready; collects every error. */
+async function load(path) {
   const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
   const errors = [];
   page.on('console', (m) => {
@@ -29,7 +37,6 @@ async function open(path) {
   await page.goto(base + path);
   await page.waitForFunction(() => document.body.dataset.ready, null, { timeout: 30000 });
   assert.equal(await page.evaluate(() => document.body.dataset.ready), 'true', errors.join('\n'));
-  await rendered(page);
   return { page, errors };
 }
 
@@ -107,4 +114,45 @@ test('the members-only layer appears only with a key', async () => {
   const p = await paint(member.page);
   assert.ok(p.share > 0, 'the members-only addresses are drawn');
   await member.page.close();
+});
+
+test('MapLibre draws the vector tiles in the combined style as the WMS draws the layer', async () => {
+  const { page, errors } = await load('/viewer?mode=MapLibre&layers=ocsol');
+  const r = await page.evaluate(async (base) => {
+    const m = window.tuileGlMap;
+    const canvas = m.getCanvas();
+    const [w, h] = [canvas.width, canvas.height];
+    const b = m.getBounds();
+    const merc = (lon, lat) => [
+      (lon * 20037508.342789244) / 180,
+      Math.log(Math.tan(((90 + lat) * Math.PI) / 360)) * 6378137,
+    ];
+    const [x0, y0] = merc(b.getWest(), b.getSouth());
+    const [x1, y1] = merc(b.getEast(), b.getNorth());
+    const wms = new Image();
+    wms.src = `${base}/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=ocsol&STYLES=couverture&CRS=EPSG:3857&BBOX=${x0},${y0},${x1},${y1}&WIDTH=${w}&HEIGHT=${h}&FORMAT=image/png&TRANSPARENT=TRUE`;
+    await wms.decode();
+    const pixels = (source) => {
+      const c = document.createElement('canvas');
+      c.width = w;
+      c.height = h;
+      const ctx = c.getContext('2d');
+      ctx.drawImage(source, 0, 0);
+      return ctx.getImageData(0, 0, w, h).data;
+    };
+    const [a, g] = [pixels(wms), pixels(canvas)];
+    let compared = 0;
+    let same = 0;
+    for (let i = 0; i < a.length; i += 4 * 97) {
+      if (a[i + 3] < 255) continue; // only where the WMS map has land cover
+      compared++;
+      if (Math.abs(a[i] - g[i]) + Math.abs(a[i + 1] - g[i + 1]) + Math.abs(a[i + 2] - g[i + 2]) < 30) same++;
+    }
+    return { compared, same, zoom: m.getZoom(), layers: m.getStyle().layers.length };
+  }, base);
+  assert.ok(r.compared > 500, JSON.stringify(r));
+  // Polygon edges are anti-aliased a little differently; inside them the colours are the WMS ones.
+  assert.ok(r.same / r.compared > 0.9, JSON.stringify(r));
+  assert.deepEqual(errors, []);
+  await page.close();
 });
