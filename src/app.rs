@@ -69,6 +69,7 @@ fn cors(config: &tuile_core::config::CorsConfig) -> actix_cors::Cors {
             header::LINK,
             header::WARNING,
             header::HeaderName::from_static("content-crs"),
+            header::HeaderName::from_static("content-bbox"),
             crate::middleware::request_id::HEADER,
         ])
         .max_age(config.max_age);

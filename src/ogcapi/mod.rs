@@ -3,6 +3,7 @@
 
 pub mod html;
 pub mod items;
+pub mod maps;
 pub mod openapi;
 pub mod styles;
 pub mod tiles;
@@ -36,6 +37,8 @@ fn classify(path: &[&str], _query: &str) -> Option<Labels> {
         }
         ["collections", id, "styles", ..] => Labels::new("ogcapi", "styles").with_layer(Some(id)),
         ["styles", ..] => Labels::new("ogcapi", "styles"),
+        ["collections", id, "map"] => Labels::new("ogcapi", "map").with_layer(Some(id)),
+        ["map"] => Labels::new("ogcapi", "map"),
         ["tiles", _, _, _, _] => Labels::new("ogcapi", "tile"),
         ["tiles", ..] => Labels::new("ogcapi", "tilesets"),
         ["collections", id, "items", _] => Labels::new("ogcapi", "item").with_layer(Some(id)),
@@ -248,7 +251,9 @@ pub fn base(req: &HttpRequest, state: &AppState, catalog: &Catalog) -> String {
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     let p = &PROTOCOL;
-    cfg.configure(tiles::routes).configure(styles::routes);
+    cfg.configure(tiles::routes)
+        .configure(styles::routes)
+        .configure(maps::routes);
     cfg.service(read_only("/conformance", p).route(get().to(conformance)))
         .service(read_only("/api", p).route(get().to(openapi::api)))
         .service(read_only("/collections", p).route(get().to(collections_page)))
@@ -303,6 +308,7 @@ pub async fn landing(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
                 "application/json",
                 "Vector tilesets of every collection",
             ),
+            link(&format!("{b}/map"), maps::MAP_REL, "image/png", "A map of every layer"),
             link(
                 &format!("{b}/styles"),
                 styles::STYLES_REL,
@@ -343,7 +349,12 @@ pub async fn landing(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
 async fn conformance(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     resource(&req, &state, |format, catalog, b| match format {
         Format::Json => {
-            let classes: Vec<&str> = CONFORMANCE.iter().chain(tiles::CONFORMANCE).copied().collect();
+            let classes: Vec<&str> = CONFORMANCE
+                .iter()
+                .chain(tiles::CONFORMANCE)
+                .chain(maps::CONFORMANCE)
+                .copied()
+                .collect();
             json_response(&json!({"conformsTo": classes}), "application/json", catalog)
         }
         Format::Html => html_response(html::conformance(b)),
@@ -386,6 +397,7 @@ pub fn collection_json(layer: &Layer, b: &str) -> Value {
             link(&format!("{b}/collections/{id}/tiles"), tiles::TILESETS_VECTOR_REL, "application/json", "Vector tilesets"),
             link(&format!("{b}/collections/{id}/map/tiles"), tiles::TILESETS_MAP_REL, "application/json", "Map tilesets"),
             link(&format!("{b}/collections/{id}/styles"), styles::STYLES_REL, "application/json", "Styles"),
+            link(&format!("{b}/collections/{id}/map"), maps::MAP_REL, "image/png", "A map of the collection"),
             link(&styles::style_href(b, id, &layer.default_style().name), "stylesheet", styles::MIME, "The default style for MapLibre"),
             link(&format!("{b}/wms?SERVICE=WMS&REQUEST=GetCapabilities"), "related", "text/xml", "The same layer in WMS"),
         ],

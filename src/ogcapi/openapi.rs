@@ -174,12 +174,15 @@ pub fn document(catalog: &Catalog, base: &str) -> Value {
         query_param("filter-crs", "The CRS of the geometries in filter.", crs_schema.clone()),
         f.clone(),
     ]);
-    let mut tile_paths = super::tiles::openapi_paths(&collection_id, responses);
-    for (path, item) in super::styles::openapi_paths(&collection_id, responses)
-        .as_object()
-        .expect("an object")
-    {
-        tile_paths[path] = item.clone();
+    // Tiles, styles and maps, each described next to its routes.
+    let mut more_paths = super::tiles::openapi_paths(&collection_id, responses);
+    for more in [
+        super::styles::openapi_paths(&collection_id, responses),
+        super::maps::openapi_paths(&collection_id, responses),
+    ] {
+        for (path, item) in more.as_object().expect("an object") {
+            more_paths[path] = item.clone();
+        }
     }
     let get = |summary: &str, op: &str, params: Value, resp: Value| json!({"get": {"summary": summary, "operationId": op, "parameters": params, "responses": responses(resp)}});
     let mut doc = json!({
@@ -208,7 +211,7 @@ pub fn document(catalog: &Catalog, base: &str) -> Value {
         },
         "components": {"schemas": schemas},
     });
-    for (path, item) in tile_paths.as_object().expect("an object") {
+    for (path, item) in more_paths.as_object().expect("an object") {
         doc["paths"][path] = item.clone();
     }
     doc
