@@ -156,3 +156,48 @@ test('MapLibre draws the vector tiles in the combined style as the WMS draws the
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('OpenLayers draws the Lambert-93 vector tiles from their tileset metadata', async () => {
+  // The viewer page has OpenLayers and Lambert-93 (proj4) loaded.
+  const { page, errors } = await load('/viewer?mode=LAMB93&layers=bdortho');
+  const r = await page.evaluate(async (base) => {
+    const div = document.createElement('div');
+    div.style.cssText = 'position:absolute;inset:0;background:#fff';
+    document.body.appendChild(div);
+    // The source's projection is the view's (OpenLayers assumes Web Mercator otherwise).
+    const source = new ol.source.OGCVectorTile({
+      url: `${base}/collections/ocsol/tiles/LAMB93`,
+      format: new ol.format.MVT(),
+      projection: 'EPSG:2154',
+    });
+    const layer = new ol.layer.VectorTile({
+      source,
+      style: new ol.style.Style({ fill: new ol.style.Fill({ color: '#ff0000' }) }),
+    });
+    const view = new ol.View({ projection: 'EPSG:2154', center: [770250, 6279150], resolution: 2 });
+    const map = new ol.Map({ target: div, layers: [layer], view, controls: [] });
+    await new Promise((resolve, reject) => {
+      source.once('change', () => (source.getState() === 'error' ? reject(new Error('tileset')) : resolve()));
+      setTimeout(resolve, 5000);
+    });
+    await new Promise((resolve) => {
+      map.once('rendercomplete', resolve);
+      map.render();
+    });
+    let red = 0;
+    let total = 0;
+    div.querySelectorAll('canvas').forEach((c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      for (let i = 0; i < d.length; i += 4 * 53) {
+        total++;
+        if (d[i + 3] > 0 && d[i] > 200 && d[i + 1] < 60) red++;
+      }
+    });
+    return { red, total, state: source.getState() };
+  }, base);
+  assert.equal(r.state, 'ready');
+  // Land cover covers the whole data extent: most of the view is filled.
+  assert.ok(r.red / r.total > 0.5, JSON.stringify(r));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
