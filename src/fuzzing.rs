@@ -193,6 +193,10 @@ pub fn check_answer(target: &str, a: &Answer) -> Result<(), String> {
         {
             return fail(format!("a {}×{} image for {w}×{h}", image.width(), image.height()));
         }
+    } else if ctype.starts_with(tuile_core::tiles::TileFormat::MVT_MIME) {
+        if let Err(e) = tuile_core::tiles::mvt::layer_names(&a.body) {
+            return fail(format!("a vector tile that does not decode ({e})"));
+        }
     } else if ctype.starts_with("text/html") && !a.headers.contains_key("content-security-policy") {
         return fail("HTML without a Content-Security-Policy".into());
     }
@@ -202,13 +206,16 @@ pub fn check_answer(target: &str, a: &Answer) -> Result<(), String> {
 /// The size a map or tile answer must have.
 fn expected_size(target: &str) -> Option<(u32, u32)> {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    if path.starts_with("/wmts") {
+    if path.starts_with("/wmts") || path.contains("/map/tiles/") {
         return Some((256, 256));
     }
     let kvp = Kvp::parse(query);
+    let n = |k: &str| kvp.get_nonempty(k)?.parse::<u32>().ok();
+    if path == "/map" || path.starts_with("/collections/") && path.ends_with("/map") {
+        return Some((n("width")?, n("height")?));
+    }
     let getmap = kvp.get("request").is_some_and(|r| r.eq_ignore_ascii_case("getmap"));
     if path == "/wms" && getmap {
-        let n = |k: &str| kvp.get_nonempty(k)?.parse::<u32>().ok();
         return Some((n("width")?, n("height")?));
     }
     None

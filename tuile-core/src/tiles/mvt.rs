@@ -54,6 +54,13 @@ pub fn encode(layers: &[MvtLayer], crs: Crs, matrix: &TileMatrix, row: u32, col:
     })
 }
 
+/// The names of the layers an MVT tile holds; an error when the bytes are
+/// not a vector tile.
+pub fn layer_names(bytes: &[u8]) -> Result<Vec<String>, String> {
+    let tile = Tile::decode(bytes).map_err(|e| e.to_string())?;
+    Ok(tile.layers.into_iter().map(|l| l.name).collect())
+}
+
 fn encode_layer(layer: &MvtLayer, crs: Crs, bbox: &BBox) -> Result<Option<tile::Layer>, SourceError> {
     let src = layer.source;
     let meta = src.meta();
