@@ -37,6 +37,7 @@ fn classify(path: &[&str], _query: &str) -> Option<Labels> {
         }
         ["collections", id, "styles", ..] => Labels::new("ogcapi", "styles").with_layer(Some(id)),
         ["styles", ..] => Labels::new("ogcapi", "styles"),
+        ["fonts", ..] => Labels::new("ogcapi", "fonts"),
         ["collections", id, "map"] => Labels::new("ogcapi", "map").with_layer(Some(id)),
         ["map"] => Labels::new("ogcapi", "map"),
         ["tiles", _, _, _, _] => Labels::new("ogcapi", "tile"),

@@ -25,6 +25,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(read_only("/collections/{id}/styles", p).route(get().to(list)))
         .service(read_only("/collections/{id}/styles/{style}", p).route(get().to(one)))
         .service(read_only("/collections/{id}/styles/{style}/{file}", p).route(get().to(sprite)))
+        .service(read_only("/fonts/{fontstack}/{range}", p).route(get().to(glyphs)))
         .service(read_only("/styles", p).route(get().to(combined_list)))
         .service(read_only("/styles/{style}", p).route(get().to(combined)));
 }
@@ -142,6 +143,7 @@ async fn one(req: HttpRequest, path: web::Path<(String, String)>, state: web::Da
                     "attribution": layer.config.attribution.as_ref().map(|a| a.title.clone()).unwrap_or_default(),
                 }},
                 "sprite": format!("{href}/sprite"),
+                "glyphs": glyphs_url(b),
                 "layers": style_layers(layer, style, "tuile", ""),
             }),
             MIME,
@@ -187,6 +189,54 @@ async fn sprite(
             )
         }
         Err(e) => Problem::internal(e.to_string()).response(),
+    }
+}
+
+fn glyphs_url(b: &str) -> String {
+    format!("{b}/fonts/{{fontstack}}/{{range}}.pbf")
+}
+
+/// `/fonts/{fontstack}/{start}-{end}.pbf`: 256 glyphs of the first face of
+/// the stack, as distance fields (the faces the WMS labels are drawn with).
+async fn glyphs(req: HttpRequest, path: web::Path<(String, String)>, state: web::Data<AppState>) -> HttpResponse {
+    let (stack, range) = path.into_inner();
+    let kvp = Kvp::parse(req.query_string());
+    let found = check_params(&kvp, &[], |_| false).and_then(|_| {
+        let start = range
+            .strip_suffix(".pbf")
+            .and_then(|r| r.split_once('-'))
+            .and_then(|(a, b)| Some((a.parse::<u32>().ok()?, b.parse::<u32>().ok()?)))
+            .filter(|(a, b)| a % 256 == 0 && *b == a + 255 && *b <= 0xFFFF)
+            .map(|(a, _)| a)
+            .ok_or_else(|| {
+                Problem::not_found(format!("no glyph range `{range}`: ranges are 0-255.pbf, 256-511.pbf…"))
+            })?;
+        let name = stack.split(',').next().unwrap_or("").trim().to_string();
+        let (family, bold, italic) = maplibre::parse_font_name(&name);
+        let face = tuile_core::style::font::face(&family, bold, italic).map_err(Problem::not_found)?;
+        Ok((face, name, start))
+    });
+    let (face, name, start) = match found {
+        Ok(f) => f,
+        Err(e) => return e.response(),
+    };
+    let modified = state
+        .catalog()
+        .layers
+        .iter()
+        .map(|l| l.modified)
+        .max()
+        .unwrap_or(std::time::UNIX_EPOCH);
+    match state
+        .pool
+        .run(move || tuile_core::render::glyphs::range(&face, &name, start))
+        .await
+    {
+        Ok(bytes) => crate::http::cache::respond(
+            &tuile_core::tiles::Encoded::new(bytes.into(), "application/x-protobuf", modified, 86_400),
+            &req,
+        ),
+        Err(e) => Problem::from(tuile_core::error::Error::from(e)).response(),
     }
 }
 
@@ -254,6 +304,7 @@ async fn combined(req: HttpRequest, name: web::Path<String>, state: web::Data<Ap
                 "zoom": zoom,
                 "sources": sources,
                 "sprite": sprites,
+                "glyphs": glyphs_url(b),
                 "layers": layers,
             }),
             MIME,
@@ -280,6 +331,10 @@ pub fn openapi_paths(collection_id: &Value, responses: impl Fn(Value) -> Value) 
             json!([collection_id, style_id, file]), responses(json!({"description": "The sprite's index or image", "content": {
                 "application/json": {"schema": {"type": "object"}}, "image/png": {"schema": {"type": "string", "format": "binary"}}}}))),
         "/styles": op("The styles of the dataset", "getStyles", json!([f]), responses(json_doc("The styles"))),
+        "/fonts/{fontstack}/{range}": op("Glyphs of a font for MapLibre labels", "getGlyphs",
+            json!([{"name": "fontstack", "in": "path", "required": true, "description": "Font names, comma-separated (the first is used).", "schema": {"type": "string"}},
+                   {"name": "range", "in": "path", "required": true, "description": "256 characters: 0-255.pbf, 256-511.pbf…", "schema": {"type": "string"}}]),
+            responses(json!({"description": "The glyphs (PBF)", "content": {"application/x-protobuf": {"schema": {"type": "string", "format": "binary"}}}}))),
         "/styles/{styleId}": op("A style of every layer, for MapLibre", "getStyle",
             json!([{"name": "styleId", "in": "path", "required": true, "description": "A style.", "schema": {"type": "string", "enum": [COMBINED]}}, f]),
             responses(style_doc)),

@@ -201,3 +201,35 @@ test('OpenLayers draws the Lambert-93 vector tiles from their tileset metadata',
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('MapLibre writes the address labels with the glyphs tuile serves', async () => {
+  const { page, errors } = await load('/viewer?mode=MapLibre&layers=adresses');
+  const glyphs = [];
+  page.on('response', (r) => {
+    if (r.url().includes('/fonts/')) glyphs.push(r.status());
+  });
+  const r = await page.evaluate(async () => {
+    const m = window.tuileGlMap;
+    // Labels show from 1:2,500 (zoom 17.5): the middle of the data, closer.
+    m.jumpTo({ center: m.getCenter(), zoom: 18.5 });
+    await new Promise((resolve) => m.once('idle', resolve));
+    const canvas = m.getCanvas();
+    const c = document.createElement('canvas');
+    [c.width, c.height] = [canvas.width, canvas.height];
+    const ctx = c.getContext('2d');
+    ctx.drawImage(canvas, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    let ink = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      // The labels' colour, #1f3a93 (anti-aliased edges aside).
+      if (Math.abs(d[i] - 0x1f) < 40 && Math.abs(d[i + 1] - 0x3a) < 40 && Math.abs(d[i + 2] - 0x93) < 40) ink++;
+    }
+    const labels = m.queryRenderedFeatures().filter((f) => f.layer.type === 'symbol' && f.layer.layout && f.layer.layout['text-field']);
+    return { ink, labels: labels.length };
+  });
+  assert.ok(glyphs.length > 0 && glyphs.every((s) => s === 200), JSON.stringify(glyphs));
+  assert.ok(r.labels > 5, JSON.stringify(r));
+  assert.ok(r.ink > 200, JSON.stringify(r));
+  assert.deepEqual(errors, []);
+  await page.close();
+});

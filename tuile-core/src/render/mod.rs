@@ -3,6 +3,7 @@
 //! async executor.
 
 pub mod encode;
+pub mod glyphs;
 mod labels;
 mod marks;
 pub mod sprite;

@@ -85,6 +85,17 @@ pub fn face(families: &str, bold: bool, italic: bool) -> Result<Arc<FontFace>, S
 }
 
 impl FontFace {
+    /// Whether the face draws `c` (not its missing-glyph box).
+    pub fn has_glyph(&self, c: char) -> bool {
+        self.font.glyph_id(c).0 != 0
+    }
+
+    /// How far `c` moves the pen at `size` pixels per em.
+    pub fn advance(&self, c: char, size: f32) -> f32 {
+        let upem = self.font.units_per_em().unwrap_or(1000.0);
+        self.font.h_advance_unscaled(self.font.glyph_id(c)) * size / upem
+    }
+
     /// Lays out one line of text at `size` pixels per em.
     pub fn text_path(&self, text: &str, size: f32) -> Option<TextPath> {
         let upem = self.font.units_per_em().unwrap_or(1000.0);

@@ -2,11 +2,15 @@
 //! filters, colours, widths and symbols, with scale ranges as zoom ranges,
 //! over a vector tile source, so that a MapLibre map of a layer looks like
 //! its WMS map. Point symbols other than circles come from the style's
-//! sprite ([`icons`]); labels are not converted (they need glyphs).
+//! sprite ([`icons`]); labels use the glyphs tuile serves of the faces the
+//! WMS draws them with ([`font_name`]).
 
 use serde_json::{Value, json};
 
-use super::{CmpOp, Color, Filter, Graphic, GraphicSymbol, Param, Rule, Stroke, Style, Symbolizer, WellKnownMark};
+use super::{
+    CmpOp, Color, Filter, Font, Graphic, GraphicSymbol, LabelPart, LabelPlacement, Param, Rule, Stroke, Style,
+    Symbolizer, TextSymbolizer, WellKnownMark,
+};
 
 /// The scale denominator of MapLibre's zoom 0 (512 px tiles, OGC's 0.28 mm
 /// pixel): WebMercatorQuad's level 0 scale, halved.
@@ -138,12 +142,120 @@ pub fn layers(style: &Style, t: &Target) -> Vec<Value> {
                         out.push(l);
                     }
                 }
-                // Labels need glyphs, which tuile does not serve yet.
-                Symbolizer::Text(_) => {}
+                Symbolizer::Text(text) => {
+                    let mut l = base("symbol", "");
+                    label(&mut l, text);
+                    out.push(l);
+                }
             }
         }
     }
     out
+}
+
+/// The glyph font name of a face: its first family, then `Bold`,
+/// `Italic`, as the glyph route reads it back ([`parse_font_name`]).
+pub fn font_name(f: &Font) -> String {
+    let family = f
+        .family
+        .split(',')
+        .next()
+        .unwrap_or("DejaVu Sans")
+        .trim()
+        .trim_matches(['"', '\'']);
+    let mut name = family.to_string();
+    if f.bold {
+        name.push_str(" Bold");
+    }
+    if f.italic {
+        name.push_str(" Italic");
+    }
+    name
+}
+
+/// A glyph font name read back: (family, bold, italic).
+pub fn parse_font_name(name: &str) -> (String, bool, bool) {
+    let mut family = name.trim();
+    let mut bold = false;
+    let mut italic = false;
+    loop {
+        if let Some(f) = family.strip_suffix(" Bold") {
+            (family, bold) = (f, true);
+        } else if let Some(f) = family
+            .strip_suffix(" Italic")
+            .or_else(|| family.strip_suffix(" Oblique"))
+        {
+            (family, italic) = (f, true);
+        } else {
+            return (family.to_string(), bold, italic);
+        }
+    }
+}
+
+/// A TextSymbolizer as a symbol layer's text: the label parts, font,
+/// colours, halo and placement.
+fn label(l: &mut Value, t: &TextSymbolizer) {
+    let parts: Vec<Value> = t
+        .label
+        .iter()
+        .map(|p| match p {
+            LabelPart::Text(s) => json!(s),
+            LabelPart::Property(name) => json!(["to-string", ["coalesce", ["get", name], ""]]),
+        })
+        .collect();
+    let field = match parts.as_slice() {
+        [one] => one.clone(),
+        _ => json!(["concat"].into_iter().map(Value::from).chain(parts).collect::<Vec<_>>()),
+    };
+    let size = t.font.size.max(1.0);
+    let mut layout = json!({
+        "text-field": field,
+        "text-font": [font_name(&t.font)],
+        "text-size": size,
+    });
+    match &t.placement {
+        LabelPlacement::Point {
+            anchor,
+            displacement,
+            rotation,
+        } => {
+            let x = if anchor.0 < 0.25 {
+                "left"
+            } else if anchor.0 > 0.75 {
+                "right"
+            } else {
+                ""
+            };
+            let y = if anchor.1 < 0.25 {
+                "bottom"
+            } else if anchor.1 > 0.75 {
+                "top"
+            } else {
+                ""
+            };
+            let anchor = match (y, x) {
+                ("", "") => "center".to_string(),
+                ("", x) => x.to_string(),
+                (y, "") => y.to_string(),
+                (y, x) => format!("{y}-{x}"),
+            };
+            layout["text-anchor"] = json!(anchor);
+            // SE displacements are in pixels, y up; MapLibre offsets in ems, y down.
+            layout["text-offset"] = json!([displacement.0 / size, -displacement.1 / size]);
+            layout["text-rotate"] = json!(rotation);
+        }
+        LabelPlacement::Line { perpendicular_offset } => {
+            layout["symbol-placement"] = json!("line");
+            layout["text-offset"] = json!([0.0, -perpendicular_offset / size]);
+        }
+    }
+    l["layout"] = layout;
+    let mut paint = json!({"text-color": css(t.fill.color)});
+    if let Some(h) = &t.halo {
+        paint["text-halo-color"] = json!(css(h.fill.color));
+        paint["text-halo-width"] = json!(h.radius);
+    }
+    l["paint"] = paint;
 }
 
 /// The zoom range of a rule within its layer's, `None` for unbounded ends.
