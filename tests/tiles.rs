@@ -682,3 +682,59 @@ async fn labels_get_their_glyphs_from_tuile() {
         assert_eq!(get(&app, uri).await.status, status, "{uri}");
     }
 }
+
+#[actix_web::test]
+async fn seeded_vector_tiles_are_served_from_the_disk_store() {
+    let store = scratch_dir("mvt-store");
+    let tms = TileMatrixSet::get("WebMercatorQuad").unwrap();
+    let b = transform_bbox(
+        &BBox::new(770_200.0, 6_279_100.0, 770_300.0, 6_279_200.0),
+        Crs::lambert93(),
+        tms.crs,
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tuile"))
+        .env("TUILE_DATA", data_dir())
+        .args(["seed", "--config"])
+        .arg(repo().join("tuile.toml"))
+        .args([
+            "--layer",
+            "erp",
+            "--tms",
+            "WebMercatorQuad",
+            "--levels",
+            "16-16",
+            "--format",
+            "mvt",
+            "--bbox",
+        ])
+        .arg(format!("{},{},{},{}", b.minx, b.miny, b.maxx, b.maxy))
+        .arg("--store")
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut config = common::config();
+    config.server.cache.disk = Some(store.clone());
+    tuile_core::source::gdal::init(128);
+    let state = actix_web::web::Data::new(tuile::state::AppState::new(
+        tuile_core::catalog::Catalog::load(config).unwrap(),
+    ));
+    let app = app(state.clone()).await;
+    let (row, col) = tile_at(tms, 16, (770_250.0, 6_279_150.0));
+    let r = get_with(
+        &app,
+        &format!("/collections/erp/tiles/WebMercatorQuad/16/{row}/{col}"),
+        &[("Accept-Encoding", "gzip")],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        state.tiles.renders.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "read from the store, not rendered"
+    );
+    let file = store.join(format!("erp/default/WebMercatorQuad/16/{row}/{col}.mvt"));
+    assert_eq!(std::fs::read(file).unwrap(), r.body, "kept gzipped, served as kept");
+    let _ = std::fs::remove_dir_all(store);
+}

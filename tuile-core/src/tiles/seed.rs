@@ -73,10 +73,6 @@ impl SeedPlan {
                 ))
             })?
             .clone();
-        let link = layer
-            .tile_set(&r.tms)
-            .ok_or_else(|| bad(format!("layer `{}` is not tiled in `{}`", r.layer, r.tms)))?
-            .clone();
         let style_name = r.style.as_deref().unwrap_or("");
         let style = layer
             .style(style_name)
@@ -92,6 +88,11 @@ impl SeedPlan {
                 r.layer
             )));
         }
+        let link = match format {
+            TileFormat::Mvt(_) => layer.vector_tile_set(&r.tms),
+            TileFormat::Image(_) => layer.tile_set(&r.tms).cloned(),
+        }
+        .ok_or_else(|| bad(format!("layer `{}` is not tiled in `{}`", r.layer, r.tms)))?;
         let time = match &layer.time {
             Some(d) => Some(
                 d.resolve(r.time.as_deref())
