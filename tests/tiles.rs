@@ -738,3 +738,62 @@ async fn seeded_vector_tiles_are_served_from_the_disk_store() {
     assert_eq!(std::fs::read(file).unwrap(), r.body, "kept gzipped, served as kept");
     let _ = std::fs::remove_dir_all(store);
 }
+
+#[actix_web::test]
+async fn dataset_map_tiles_draw_every_layer_or_those_chosen() {
+    let app = app(state()).await;
+    let landing = json(&get(&app, "/").await);
+    let list = json(
+        &get(
+            &app,
+            local(href(&landing, "http://www.opengis.net/def/rel/ogc/1.0/tilesets-map")),
+        )
+        .await,
+    );
+    assert!(
+        list["tilesets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["dataType"] == "map")
+    );
+    let set = json(&get(&app, "/map/tiles/WebMercatorQuad").await);
+    assert_eq!(set["layers"].as_array().unwrap().len(), 4, "every public layer");
+    let tms = TileMatrixSet::get("WebMercatorQuad").unwrap();
+    let (row, col) = tile_at(tms, 17, CENTRE);
+    let all = get(&app, &format!("/map/tiles/WebMercatorQuad/17/{row}/{col}")).await;
+    assert_eq!(all.content_type, "image/png");
+    assert!(
+        all.image().pixels().all(|p| p[3] == 255),
+        "the orthophoto under everything"
+    );
+    let one = get(
+        &app,
+        &format!("/map/tiles/WebMercatorQuad/17/{row}/{col}?collections=ocsol"),
+    )
+    .await
+    .image();
+    let same = get(
+        &app,
+        &format!("/collections/ocsol/map/tiles/WebMercatorQuad/17/{row}/{col}"),
+    )
+    .await
+    .image();
+    // The collection's own tile is cut from a metatile: edges are
+    // anti-aliased a little apart, the rest is the same.
+    let close = |a: &image::Rgba<u8>, b: &image::Rgba<u8>| a.0.iter().zip(b.0).all(|(x, y)| x.abs_diff(y) <= 16);
+    let equal = one.pixels().zip(same.pixels()).filter(|(a, b)| close(a, b)).count();
+    assert!(equal > 256 * 256 * 99 / 100, "{equal}: the collection's own tile");
+    let jpeg = get(&app, &format!("/map/tiles/WebMercatorQuad/17/{row}/{col}?f=jpeg")).await;
+    assert_eq!(jpeg.content_type, "image/jpeg");
+    assert_eq!(
+        get(
+            &app,
+            &format!("/map/tiles/WebMercatorQuad/17/{row}/{col}?collections=nope")
+        )
+        .await
+        .status,
+        404
+    );
+    assert_eq!(get(&app, "/map/tiles/WebMercatorQuad/3/0/0").await.status, 404);
+}

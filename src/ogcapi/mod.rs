@@ -41,6 +41,8 @@ fn classify(path: &[&str], _query: &str) -> Option<Labels> {
         ["collections", id, "map"] => Labels::new("ogcapi", "map").with_layer(Some(id)),
         ["map"] => Labels::new("ogcapi", "map"),
         ["tiles", _, _, _, _] => Labels::new("ogcapi", "tile"),
+        ["map", "tiles", _, _, _, _] => Labels::new("ogcapi", "maptile"),
+        ["map", "tiles", ..] => Labels::new("ogcapi", "tilesets"),
         ["tiles", ..] => Labels::new("ogcapi", "tilesets"),
         ["collections", id, "items", _] => Labels::new("ogcapi", "item").with_layer(Some(id)),
         ["collections", id, "items"] => Labels::new("ogcapi", "items").with_layer(Some(id)),
@@ -310,6 +312,12 @@ pub async fn landing(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
                 "Vector tilesets of every collection",
             ),
             link(&format!("{b}/map"), maps::MAP_REL, "image/png", "A map of every layer"),
+            link(
+                &format!("{b}/map/tiles"),
+                tiles::TILESETS_MAP_REL,
+                "application/json",
+                "Map tilesets of every layer",
+            ),
             link(
                 &format!("{b}/styles"),
                 styles::STYLES_REL,

@@ -71,9 +71,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(read_only("/collections/{id}/map/tiles", p).route(get().to(map_tilesets)))
         .service(read_only("/collections/{id}/map/tiles/{tms}", p).route(get().to(map_tileset)))
         .service(read_only("/collections/{id}/map/tiles/{tms}/{z}/{row}/{col}", p).route(get().to(map_tile)))
-        .service(read_only("/tiles", p).route(get().to(dataset_tilesets)))
-        .service(read_only("/tiles/{tms}", p).route(get().to(dataset_tileset)))
-        .service(read_only("/tiles/{tms}/{z}/{row}/{col}", p).route(get().to(dataset_tile)));
+        .service(read_only("/tiles", p).route(get().to(dataset_vector_tilesets)))
+        .service(read_only("/tiles/{tms}", p).route(get().to(dataset_vector_tileset)))
+        .service(read_only("/tiles/{tms}/{z}/{row}/{col}", p).route(get().to(dataset_tile)))
+        .service(read_only("/map/tiles", p).route(get().to(dataset_map_tilesets)))
+        .service(read_only("/map/tiles/{tms}", p).route(get().to(dataset_map_tileset)))
+        .service(read_only("/map/tiles/{tms}/{z}/{row}/{col}", p).route(get().to(dataset_map_tile)));
 }
 
 /// A layer's tiles of a kind in a tile matrix set.
@@ -143,7 +146,7 @@ fn properties(kvp: &Kvp) -> Option<Arc<[String]>> {
 
 /// `f=` for a tile: `mvt` for vector tiles, `png` or `jpeg` for maps,
 /// else what `Accept` prefers among them.
-fn tile_format(req: &HttpRequest, kvp: &Kvp, kind: Kind, layer: &Layer) -> Result<TileFormat, Problem> {
+fn tile_format(req: &HttpRequest, kvp: &Kvp, kind: Kind, default_image: ImageFormat) -> Result<TileFormat, Problem> {
     let wanted = kvp.get_nonempty("f").map(str::to_string).or_else(|| {
         let accept = req.headers().get("accept")?.to_str().ok()?;
         accept
@@ -156,7 +159,7 @@ fn tile_format(req: &HttpRequest, kvp: &Kvp, kind: Kind, layer: &Layer) -> Resul
     let format = match wanted {
         None => match kind {
             Kind::Vector => TileFormat::Mvt(None),
-            Kind::Map => TileFormat::Image(layer.tile_format()),
+            Kind::Map => TileFormat::Image(default_image),
         },
         Some(f) => TileFormat::from_mime(&f)
             .filter(|t| matches!(t, TileFormat::Mvt(_)) == (kind == Kind::Vector))
@@ -204,7 +207,7 @@ async fn serve_tile(
         check_params(&kvp, allowed, |_| false)?;
         let catalog = state.catalog_for(req);
         let layer = collection(&catalog, &id)?;
-        let format = tile_format(req, &kvp, kind, layer)?;
+        let format = tile_format(req, &kvp, kind, layer.tile_format())?;
         if let TileFormat::Mvt(Some(fields)) = &format {
             tuile_core::tiles::mvt_layer(layer, layer.default_style(), Some(fields), None)?;
         }
@@ -244,21 +247,8 @@ async fn dataset_tile(
     let catalog = state.catalog_for(&req);
     let job = (|| {
         check_params(&kvp, &["f", "datetime", "collections"], |_| false)?;
-        tile_format(&req, &kvp, Kind::Vector, &catalog.layers[0])?;
-        let layers = dataset_layers(&catalog, &kvp)?;
-        let tms = TileMatrixSet::get(&tms).ok_or_else(|| Problem::not_found(format!("no tile matrix set `{tms}`")))?;
-        let set = union_link(&layers, tms);
-        let (z, row, col) = tile_at(&set, &z, &row, &col)?;
-        let mut chosen = Vec::new();
-        for l in layers {
-            if l.tile_set(tms.id)
-                .and_then(|s| s.limits(z))
-                .is_some_and(|r| r.contains(row, col))
-            {
-                chosen.push((Arc::clone(l), edition(l, &kvp)?));
-            }
-        }
-        Ok::<_, Problem>((chosen, tms, z, row, col))
+        tile_format(&req, &kvp, Kind::Vector, ImageFormat::Png)?;
+        dataset_tile_layers(&catalog, &kvp, Kind::Vector, (&tms, &z, &row, &col))
     })();
     let (chosen, tms, z, row, col) = match job {
         Ok(j) => j,
@@ -288,21 +278,125 @@ async fn dataset_tile(
     }
 }
 
-/// The collections of a dataset tile: every feature collection, or those
-/// `collections=` names (each must exist for the caller).
-fn dataset_layers<'a>(catalog: &'a Catalog, kvp: &Kvp) -> Result<Vec<&'a Arc<Layer>>, Problem> {
-    match kvp.get_nonempty("collections") {
-        None => Ok(collections(catalog).collect()),
-        Some(list) => list.split(',').map(|id| collection(catalog, id.trim())).collect(),
+/// The layers a dataset tile holds, each with its edition, and where the
+/// tile is: every chosen layer whose tiles reach it.
+type DatasetTile = (
+    Vec<(Arc<Layer>, Option<String>)>,
+    &'static TileMatrixSet,
+    usize,
+    u32,
+    u32,
+);
+
+fn dataset_tile_layers(
+    catalog: &Catalog,
+    kvp: &Kvp,
+    kind: Kind,
+    (tms, z, row, col): (&str, &str, &str, &str),
+) -> Result<DatasetTile, Problem> {
+    let layers = dataset_layers(catalog, kvp, kind)?;
+    let tms = TileMatrixSet::get(tms).ok_or_else(|| Problem::not_found(format!("no tile matrix set `{tms}`")))?;
+    let set = union_link(&layers, tms, kind);
+    let (z, row, col) = tile_at(&set, z, row, col)?;
+    let mut chosen = Vec::new();
+    for l in layers {
+        if tile_set(l, tms.id, kind).is_ok_and(|s| s.limits(z).is_some_and(|r| r.contains(row, col))) {
+            chosen.push((Arc::clone(l), edition(l, kvp)?));
+        }
+    }
+    Ok((chosen, tms, z, row, col))
+}
+
+/// The layers of a dataset tile: every feature collection (vector tiles)
+/// or every layer (maps), or those `collections=` names (each must exist
+/// for the caller).
+fn dataset_layers<'a>(catalog: &'a Catalog, kvp: &Kvp, kind: Kind) -> Result<Vec<&'a Arc<Layer>>, Problem> {
+    let named = |id: &str| match kind {
+        Kind::Vector => collection(catalog, id),
+        Kind::Map => catalog
+            .layer(id)
+            .ok_or_else(|| Problem::not_found(format!("no collection `{id}`"))),
+    };
+    match (kvp.get_nonempty("collections"), kind) {
+        (None, Kind::Vector) => Ok(collections(catalog).collect()),
+        (None, Kind::Map) => Ok(catalog.layers.iter().collect()),
+        (Some(list), _) => list.split(',').map(|id| named(id.trim())).collect(),
+    }
+}
+
+/// `/map/tiles/{tms}/{z}/{row}/{col}`: every layer (or those
+/// `collections=` lists) drawn on one tile, bottom first. Not cached: the
+/// layers chosen are the caller's.
+async fn dataset_map_tile(
+    req: HttpRequest,
+    path: web::Path<(String, String, String, String)>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let (tms, z, row, col) = path.into_inner();
+    let kvp = Kvp::parse(req.query_string());
+    let catalog = state.catalog_for(&req);
+    let job = (|| {
+        check_params(&kvp, &["f", "datetime", "collections"], |_| false)?;
+        // PNG by default: the layers over each other keep their transparency.
+        let format = match tile_format(&req, &kvp, Kind::Map, ImageFormat::Png)? {
+            TileFormat::Image(f) => f,
+            TileFormat::Mvt(_) => ImageFormat::Png,
+        };
+        let found = dataset_tile_layers(&catalog, &kvp, Kind::Map, (&tms, &z, &row, &col))?;
+        Ok::<_, Problem>((found, format))
+    })();
+    let ((chosen, tms, z, row, col), format) = match job {
+        Ok(j) => j,
+        Err(e) => return e.response(),
+    };
+    let modified = chosen
+        .iter()
+        .map(|(l, _)| l.modified)
+        .max()
+        .unwrap_or(std::time::UNIX_EPOCH);
+    let max_age = chosen.iter().map(|(l, _)| l.max_age).min().unwrap_or(0);
+    let view = tuile_core::render::MapView {
+        crs: tms.crs,
+        bbox: tms.matrices[z].tile_bbox(row, col),
+        width: tuile_core::grid::tms::TILE_SIZE,
+        height: tuile_core::grid::tms::TILE_SIZE,
+    };
+    let layers: Vec<tuile_core::render::DrawLayer> = chosen
+        .into_iter()
+        .map(|(layer, time)| tuile_core::render::DrawLayer {
+            style: Arc::clone(layer.default_style()),
+            layer,
+            time,
+        })
+        .collect();
+    let background = format.tile_background();
+    let drawn = state
+        .pool
+        .run(move || -> Result<Vec<u8>, tuile_core::error::Error> {
+            let pixmap = tuile_core::render::render(&view, &layers, background)?;
+            Ok(tuile_core::render::encode(
+                &pixmap,
+                format,
+                tuile_core::style::Color::WHITE,
+                85,
+            )?)
+        })
+        .await;
+    match drawn.map_err(tuile_core::error::Error::from).and_then(|r| r) {
+        Ok(bytes) => crate::http::cache::respond(
+            &tuile_core::tiles::Encoded::new(bytes.into(), format.mime(), modified, max_age),
+            &req,
+        ),
+        Err(e) => Problem::from(e).response(),
     }
 }
 
 /// The tiles of several layers in one set: at each level, the smallest
 /// range covering all of theirs.
-fn union_link(layers: &[&Arc<Layer>], tms: &'static TileMatrixSet) -> TileSetLink {
+fn union_link(layers: &[&Arc<Layer>], tms: &'static TileMatrixSet, kind: Kind) -> TileSetLink {
     let mut levels: Vec<(usize, tuile_core::grid::tms::TileRange)> = Vec::new();
     for l in layers {
-        let Some(set) = l.vector_tile_set(tms.id) else { continue };
+        let Ok(set) = tile_set(l, tms.id, kind) else { continue };
         for (z, r) in set.levels {
             match levels.iter_mut().find(|(lz, _)| *lz == z) {
                 Some((_, u)) => {
@@ -390,18 +484,34 @@ fn tilesets_of(req: &HttpRequest, state: &AppState, id: &str, kind: Kind) -> Htt
     })
 }
 
-async fn dataset_tilesets(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    metadata(&req, &state, |kvp, catalog, b| {
+async fn dataset_vector_tilesets(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    dataset_tilesets(&req, &state, Kind::Vector)
+}
+
+async fn dataset_map_tilesets(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    dataset_tilesets(&req, &state, Kind::Map)
+}
+
+/// Every layer a dataset tileset draws by default, of a kind.
+fn dataset_default_layers(catalog: &Catalog, kind: Kind) -> Vec<&Arc<Layer>> {
+    match kind {
+        Kind::Vector => collections(catalog).collect(),
+        Kind::Map => catalog.layers.iter().collect(),
+    }
+}
+
+fn dataset_tilesets(req: &HttpRequest, state: &AppState, kind: Kind) -> HttpResponse {
+    metadata(req, state, |kvp, catalog, b| {
         json_only(kvp)?;
-        let layers: Vec<&Arc<Layer>> = collections(catalog).collect();
+        let layers = dataset_default_layers(catalog, kind);
         let sets: Vec<TileSetLink> = TileMatrixSet::all()
             .iter()
-            .map(|t| union_link(&layers, t))
+            .map(|t| union_link(&layers, t, kind))
             .filter(|s| !s.levels.is_empty())
             .collect();
         let title = &catalog.metadata.title.get(tuile_core::metadata::Language::Fr);
         Ok((
-            tileset_list(title, Kind::Vector, &sets, &format!("{b}/tiles"), b),
+            tileset_list(title, kind, &sets, &format!("{b}/{}", kind.path()), b),
             "application/json",
         ))
     })
@@ -431,21 +541,29 @@ fn tileset_of(req: &HttpRequest, state: &AppState, id: &str, tms: &str, kind: Ki
     })
 }
 
-async fn dataset_tileset(req: HttpRequest, tms: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
-    metadata(&req, &state, |kvp, catalog, b| {
-        let layers: Vec<&Arc<Layer>> = collections(catalog).collect();
-        let set = TileMatrixSet::get(&tms).ok_or_else(|| Problem::not_found(format!("no tile matrix set `{tms}`")))?;
-        let union = union_link(&layers, set);
+async fn dataset_vector_tileset(req: HttpRequest, tms: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
+    dataset_tileset(&req, &state, &tms, Kind::Vector)
+}
+
+async fn dataset_map_tileset(req: HttpRequest, tms: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
+    dataset_tileset(&req, &state, &tms, Kind::Map)
+}
+
+fn dataset_tileset(req: &HttpRequest, state: &AppState, tms: &str, kind: Kind) -> HttpResponse {
+    metadata(req, state, |kvp, catalog, b| {
+        let layers = dataset_default_layers(catalog, kind);
+        let set = TileMatrixSet::get(tms).ok_or_else(|| Problem::not_found(format!("no tile matrix set `{tms}`")))?;
+        let union = union_link(&layers, set, kind);
         if union.levels.is_empty() {
             return Err(Problem::not_found(format!("no collection is tiled in `{tms}`")));
         }
-        let href = format!("{b}/tiles/{tms}");
+        let href = format!("{b}/{}/{tms}", kind.path());
         let title = catalog
             .metadata
             .title
             .get(tuile_core::metadata::Language::Fr)
             .to_string();
-        let doc = tileset(&layers, &union, Kind::Vector, &title, &href, b);
+        let doc = tileset(&layers, &union, kind, &title, &href, b);
         answer_tileset(kvp, doc, &union, &layers, &href)
     })
 }
@@ -478,9 +596,10 @@ fn level_range(set: &TileSetLink) -> (usize, usize) {
 /// A tileset's metadata (OGC API – Tiles, tileSet.yaml).
 fn tileset(layers: &[&Arc<Layer>], set: &TileSetLink, kind: Kind, title: &str, href: &str, b: &str) -> Value {
     let tms = set.tms;
-    let mime = match kind {
-        Kind::Vector => TileFormat::MVT_MIME,
-        Kind::Map => layers[0].tile_format().mime(),
+    let mime = match (kind, layers) {
+        (Kind::Vector, _) => TileFormat::MVT_MIME,
+        (Kind::Map, [one]) => one.tile_format().mime(),
+        (Kind::Map, _) => ImageFormat::Png.mime(),
     };
     let (first, last) = level_range(set);
     let mut links = vec![
@@ -748,5 +867,10 @@ pub fn openapi_paths(collection_id: &Value, responses: impl Fn(Value) -> Value) 
             json!([tms, tileset_f]), responses(tileset_doc)),
         "/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}": op("A vector tile of the dataset", "getDatasetVectorTile",
             json!([tms, matrix, row, col, datetime, collections, mvt_f]), tile(&[TileFormat::MVT_MIME])),
+        "/map/tiles": op("The map tilesets of the dataset", "getDatasetMapTileSetsList", json!([json_only]), responses(doc("The tilesets"))),
+        "/map/tiles/{tileMatrixSetId}": op("A map tileset of the dataset", "getDatasetMapTileSet",
+            json!([tms, json_only]), responses(doc("The tileset"))),
+        "/map/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}": op("A map tile of the dataset", "getDatasetMapTile",
+            json!([tms, matrix, row, col, datetime, collections, map_f]), tile(&map_mimes)),
     })
 }
