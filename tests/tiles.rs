@@ -36,6 +36,18 @@ fn href<'a>(doc: &'a Value, rel: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {rel} link in {doc}"))
 }
 
+/// The document a link of `doc` leads to.
+async fn follow<S>(app: &S, doc: &Value, rel: &str) -> Value
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse,
+            Error = actix_web::Error,
+        >,
+{
+    json(&get(app, local(href(doc, rel))).await)
+}
+
 fn tile_at(tms: &TileMatrixSet, z: usize, p: (f64, f64)) -> (u32, u32) {
     let b = transform_bbox(&BBox::new(p.0, p.1, p.0 + 0.01, p.1 + 0.01), Crs::lambert93(), tms.crs).unwrap();
     let r = tms.matrices[z].tile_range(&b).unwrap();
@@ -427,13 +439,7 @@ async fn map_tiles_are_the_wmts_tiles() {
 async fn dataset_tiles_hold_every_collection_or_those_chosen() {
     let app = app(state()).await;
     let landing = json(&get(&app, "/").await);
-    let list = json(
-        &get(
-            &app,
-            local(href(&landing, "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector")),
-        )
-        .await,
-    );
+    let list = follow(&app, &landing, "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector").await;
     assert!(!list["tilesets"].as_array().unwrap().is_empty());
     let tms = TileMatrixSet::get("WebMercatorQuad").unwrap();
     let (row, col) = tile_at(tms, 16, CENTRE);
@@ -611,13 +617,7 @@ async fn maplibre_styles_draw_the_sld_rules_from_the_tiles_and_sprites() {
 async fn the_combined_style_puts_the_orthophoto_under_every_collection() {
     let app = app(state()).await;
     let landing = json(&get(&app, "/").await);
-    let styles = json(
-        &get(
-            &app,
-            local(href(&landing, "http://www.opengis.net/def/rel/ogc/1.0/styles")),
-        )
-        .await,
-    );
+    let styles = follow(&app, &landing, "http://www.opengis.net/def/rel/ogc/1.0/styles").await;
     let href = styles["styles"][0]["links"][0]["href"].as_str().unwrap();
     let style = json(&get(&app, local(href)).await);
     let layers = style["layers"].as_array().unwrap();
@@ -743,13 +743,7 @@ async fn seeded_vector_tiles_are_served_from_the_disk_store() {
 async fn dataset_map_tiles_draw_every_layer_or_those_chosen() {
     let app = app(state()).await;
     let landing = json(&get(&app, "/").await);
-    let list = json(
-        &get(
-            &app,
-            local(href(&landing, "http://www.opengis.net/def/rel/ogc/1.0/tilesets-map")),
-        )
-        .await,
-    );
+    let list = follow(&app, &landing, "http://www.opengis.net/def/rel/ogc/1.0/tilesets-map").await;
     assert!(
         list["tilesets"]
             .as_array()

@@ -65,17 +65,16 @@ async fn serve(req: &HttpRequest, state: &AppState, id: Option<&str>) -> HttpRes
         Ok(r) => r,
         Err(e) => return e.response(),
     };
-    let modified = request
-        .layers
-        .iter()
-        .map(|l| l.layer.modified)
-        .max()
-        .unwrap_or(std::time::UNIX_EPOCH);
-    let max_age = request.layers.iter().map(|l| l.layer.max_age).min().unwrap_or(0);
+    let (modified, max_age) = tuile_core::layer::freshness(request.layers.iter().map(|l| &*l.layer));
     let (format, crs, bbox) = (request.format, request.view.crs, request.view.bbox);
-    let job = move || -> Result<Vec<u8>, tuile_core::error::Error> {
-        let pixmap = render::render(&request.view, &request.layers, request.background)?;
-        Ok(render::encode(&pixmap, request.format, request.bgcolor, 85)?)
+    let job = move || {
+        render::map_image(
+            &request.view,
+            &request.layers,
+            request.format,
+            request.background,
+            request.bgcolor,
+        )
     };
     match state
         .pool

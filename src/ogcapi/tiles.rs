@@ -254,12 +254,7 @@ async fn dataset_tile(
         Ok(j) => j,
         Err(e) => return e.response(),
     };
-    let modified = chosen
-        .iter()
-        .map(|(l, _)| l.modified)
-        .max()
-        .unwrap_or(std::time::UNIX_EPOCH);
-    let max_age = chosen.iter().map(|(l, _)| l.max_age).min().unwrap_or(0);
+    let (modified, max_age) = tuile_core::layer::freshness(chosen.iter().map(|(l, _)| &**l));
     let encoded = state
         .pool
         .run(move || {
@@ -349,12 +344,7 @@ async fn dataset_map_tile(
         Ok(j) => j,
         Err(e) => return e.response(),
     };
-    let modified = chosen
-        .iter()
-        .map(|(l, _)| l.modified)
-        .max()
-        .unwrap_or(std::time::UNIX_EPOCH);
-    let max_age = chosen.iter().map(|(l, _)| l.max_age).min().unwrap_or(0);
+    let (modified, max_age) = tuile_core::layer::freshness(chosen.iter().map(|(l, _)| &**l));
     let view = tuile_core::render::MapView {
         crs: tms.crs,
         bbox: tms.matrices[z].tile_bbox(row, col),

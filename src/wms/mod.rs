@@ -214,16 +214,15 @@ async fn get_map(req: &HttpRequest, kvp: &Kvp, catalog: Arc<Catalog>, state: &Ap
         };
     }
     let format = request.format;
-    let modified = request
-        .layers
-        .iter()
-        .map(|l| l.layer.modified)
-        .max()
-        .unwrap_or(std::time::UNIX_EPOCH);
-    let max_age = request.layers.iter().map(|l| l.layer.max_age).min().unwrap_or(0);
-    let job = move || -> Result<Vec<u8>, Error> {
-        let pixmap = render::render(&request.view, &request.layers, request.background())?;
-        Ok(render::encode(&pixmap, request.format, request.bgcolor, 85)?)
+    let (modified, max_age) = tuile_core::layer::freshness(request.layers.iter().map(|l| &*l.layer));
+    let job = move || {
+        render::map_image(
+            &request.view,
+            &request.layers,
+            request.format,
+            request.background(),
+            request.bgcolor,
+        )
     };
     match state.pool.run(job).await.map_err(Error::from).flatten() {
         Ok(bytes) => warn(crate::http::cache::respond(

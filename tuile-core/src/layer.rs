@@ -31,6 +31,16 @@ impl TileSetLink {
     }
 }
 
+/// When an answer drawn from `layers` last changed (the newest of their
+/// changes) and how long it may be kept (the shortest of their lifetimes;
+/// none when there is no layer).
+pub fn freshness<'a>(layers: impl IntoIterator<Item = &'a Layer>) -> (SystemTime, u32) {
+    let (modified, max_age) = layers.into_iter().fold((SystemTime::UNIX_EPOCH, None), |(m, a), l| {
+        (m.max(l.modified), Some(a.map_or(l.max_age, |a: u32| a.min(l.max_age))))
+    });
+    (modified, max_age.unwrap_or(0))
+}
+
 pub struct Layer {
     pub config: LayerConfig,
     /// Changes whenever the source, a style or the layer's settings change:

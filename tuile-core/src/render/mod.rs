@@ -59,6 +59,19 @@ pub enum RenderError {
     Size(u32, u32),
 }
 
+/// A map as every map answer serves it: drawn, then encoded (transparent
+/// areas over `matte` where the format has no alpha).
+pub fn map_image(
+    view: &MapView,
+    layers: &[DrawLayer],
+    format: ImageFormat,
+    background: Option<Color>,
+    matte: Color,
+) -> Result<Vec<u8>, crate::error::Error> {
+    let pixmap = render(view, layers, background)?;
+    Ok(encode(&pixmap, format, matte, 85)?)
+}
+
 /// Draws `layers` bottom-first on a canvas filled with `background` (or
 /// transparent when `None`), then their labels.
 pub fn render(view: &MapView, layers: &[DrawLayer], background: Option<Color>) -> Result<Pixmap, RenderError> {
