@@ -470,6 +470,17 @@ async fn collection_page(req: HttpRequest, id: web::Path<String>, state: web::Da
     })
 }
 
+/// The JSON Schema type of a column's values.
+pub fn json_type(kind: tuile_core::feature::ValueKind) -> &'static str {
+    use tuile_core::feature::ValueKind as K;
+    match kind {
+        K::Boolean => "boolean",
+        K::Integer => "integer",
+        K::Number => "number",
+        K::Text => "string",
+    }
+}
+
 /// The queryables of a collection as a JSON Schema (Part 3).
 pub fn queryables_json(layer: &Layer, b: &str) -> Value {
     let mut props = serde_json::Map::new();
@@ -486,14 +497,7 @@ pub fn queryables_json(layer: &Layer, b: &str) -> Value {
     );
     if let tuile_core::source::Source::Vector(v) = &layer.source {
         for c in v.columns() {
-            use tuile_core::feature::ValueKind as K;
-            let ty = match c.kind() {
-                K::Boolean => "boolean",
-                K::Integer => "integer",
-                K::Number => "number",
-                K::Text => "string",
-            };
-            props.insert(c.name.clone(), json!({"title": c.name, "type": ty}));
+            props.insert(c.name.clone(), json!({"title": c.name, "type": json_type(c.kind())}));
         }
     }
     json!({
