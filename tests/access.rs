@@ -463,3 +463,43 @@ async fn the_viewer_page_lists_the_callers_layers_and_serves_openlayers() {
     }
     assert_eq!(get(&app, "/viewer/assets/..%2Ftuile.toml").await.status, 404);
 }
+
+#[actix_web::test]
+async fn a_members_maplibre_style_keeps_the_key_in_every_url_maplibre_follows() {
+    let app = app(state()).await;
+    let style: serde_json::Value =
+        serde_json::from_slice(&get(&app, &format!("/styles/default?apikey={KEY}")).await.body).unwrap();
+    let mut urls = vec![style["glyphs"].as_str().unwrap().to_string()];
+    for s in style["sprite"].as_array().unwrap() {
+        urls.push(s["url"].as_str().unwrap().to_string());
+    }
+    for source in style["sources"].as_object().unwrap().values() {
+        if let Some(u) = source["url"].as_str() {
+            urls.push(u.to_string());
+        }
+        for t in source["tiles"].as_array().into_iter().flatten() {
+            urls.push(t.as_str().unwrap().to_string());
+        }
+    }
+    assert!(urls.len() >= 5, "{urls:?}");
+    for u in &urls {
+        assert!(u.contains(&format!("apikey={KEY}")), "{u}");
+    }
+    // The members-only layer is in it, and its sprite answers with the key.
+    let sprite = urls
+        .iter()
+        .find(|u| u.contains(RESTRICTED) && u.contains("sprite"))
+        .expect("its sprite");
+    let path = sprite.split_once("://").unwrap().1;
+    let path = &path[path.find('/').unwrap()..];
+    let (base, query) = path.split_once('?').unwrap();
+    assert_eq!(get(&app, &format!("{base}.json?{query}")).await.status, 200);
+    // The tiles' TileJSON carries it on to the tile URLs.
+    let tilejson_url = urls.iter().find(|u| u.contains("tilejson")).unwrap();
+    let p = tilejson_url.split_once("://").unwrap().1;
+    let tj: serde_json::Value = serde_json::from_slice(&get(&app, &p[p.find('/').unwrap()..]).await.body).unwrap();
+    assert!(
+        tj["tiles"][0].as_str().unwrap().contains(&format!("apikey={KEY}")),
+        "{tj}"
+    );
+}

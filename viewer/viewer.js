@@ -163,8 +163,10 @@
         container: 'gl',
         style: keyed(base + '/styles/default'),
         // The key goes with every request to tuile: tiles, sprites, TileJSON.
+        // (the style's own URLs already carry it when the page was opened with one).
         transformRequest: function (url) {
-          return { url: url.indexOf(base) === 0 ? keyed(url) : url };
+          const mine = url.indexOf(base) === 0 && !(keyQuery && url.indexOf(keyQuery) >= 0);
+          return { url: mine ? keyed(url) : url };
         },
         attributionControl: { compact: true },
         // Keeps the drawn map readable (printing, exports, the browser test).

@@ -210,7 +210,17 @@ fn json_response(v: &Value, mime: &str, catalog: &Catalog) -> HttpResponse {
             Value::Object(m) => {
                 for (k, child) in m.iter_mut() {
                     match child {
-                        Value::String(href) if k == "href" => *href = catalog.keyed(href),
+                        // Links, and the URLs of MapLibre styles and TileJSON.
+                        Value::String(href) if matches!(k.as_str(), "href" | "url" | "sprite" | "glyphs") => {
+                            *href = catalog.keyed(href)
+                        }
+                        Value::Array(urls) if k == "tiles" => {
+                            for u in urls.iter_mut() {
+                                if let Value::String(url) = u {
+                                    *url = catalog.keyed(url);
+                                }
+                            }
+                        }
                         _ => key_hrefs(child, catalog),
                     }
                 }

@@ -233,3 +233,13 @@ test('MapLibre writes the address labels with the glyphs tuile serves', async ()
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a member sees the members-only layer in MapLibre mode, its key in every request', async () => {
+  const { page, errors } = await load('/viewer?apikey=demo-membres&mode=MapLibre&layers=adresses_cadastre');
+  const layers = await page.evaluate(() =>
+    window.tuileGlMap.getStyle().layers.filter((l) => l['source-layer'] === 'adresses_cadastre').length
+  );
+  assert.ok(layers > 0, 'the members-only layer is in the style');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
