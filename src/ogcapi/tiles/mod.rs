@@ -47,9 +47,9 @@ pub const TILESETS_VECTOR_REL: &str = "http://www.opengis.net/def/rel/ogc/1.0/ti
 pub const TILESETS_MAP_REL: &str = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-map";
 pub const TILEJSON_MIME: &str = "application/vnd.mapbox.tile+json";
 
-/// Which tiles a route serves: the features of one collection, of the
-/// dataset (every collection, or those `collections=` names), or a
-/// collection's rendered map.
+/// Which tiles a route serves: features (MVT) or a rendered map (PNG,
+/// JPEG), of one collection or of the dataset (every layer, or those
+/// `collections=` names).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
     Vector,
