@@ -81,15 +81,7 @@ pub(super) async fn dataset_tile(
     path: web::Path<(String, String, String, String)>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let (tms, z, row, col) = path.into_inner();
-    let kvp = Kvp::parse(req.query_string());
-    let catalog = state.catalog_for(&req);
-    let job = (|| {
-        check_params(&kvp, &["f", "datetime", "collections"], |_| false)?;
-        tile_format(&req, &kvp, Kind::Vector, ImageFormat::Png)?;
-        dataset_tile_layers(&catalog, &kvp, Kind::Vector, (&tms, &z, &row, &col))
-    })();
-    let (chosen, tms, z, row, col) = match job {
+    let ((chosen, tms, z, row, col), _) = match dataset_request(&req, &state, Kind::Vector, path.into_inner()) {
         Ok(j) => j,
         Err(e) => return e.response(),
     };
@@ -110,6 +102,24 @@ pub(super) async fn dataset_tile(
         Ok(bytes) => crate::http::cache::respond(&tuile_core::tiles::Encoded::mvt(&bytes, modified, max_age), &req),
         Err(e) => Problem::from(e).response(),
     }
+}
+
+/// A dataset tile's request read and checked: the layers the tile holds
+/// and where it is, and the format asked for (PNG for maps by default).
+fn dataset_request(
+    req: &HttpRequest,
+    state: &AppState,
+    kind: Kind,
+    (tms, z, row, col): (String, String, String, String),
+) -> Result<(DatasetTile, TileFormat), Problem> {
+    let kvp = Kvp::parse(req.query_string());
+    check_params(&kvp, &["f", "datetime", "collections"], |_| false)?;
+    let format = tile_format(req, &kvp, kind, ImageFormat::Png)?;
+    let catalog = state.catalog_for(req);
+    Ok((
+        dataset_tile_layers(&catalog, &kvp, kind, (&tms, &z, &row, &col))?,
+        format,
+    ))
 }
 
 /// The layers a dataset tile holds, each with its edition, and where the
@@ -149,22 +159,14 @@ pub(super) async fn dataset_map_tile(
     path: web::Path<(String, String, String, String)>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let (tms, z, row, col) = path.into_inner();
-    let kvp = Kvp::parse(req.query_string());
-    let catalog = state.catalog_for(&req);
-    let job = (|| {
-        check_params(&kvp, &["f", "datetime", "collections"], |_| false)?;
-        // PNG by default: the layers over each other keep their transparency.
-        let format = match tile_format(&req, &kvp, Kind::Map, ImageFormat::Png)? {
-            TileFormat::Image(f) => f,
-            TileFormat::Mvt(_) => ImageFormat::Png,
-        };
-        let found = dataset_tile_layers(&catalog, &kvp, Kind::Map, (&tms, &z, &row, &col))?;
-        Ok::<_, Problem>((found, format))
-    })();
-    let ((chosen, tms, z, row, col), format) = match job {
+    let ((chosen, tms, z, row, col), format) = match dataset_request(&req, &state, Kind::Map, path.into_inner()) {
         Ok(j) => j,
         Err(e) => return e.response(),
+    };
+    // PNG by default (`dataset_request`): the layers over each other keep their transparency.
+    let format = match format {
+        TileFormat::Image(f) => f,
+        TileFormat::Mvt(_) => ImageFormat::Png,
     };
     let (modified, max_age) = tuile_core::layer::freshness(chosen.iter().map(|(l, _)| &**l));
     let view = tuile_core::render::MapView {
@@ -184,15 +186,7 @@ pub(super) async fn dataset_map_tile(
     let background = format.tile_background();
     let drawn = state
         .pool
-        .run(move || -> Result<Vec<u8>, tuile_core::error::Error> {
-            let pixmap = tuile_core::render::render(&view, &layers, background)?;
-            Ok(tuile_core::render::encode(
-                &pixmap,
-                format,
-                tuile_core::style::Color::WHITE,
-                85,
-            )?)
-        })
+        .run(move || tuile_core::render::map_image(&view, &layers, format, background, tuile_core::style::Color::WHITE))
         .await;
     match drawn.map_err(tuile_core::error::Error::from).and_then(|r| r) {
         Ok(bytes) => crate::http::cache::respond(
