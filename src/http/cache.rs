@@ -21,28 +21,29 @@ pub fn respond(encoded: &Encoded, req: &HttpRequest) -> HttpResponse {
     resp.insert_header((header::ETAG, encoded.etag.as_str()))
         .insert_header((header::CACHE_CONTROL, encoded.cache_control()))
         .insert_header((header::LAST_MODIFIED, encoded.last_modified.as_str()));
-    if let Some(encoding) = encoded.content_encoding {
+    if encoded.content_encoding.is_some() {
         resp.insert_header((header::VARY, "Accept-Encoding"));
-        if fresh {
-            return resp.finish();
-        }
-        if accepts(req, encoding) {
-            resp.insert_header((header::CONTENT_ENCODING, encoding));
-            return resp.content_type(encoded.content_type).body(encoded.bytes.clone());
-        }
-        return match encoded.decoded() {
-            Ok(bytes) => resp.content_type(encoded.content_type).body(bytes),
-            Err(e) => crate::http::problem(
-                actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
-                format!("a cached tile does not decode: {e}"),
-            ),
-        };
     }
     if fresh || encoded.bytes.is_empty() {
-        resp.finish()
-    } else {
-        resp.content_type(encoded.content_type).body(encoded.bytes.clone())
+        return resp.finish();
     }
+    let body = match encoded.content_encoding {
+        Some(encoding) if accepts(req, encoding) => {
+            resp.insert_header((header::CONTENT_ENCODING, encoding));
+            encoded.bytes.clone()
+        }
+        Some(_) => match encoded.decoded() {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                return crate::http::problem(
+                    actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("a cached tile does not decode: {e}"),
+                );
+            }
+        },
+        None => encoded.bytes.clone(),
+    };
+    resp.content_type(encoded.content_type).body(body)
 }
 
 /// Whether `Accept-Encoding` takes `encoding` (with a q above zero).
