@@ -213,17 +213,8 @@ fn parse(req: &HttpRequest, kvp: &Kvp, catalog: &Catalog, id: Option<&str>) -> R
     };
     let mut draw = Vec::with_capacity(layers.len());
     for l in layers {
-        let time = match &l.time {
-            Some(dim) => {
-                let asked = kvp.get("datetime").map(|d| d.get(..4).unwrap_or(d));
-                Some(
-                    dim.resolve(asked)
-                        .map_err(|e| Problem::bad_request(format!("datetime: {e}")))?
-                        .to_string(),
-                )
-            }
-            None => None,
-        };
+        // An empty `datetime=` is refused here (it asks for the default on tiles).
+        let time = super::edition(l, kvp.get("datetime"))?;
         draw.push(DrawLayer {
             layer: Arc::clone(l),
             style: Arc::clone(l.default_style()),

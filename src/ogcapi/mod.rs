@@ -480,6 +480,19 @@ async fn collection_page(req: HttpRequest, id: web::Path<String>, state: web::Da
     })
 }
 
+/// The edition `datetime` names (a year, a date, an instant in it), or the
+/// layer's default one when it names none; `None` for a layer without
+/// editions.
+pub fn edition(layer: &Layer, datetime: Option<&str>) -> Result<Option<String>, Problem> {
+    let Some(dim) = &layer.time else {
+        return Ok(None);
+    };
+    let asked = datetime.map(|d| d.get(..4).unwrap_or(d));
+    dim.resolve(asked)
+        .map(|v| Some(v.to_string()))
+        .map_err(|e| Problem::bad_request(format!("datetime: {e}")))
+}
+
 /// The JSON Schema type of a column's values.
 pub fn json_type(kind: tuile_core::feature::ValueKind) -> &'static str {
     use tuile_core::feature::ValueKind as K;

@@ -127,16 +127,10 @@ pub(super) fn tile_at(set: &TileSetLink, z: &str, row: &str, col: &str) -> Resul
     Ok((z, row, col))
 }
 
-/// The edition `datetime=` names (a year, a date, an instant in it), or
-/// the layer's default one.
+/// The edition `datetime=` names, or the layer's default one (an empty
+/// value asks for the default).
 pub(super) fn edition(layer: &Layer, kvp: &Kvp) -> Result<Option<String>, Problem> {
-    let Some(dim) = &layer.time else {
-        return Ok(None);
-    };
-    let asked = kvp.get_nonempty("datetime").map(|d| d.get(..4).unwrap_or(d));
-    dim.resolve(asked)
-        .map(|v| Some(v.to_string()))
-        .map_err(|e| Problem::bad_request(format!("datetime: {e}")))
+    super::edition(layer, kvp.get_nonempty("datetime"))
 }
 
 /// `properties=a,b`: the properties a vector tile keeps (`None`: the
