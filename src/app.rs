@@ -10,6 +10,7 @@ use crate::state::AppState;
 pub static PROTOCOLS: Protocols = &[
     &crate::wms::PROTOCOL,
     &crate::wmts::PROTOCOL,
+    &crate::csw::PROTOCOL,
     &crate::ogcapi::PROTOCOL,
     &crate::ops::PROTOCOL,
     &crate::viewer::PROTOCOL,
@@ -44,6 +45,7 @@ pub fn app(
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(crate::wms::routes)
         .configure(crate::wmts::routes)
+        .configure(crate::csw::routes)
         .configure(crate::ows::routes)
         .configure(crate::ops::routes)
         .configure(crate::viewer::routes)
@@ -54,10 +56,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 fn cors(config: &tuile_core::config::CorsConfig) -> actix_cors::Cors {
     use actix_web::http::header;
     let mut cors = actix_cors::Cors::default()
-        .allowed_methods(["GET", "HEAD", "OPTIONS"])
+        .allowed_methods(["GET", "HEAD", "POST", "OPTIONS"])
         .allowed_headers([
             header::AUTHORIZATION,
             header::ACCEPT,
+            header::CONTENT_TYPE,
             header::IF_NONE_MATCH,
             header::IF_MODIFIED_SINCE,
             header::HeaderName::from_static("x-api-key"),

@@ -17,8 +17,10 @@
 
 pub mod admin;
 pub mod app;
+pub mod catalogue;
 pub mod cli;
 #[doc(hidden)]
+pub mod csw;
 pub mod fuzzing;
 pub mod html;
 pub mod http;

@@ -14,7 +14,7 @@ use tuile_core::metadata::Language;
 
 use crate::html::escape as esc;
 
-fn page(title: &str, base: &str, crumbs: &[(&str, String)], body: &str) -> String {
+pub(super) fn page(title: &str, base: &str, crumbs: &[(&str, String)], body: &str) -> String {
     let mut nav = format!("<a href=\"{}\">Accueil</a>", esc(&format!("{base}/?f=html")));
     for (label, href) in crumbs {
         nav.push_str(&format!(" › <a href=\"{}\">{}</a>", esc(href), esc(label)));
@@ -41,10 +41,17 @@ fn links_list(links: &[(&str, String)]) -> String {
 
 pub fn landing(catalog: &Catalog, b: &str) -> String {
     let m = &catalog.metadata;
+    let search = format!(
+        "<form method=\"get\" action=\"{}\"><input type=\"hidden\" name=\"f\" value=\"html\">\
+         <input type=\"search\" name=\"q\" size=\"40\" placeholder=\"Trouver la donnée : occupation du sol, adresses…\" aria-label=\"Recherche\"> \
+         <button type=\"submit\">Rechercher</button></form>",
+        esc(&format!("{b}/collections/catalog/items"))
+    );
     let body = format!(
-        "<p>{}</p>{}",
+        "<p>{}</p>{search}{}",
         esc(m.abstract_.get(Language::Fr)),
         links_list(&[
+            ("Trouver la donnée (catalogue)", format!("{b}/collections/catalog/items?f=html")),
             ("Collections d'objets", format!("{b}/collections?f=html")),
             ("Classes de conformité", format!("{b}/conformance?f=html")),
             ("Définition de l'API (OpenAPI 3.0)", format!("{b}/api")),

@@ -5,6 +5,7 @@ pub mod html;
 pub mod items;
 pub mod maps;
 pub mod openapi;
+pub mod records;
 pub mod styles;
 pub mod tiles;
 pub mod tiling_schemes;
@@ -264,7 +265,9 @@ pub fn base(req: &HttpRequest, state: &AppState, catalog: &Catalog) -> String {
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     let p = &PROTOCOL;
-    cfg.configure(tiles::routes)
+    // The catalogue first: its paths would otherwise read as a collection's.
+    cfg.configure(records::routes)
+        .configure(tiles::routes)
         .configure(styles::routes)
         .configure(maps::routes);
     cfg.service(read_only("/conformance", p).route(get().to(conformance)))
@@ -341,6 +344,26 @@ pub async fn landing(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
                 "Tile matrix sets",
             ),
             link(
+                &format!("{b}/collections/{}", records::ID),
+                "http://www.opengis.net/def/rel/ogc/1.0/catalog",
+                "application/json",
+                "The catalogue (OGC API - Records): find the data",
+            ),
+            link(
+                &format!("{b}/collections/{}/items?f=html", records::ID),
+                "search",
+                "text/html",
+                "Find the data (search page)",
+            ),
+            link(&format!("{b}/dcat"), "describedby", "application/ld+json", "The catalogue in DCAT-AP (JSON-LD)"),
+            link(&format!("{b}/dcat?f=ttl"), "describedby", "text/turtle", "The catalogue in DCAT-AP (Turtle)"),
+            link(
+                &format!("{b}/csw?SERVICE=CSW&REQUEST=GetCapabilities"),
+                "service",
+                "application/xml",
+                "CSW 2.0.2 catalogue (ISO application profile)",
+            ),
+            link(
                 &format!("{b}/wms?SERVICE=WMS&REQUEST=GetCapabilities"),
                 "service",
                 "text/xml",
@@ -372,6 +395,7 @@ async fn conformance(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
                 .iter()
                 .chain(tiles::CONFORMANCE)
                 .chain(maps::CONFORMANCE)
+                .chain(records::CONFORMANCE)
                 .copied()
                 .collect();
             json_response(&json!({"conformsTo": classes}), "application/json", catalog)
@@ -423,9 +447,41 @@ pub fn collection_json(layer: &Layer, b: &str) -> Value {
     })
 }
 
+fn with_record_links(mut doc: Value, catalog: &Catalog, layer: &Layer, b: &str) -> Value {
+    if let Some(links) = doc["links"].as_array_mut() {
+        links.extend(record_links(catalog, layer, b));
+    }
+    doc
+}
+
+/// A collection's links to its catalogue record, in ISO 19139 and JSON.
+pub fn record_links(catalog: &Catalog, layer: &Layer, b: &str) -> Vec<Value> {
+    let records = tuile_core::records::records(catalog);
+    let Some(r) = tuile_core::records::of_layer(&records, layer.name()) else {
+        return Vec::new();
+    };
+    vec![
+        link(
+            &format!("{b}/collections/{}/items/{}?f=xml", records::ID, r.uuid),
+            "describedby",
+            "application/vnd.iso.19139+xml",
+            "The metadata record (ISO 19139)",
+        ),
+        link(
+            &format!("{b}/collections/{}/items/{}", records::ID, r.uuid),
+            "describedby",
+            "application/geo+json",
+            "The metadata record (OGC API - Records)",
+        ),
+    ]
+}
+
 async fn collections_page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     resource(&req, &state, |format, catalog, b| {
-        let list: Vec<Value> = collections(catalog).map(|l| collection_json(l, b)).collect();
+        let mut list: Vec<Value> = collections(catalog)
+            .map(|l| with_record_links(collection_json(l, b), catalog, l, b))
+            .collect();
+        list.push(records::collection_json(catalog, b));
         let doc = json!({
             "links": [
                 link(&format!("{b}/collections"), "self", "application/json", "The feature collections"),
@@ -475,7 +531,11 @@ fn collection_resource(
 
 async fn collection_page(req: HttpRequest, id: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
     collection_resource(&req, &state, &id, |format, catalog, layer, b| match format {
-        Format::Json => json_response(&collection_json(layer, b), "application/json", catalog),
+        Format::Json => json_response(
+            &with_record_links(collection_json(layer, b), catalog, layer, b),
+            "application/json",
+            catalog,
+        ),
         Format::Html => html_response(html::collection(layer, b, html::basemap(catalog).as_deref())),
     })
 }

@@ -8,9 +8,30 @@ use tuile_core::grid::{BBox, Crs, STANDARD_PIXEL_SIZE};
 use tuile_core::layer::Layer;
 use tuile_core::metadata::{Contact, Language};
 use tuile_core::render::ImageFormat;
+use tuile_core::records::{self, Record, Service};
 use tuile_core::xml::XmlWriter;
 
+use crate::catalogue::Urls;
+
 const XLINK: &str = "http://www.w3.org/1999/xlink";
+
+/// The name under which layers' resource identifiers are given (`AuthorityURL`).
+const AUTHORITY: &str = "tuile";
+
+/// The INSPIRE view-service extended capabilities: the service's own
+/// metadata record and the languages (`LANGUAGE=fre|eng`).
+fn inspire(w: &mut XmlWriter, urls: &Urls, records: &[Record], lang: Language) {
+    let Some(own) = records.iter().find(|r| r.service() == Some(Service::Wms)) else {
+        return;
+    };
+    w.start("inspire_vs:ExtendedCapabilities", &[]);
+    w.start("inspire_common:MetadataUrl", &[]);
+    w.leaf("inspire_common:URL", &[], &urls.csw_record(&own.uuid));
+    w.leaf("inspire_common:MediaType", &[], "application/vnd.ogc.csw.GetRecordByIdResponse_xml");
+    w.end("inspire_common:MetadataUrl");
+    crate::catalogue::inspire_languages(w, lang.iso639_2());
+    w.end("inspire_vs:ExtendedCapabilities");
+}
 
 /// Builds the capabilities document. `service_url` is the `/wms` endpoint
 /// as clients reach it.
@@ -30,10 +51,12 @@ pub fn document(catalog: &Catalog, version: WmsVersion, service_url: &str, lang:
                 ("updateSequence", &update_sequence),
                 ("xmlns", "http://www.opengis.net/wms"),
                 ("xmlns:xlink", XLINK),
+                ("xmlns:inspire_vs", "http://inspire.ec.europa.eu/schemas/inspire_vs/1.0"),
+                ("xmlns:inspire_common", "http://inspire.ec.europa.eu/schemas/common/1.0"),
                 ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
                 (
                     "xsi:schemaLocation",
-                    "http://www.opengis.net/wms http://schemas.opengis.net/wms/1.3.0/capabilities_1_3_0.xsd",
+                    "http://www.opengis.net/wms http://schemas.opengis.net/wms/1.3.0/capabilities_1_3_0.xsd http://inspire.ec.europa.eu/schemas/inspire_vs/1.0 http://inspire.ec.europa.eu/schemas/inspire_vs/1.0/inspire_vs.xsd",
                 ),
             ],
         ),
@@ -45,8 +68,13 @@ pub fn document(catalog: &Catalog, version: WmsVersion, service_url: &str, lang:
             );
         }
     }
+    let urls = Urls {
+        base: service_url.strip_suffix("/wms").unwrap_or(service_url).to_string(),
+        catalog,
+    };
+    let records = records::records(catalog);
     service(&mut w, catalog, version, &href, lang);
-    capability(&mut w, catalog, version, &href, lang);
+    capability(&mut w, catalog, version, &href, lang, &urls, &records);
     w.end(match version {
         WmsVersion::V130 => "WMS_Capabilities",
         WmsVersion::V111 => "WMT_MS_Capabilities",
@@ -130,7 +158,15 @@ fn operation(w: &mut XmlWriter, version: WmsVersion, name: &str, formats: &[&str
     w.end(name);
 }
 
-fn capability(w: &mut XmlWriter, catalog: &Catalog, version: WmsVersion, href: &str, lang: Language) {
+fn capability(
+    w: &mut XmlWriter,
+    catalog: &Catalog,
+    version: WmsVersion,
+    href: &str,
+    lang: Language,
+    urls: &Urls,
+    records: &[Record],
+) {
     let image_formats: Vec<&str> = ImageFormat::ALL.iter().map(|f| f.mime()).collect();
     w.start("Capability", &[]);
     w.start("Request", &[]);
@@ -165,6 +201,9 @@ fn capability(w: &mut XmlWriter, catalog: &Catalog, version: WmsVersion, href: &
         w.leaf("Format", &[], f);
     }
     w.end("Exception");
+    if version == WmsVersion::V130 {
+        inspire(w, urls, records, lang);
+    }
 
     // The root layer groups every layer and declares what they share.
     w.start("Layer", &[]);
@@ -185,8 +224,14 @@ fn capability(w: &mut XmlWriter, catalog: &Catalog, version: WmsVersion, href: &
             }
         }
     }
+    if let Some(ns) = records.first().map(|r| r.namespace.as_str()) {
+        w.start("AuthorityURL", &[("name", AUTHORITY)]);
+        online_resource(w, version, ns);
+        w.end("AuthorityURL");
+    }
     for layer in &catalog.layers {
-        named_layer(w, catalog, version, href.trim_end_matches('?'), layer, &common, lang);
+        let record = records::of_layer(records, layer.name());
+        named_layer(w, catalog, version, href.trim_end_matches('?'), layer, &common, lang, record, urls);
     }
     w.end("Layer");
     w.end("Capability");
@@ -256,6 +301,8 @@ fn named_layer(
     layer: &Layer,
     inherited: &[Crs],
     lang: Language,
+    record: Option<&Record>,
+    urls: &Urls,
 ) {
     let opaque = if layer.is_vector() { "0" } else { "1" };
     let queryable = if layer.queryable() { "1" } else { "0" };
@@ -309,6 +356,18 @@ fn named_layer(
             online_resource(w, version, url);
         }
         w.end("Attribution");
+    }
+    if let Some(r) = record {
+        // The dataset's resource identifier, and its ISO 19139 record.
+        w.leaf("Identifier", &[("authority", AUTHORITY)], &r.identifier());
+        let kind = match version {
+            WmsVersion::V130 => "ISO19115:2003",
+            WmsVersion::V111 => "TC211",
+        };
+        w.start("MetadataURL", &[("type", kind)]);
+        w.leaf("Format", &[], "text/xml");
+        online_resource(w, version, &urls.iso_record(&r.uuid));
+        w.end("MetadataURL");
     }
     for style in &layer.styles {
         w.start("Style", &[]);

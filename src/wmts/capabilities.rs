@@ -164,8 +164,14 @@ fn operations(w: &mut XmlWriter, urls: &Urls) {
 
 fn contents(w: &mut XmlWriter, catalog: &Catalog, urls: &Urls, lang: Language) {
     w.start("Contents", &[]);
+    let records = tuile_core::records::records(catalog);
+    let metadata = crate::catalogue::Urls {
+        base: urls.rest.strip_suffix("/wmts/1.0.0").unwrap_or(&urls.rest).to_string(),
+        catalog,
+    };
     for layer in catalog.layers.iter().filter(|l| !l.tile_sets.is_empty()) {
-        layer_element(w, catalog, layer, urls, lang);
+        let record = tuile_core::records::of_layer(&records, layer.name()).map(|r| metadata.iso_record(&r.uuid));
+        layer_element(w, catalog, layer, urls, lang, record.as_deref());
     }
     for tms in TileMatrixSet::all() {
         if catalog.layers.iter().any(|l| l.tile_set(tms.id).is_some()) {
@@ -175,7 +181,8 @@ fn contents(w: &mut XmlWriter, catalog: &Catalog, urls: &Urls, lang: Language) {
     w.end("Contents");
 }
 
-fn layer_element(w: &mut XmlWriter, catalog: &Catalog, layer: &Layer, urls: &Urls, _lang: Language) {
+/// A layer; `metadata` is its ISO 19139 record's URL.
+fn layer_element(w: &mut XmlWriter, catalog: &Catalog, layer: &Layer, urls: &Urls, _lang: Language, metadata: Option<&str>) {
     let c = &layer.config;
     let g = layer.geographic_extent;
     w.start("Layer", &[]);
@@ -194,6 +201,17 @@ fn layer_element(w: &mut XmlWriter, catalog: &Catalog, layer: &Layer, urls: &Url
         w.leaf("ows:LowerCorner", &[], &format!("{} {}", v[0], v[1]));
         w.leaf("ows:UpperCorner", &[], &format!("{} {}", v[2], v[3]));
         w.end("ows:BoundingBox");
+    }
+    if let Some(href) = metadata {
+        w.empty(
+            "ows:Metadata",
+            &[
+                ("xlink:type", "simple"),
+                ("xlink:href", href),
+                ("xlink:role", "http://www.isotc211.org/2005/gmd"),
+                ("xlink:title", "ISO 19115:2003 / 19139"),
+            ],
+        );
     }
     let default = layer.default_style().name.clone();
     for s in &layer.styles {

@@ -40,6 +40,7 @@ pub mod metadata;
 pub mod metrics;
 pub mod pool;
 pub mod query;
+pub mod records;
 pub mod render;
 pub mod source;
 pub mod style;

@@ -10,7 +10,7 @@ use crate::config::ConfigError;
 
 /// A text in French and English. French is the default language of the
 /// service; English is chosen with the `LANGUAGE=en|eng` request parameter.
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize, Default, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Localized {
     pub fr: String,
@@ -65,6 +65,17 @@ pub struct ServiceMetadata {
     pub licence_url: Option<String>,
     pub provider: Provider,
     pub contact: Contact,
+    #[serde(default)]
+    pub catalogue: CatalogueConfig,
+}
+
+/// How the catalogue names what it describes.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueConfig {
+    /// The namespace of resource identifiers (INSPIRE's "namespace"),
+    /// such as `https://data.example.org/`; default: the provider's site.
+    pub namespace: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -263,6 +263,8 @@ pub struct LayerConfig {
     pub keywords: Vec<String>,
     pub attribution: Option<Attribution>,
     pub licence: Option<String>,
+    /// Where the licence's text is read (a public layer's default: the service's).
+    pub licence_url: Option<String>,
     pub source: SourceConfig,
     /// The style used when a request names none; the first of `styles` by default.
     pub default_style: Option<String>,
@@ -289,6 +291,30 @@ pub struct LayerConfig {
     /// else the layer does not exist, in every service.
     #[serde(default)]
     pub groups: Vec<String>,
+    /// What only a person can say of the data, for its catalogue record;
+    /// everything else is read from the data.
+    #[serde(default)]
+    pub metadata: LayerMetadata,
+}
+
+/// A layer's catalogue metadata, written once (see `records`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerMetadata {
+    /// The resource identifier's code in the catalogue's namespace (default: the layer name).
+    pub identifier: Option<String>,
+    /// The record's file identifier, when an existing catalogue already
+    /// gave one; by default a UUID derived from the resource identifier.
+    pub uuid: Option<String>,
+    /// The INSPIRE theme's code (`oi`, `lc`, `ad`, `us`…).
+    pub theme: Option<String>,
+    /// The ISO 19115 topic category (default: the theme's).
+    pub topic: Option<String>,
+    /// How the data was made.
+    pub lineage: Option<crate::metadata::Localized>,
+    /// English keywords, next to the French ones of `keywords`.
+    #[serde(default)]
+    pub keywords_en: Vec<String>,
 }
 
 impl LayerConfig {

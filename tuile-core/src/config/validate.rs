@@ -159,6 +159,13 @@ fn layer(r: &mut Report, i: usize, layer: &LayerConfig, granted: &HashSet<String
             "a layer name is made of ASCII letters, digits, `_` and `-`".into(),
         );
     }
+    if layer.name == "catalog" {
+        r.err(
+            name,
+            format!("layers[{i}].name"),
+            "`catalog` is the catalogue's collection (OGC API - Records): choose another name".into(),
+        );
+    }
     if !names.insert(layer.name.clone()) {
         r.err(
             name,
@@ -234,11 +241,41 @@ fn layer(r: &mut Report, i: usize, layer: &LayerConfig, granted: &HashSet<String
             );
         }
     }
+    metadata(r, i, name, &layer.metadata);
     if layer.time.is_some() && layer.source.kind != SourceKind::Flatgeobuf {
         r.err(
             name,
             format!("layers[{i}].time"),
             "a time dimension is read from vector features (a mosaic's editions come from its index)".into(),
         );
+    }
+}
+
+/// A layer's catalogue metadata names a known theme and topic, and a UUID
+/// that is one.
+fn metadata(r: &mut Report, i: usize, name: Option<&str>, m: &super::LayerMetadata) {
+    use crate::records::Theme;
+    if let Some(t) = &m.theme
+        && Theme::by_code(t).is_none()
+    {
+        r.err(
+            name,
+            format!("layers[{i}].metadata.theme"),
+            format!("`{t}` is not an INSPIRE theme code (oi, lc, lu, ad, cp, us, bu, au…)"),
+        );
+    }
+    if let Some(t) = &m.topic
+        && crate::records::topic_category(t).is_none()
+    {
+        r.err(
+            name,
+            format!("layers[{i}].metadata.topic"),
+            format!("`{t}` is not an ISO 19115 topic category (imageryBaseMapsEarthCover, location, planningCadastre…)"),
+        );
+    }
+    if let Some(u) = &m.uuid
+        && uuid::Uuid::parse_str(u).is_err()
+    {
+        r.err(name, format!("layers[{i}].metadata.uuid"), format!("`{u}` is not a UUID"));
     }
 }

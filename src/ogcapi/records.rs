@@ -1,0 +1,614 @@
+//! OGC API – Records Part 1: the catalogue as the `catalog` collection,
+//! searchable (`q`, `bbox`, `type`, `ids`, `externalIds`, and the search
+//! page's keyword, licence and access filters), each record in JSON,
+//! HTML, ISO 19139 (`f=xml`) and as a QGIS layer definition (`f=qlr`).
+//! The HTML rendering of the search is the "trouver la donnée" page.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::{Value, json};
+
+use super::{Format, Problem, check_params, json_response, link, negotiate};
+use crate::catalogue::{Urls, iso19139, json as record_json, qlr};
+use crate::http::{get, read_only};
+use crate::ows::Kvp;
+use crate::state::AppState;
+use tuile_core::catalog::Catalog;
+use tuile_core::grid::BBox;
+use tuile_core::records::search::{Constraint, Queryable, select};
+use tuile_core::records::{self, Record};
+use tuile_core::style::CmpOp;
+
+/// The catalogue's collection id (a layer may not take it).
+pub const ID: &str = "catalog";
+const GEOJSON: &str = "application/geo+json";
+const DEFAULT_LIMIT: usize = 10;
+const MAX_LIMIT: usize = 100;
+
+pub const CONFORMANCE: &[&str] = &[
+    "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/record-core",
+    "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/record-collection",
+    "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/record-api",
+    "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/json",
+    "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/html",
+];
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    let p = &super::PROTOCOL;
+    cfg.service(read_only("/collections/catalog", p).route(get().to(collection)))
+        .service(read_only("/collections/catalog/items", p).route(get().to(items)))
+        .service(read_only("/collections/catalog/items/{id}", p).route(get().to(item)))
+        .service(read_only("/dcat", p).route(get().to(dcat)));
+}
+
+fn urls<'a>(req: &HttpRequest, state: &AppState, catalog: &'a Catalog) -> Urls<'a> {
+    Urls {
+        base: state.base_url(req, catalog),
+        catalog,
+    }
+}
+
+/// The catalogue as a collection, as `/collections` lists it.
+pub fn collection_json(catalog: &Catalog, b: &str) -> Value {
+    let m = &catalog.metadata;
+    let all = records::records(catalog);
+    let extent = all.iter().map(|r| r.extent).reduce(|a, c| a.union(&c));
+    let mut doc = json!({
+        "id": ID,
+        "title": format!("Catalogue – {}", m.title.fr),
+        "description": "Les fiches de métadonnées des données et des services : recherche plein texte, par emprise, par type.",
+        "itemType": "record",
+        "type": "Catalog",
+        "keywords": ["catalogue", "métadonnées", "CSW", "DCAT"],
+        "links": [
+            link(&format!("{b}/collections/{ID}"), "self", "application/json", "Le catalogue"),
+            link(&format!("{b}/collections/{ID}?f=html"), "alternate", "text/html", "Le catalogue (HTML)"),
+            link(&format!("{b}/collections/{ID}/items"), "items", GEOJSON, "Les fiches"),
+            link(&format!("{b}/collections/{ID}/items?f=html"), "items", "text/html", "Rechercher (HTML)"),
+            link(&format!("{b}/csw?SERVICE=CSW&REQUEST=GetCapabilities"), "service", "application/xml", "CSW 2.0.2"),
+            link(&format!("{b}/dcat"), "alternate", "application/ld+json", "DCAT-AP (JSON-LD)"),
+            link(&format!("{b}/dcat?f=ttl"), "alternate", "text/turtle", "DCAT-AP (Turtle)"),
+        ],
+    });
+    if let Some(e) = extent {
+        doc["extent"] = json!({"spatial": {"bbox": [[e.minx, e.miny, e.maxx, e.maxy]], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}});
+    }
+    doc
+}
+
+async fn collection(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let kvp = Kvp::parse(req.query_string());
+    let result = (|| {
+        check_params(&kvp, &["f"], |_| false)?;
+        let format = negotiate(&req, &kvp)?;
+        let catalog = state.catalog_for(&req);
+        let b = state.base_url(&req, &catalog);
+        Ok(match format {
+            Format::Json => json_response(&collection_json(&catalog, &b), "application/json", &catalog),
+            Format::Html => see_other(&format!("{b}/collections/{ID}/items?f=html")),
+        })
+    })();
+    result.unwrap_or_else(|e: Problem| e.response())
+}
+
+fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, to)).finish()
+}
+
+/// A search, as the items parameters say it.
+pub struct Search {
+    pub q: String,
+    pub bbox: Option<BBox>,
+    pub kind: String,
+    pub keyword: String,
+    pub licence: String,
+    pub access: String,
+    pub limit: usize,
+    pub offset: usize,
+    ids: Vec<String>,
+}
+
+const PARAMS: &[&str] = &[
+    "f", "q", "bbox", "type", "ids", "externalids", "keyword", "license", "access", "limit", "offset", "pick.x", "pick.y",
+];
+
+impl Search {
+    fn read(kvp: &Kvp) -> Result<Search, Problem> {
+        let number = |name: &str, default: usize| -> Result<usize, Problem> {
+            match kvp.get_nonempty(name) {
+                None => Ok(default),
+                Some(v) => v
+                    .parse::<usize>()
+                    .map_err(|_| Problem::bad_request(format!("{name}={v}: a non-negative integer"))),
+            }
+        };
+        let limit = number("limit", DEFAULT_LIMIT)?;
+        if limit == 0 || limit > MAX_LIMIT {
+            return Err(Problem::bad_request(format!("limit: from 1 to {MAX_LIMIT}")));
+        }
+        let mut bbox = match kvp.get_nonempty("bbox") {
+            None => None,
+            Some(b) => {
+                let v: Vec<f64> = b
+                    .split(',')
+                    .map(|s| s.trim().parse::<f64>())
+                    .collect::<Result<_, _>>()
+                    .map_err(|_| Problem::bad_request(format!("bbox={b}: four numbers")))?;
+                match v[..] {
+                    [a, c, d, e] if a <= d && c <= e && v.iter().all(|x| x.is_finite()) => Some(BBox::new(a, c, d, e)),
+                    _ => return Err(Problem::bad_request(format!("bbox={b}: minLon,minLat,maxLon,maxLat"))),
+                }
+            }
+        };
+        // A click on the search page's map: a box around that point.
+        if let (Some(x), Some(y)) = (kvp.get_nonempty("pick.x"), kvp.get_nonempty("pick.y")) {
+            let (x, y) = (x.parse::<f64>(), y.parse::<f64>());
+            if let (Ok(x), Ok(y)) = (x, y) {
+                let (lon, lat) = PICK_MAP.to_lon_lat(x, y);
+                bbox = Some(BBox::new(lon - 0.25, lat - 0.2, lon + 0.25, lat + 0.2));
+            }
+        }
+        let list = |name: &str| -> Vec<String> {
+            kvp.get_nonempty(name)
+                .map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+                .unwrap_or_default()
+        };
+        let mut ids = list("ids");
+        ids.extend(list("externalids"));
+        let kind = kvp.get("type").unwrap_or("").trim().to_string();
+        if !kind.is_empty() && !matches!(kind.as_str(), "dataset" | "series" | "service") {
+            return Err(Problem::bad_request(format!("type={kind}: dataset, series or service")));
+        }
+        let access = kvp.get("access").unwrap_or("").trim().to_string();
+        if !access.is_empty() && !matches!(access.as_str(), "open" | "restricted") {
+            return Err(Problem::bad_request(format!("access={access}: open or restricted")));
+        }
+        Ok(Search {
+            q: kvp.get("q").unwrap_or("").trim().to_string(),
+            bbox,
+            kind,
+            keyword: kvp.get("keyword").unwrap_or("").trim().to_string(),
+            licence: kvp.get("license").unwrap_or("").trim().to_string(),
+            access,
+            limit,
+            offset: number("offset", 0)?,
+            ids,
+        })
+    }
+
+    fn constraint(&self) -> Constraint {
+        let eq = |queryable, value: &str| Constraint::Compare {
+            op: CmpOp::Eq,
+            queryable,
+            value: value.to_string(),
+            match_case: false,
+        };
+        let mut all = vec![Constraint::words(&self.q)];
+        if let Some(b) = self.bbox {
+            all.push(Constraint::Intersects(b));
+        }
+        if !self.kind.is_empty() {
+            all.push(eq(Queryable::Type, &self.kind));
+        }
+        if !self.keyword.is_empty() {
+            all.push(eq(Queryable::Subject, &self.keyword));
+        }
+        if !self.licence.is_empty() {
+            all.push(eq(Queryable::Rights, &self.licence));
+        }
+        if !self.ids.is_empty() {
+            all.push(Constraint::Any(self.ids.iter().map(|i| eq(Queryable::Identifier, i)).collect()));
+        }
+        Constraint::All(all)
+    }
+
+    fn matches_access(&self, r: &Record) -> bool {
+        match self.access.as_str() {
+            "open" => !r.restricted,
+            "restricted" => r.restricted,
+            _ => true,
+        }
+    }
+
+    /// The query string of this search at another offset (for paging links).
+    fn query(&self, offset: usize, format: &str) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        q.append_pair("f", format);
+        for (k, v) in [
+            ("q", self.q.as_str()),
+            ("type", &self.kind),
+            ("keyword", &self.keyword),
+            ("license", &self.licence),
+            ("access", &self.access),
+        ] {
+            if !v.is_empty() {
+                q.append_pair(k, v);
+            }
+        }
+        if let Some(b) = self.bbox {
+            q.append_pair("bbox", &format!("{},{},{},{}", b.minx, b.miny, b.maxx, b.maxy));
+        }
+        if !self.ids.is_empty() {
+            q.append_pair("ids", &self.ids.join(","));
+        }
+        q.append_pair("limit", &self.limit.to_string());
+        q.append_pair("offset", &offset.to_string());
+        q.finish()
+    }
+}
+
+async fn items(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let kvp = Kvp::parse(req.query_string());
+    let result = (|| {
+        check_params(&kvp, PARAMS, |_| false)?;
+        let format = negotiate(&req, &kvp)?;
+        let search = Search::read(&kvp)?;
+        let catalog = state.catalog_for(&req);
+        let urls = urls(&req, &state, &catalog);
+        let all = records::records(&catalog);
+        let hits: Vec<&Record> = select(&all, &search.constraint(), &[])
+            .into_iter()
+            .filter(|r| search.matches_access(r))
+            .collect();
+        let matched = hits.len();
+        let page: Vec<&Record> = hits.into_iter().skip(search.offset).take(search.limit).collect();
+        Ok(match format {
+            Format::Json => {
+                let b = &urls.base;
+                let mut links = vec![
+                    link(&format!("{b}/collections/{ID}/items?{}", search.query(search.offset, "json")), "self", GEOJSON, "Cette page"),
+                    link(&format!("{b}/collections/{ID}/items?{}", search.query(search.offset, "html")), "alternate", "text/html", "Cette page (HTML)"),
+                    link(&format!("{b}/collections/{ID}"), "collection", "application/json", "Le catalogue"),
+                ];
+                if search.offset + page.len() < matched {
+                    links.push(link(
+                        &format!("{b}/collections/{ID}/items?{}", search.query(search.offset + search.limit, "json")),
+                        "next",
+                        GEOJSON,
+                        "Page suivante",
+                    ));
+                }
+                if search.offset > 0 {
+                    links.push(link(
+                        &format!("{b}/collections/{ID}/items?{}", search.query(search.offset.saturating_sub(search.limit), "json")),
+                        "prev",
+                        GEOJSON,
+                        "Page précédente",
+                    ));
+                }
+                let doc = json!({
+                    "type": "FeatureCollection",
+                    "features": page.iter().map(|r| record_json::record(r, &urls)).collect::<Vec<_>>(),
+                    "numberMatched": matched,
+                    "numberReturned": page.len(),
+                    "timeStamp": records::iso_datetime(std::time::SystemTime::now()),
+                    "links": links,
+                });
+                json_response(&doc, GEOJSON, &catalog)
+            }
+            Format::Html => super::html_response(search_page(&urls, &all, &search, &page, matched)),
+        })
+    })();
+    result.unwrap_or_else(|e: Problem| e.response())
+}
+
+/// One record: JSON (default), HTML, ISO 19139 (`f=xml`), QGIS (`f=qlr`).
+async fn item(req: HttpRequest, id: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
+    let kvp = Kvp::parse(req.query_string());
+    let result = (|| {
+        check_params(&kvp, &["f"], |_| false)?;
+        let catalog = state.catalog_for(&req);
+        let urls = urls(&req, &state, &catalog);
+        let all = records::records(&catalog);
+        let record = all
+            .iter()
+            .find(|r| r.uuid == *id)
+            .ok_or_else(|| Problem::not_found(format!("no record `{id}` in this catalogue")))?;
+        let (mime, body): (&str, Vec<u8>) = match kvp.get("f").map(|f| f.to_ascii_lowercase()).as_deref() {
+            Some("xml" | "iso" | "iso19139" | "application/xml" | "application/vnd.iso.19139+xml") => {
+                ("application/vnd.iso.19139+xml", iso19139::document(record, &catalog, &urls))
+            }
+            Some("qlr") => match qlr::document(record, &urls) {
+                Some(doc) => {
+                    let name = record.layer.as_deref().unwrap_or("layer");
+                    return Ok(HttpResponse::Ok()
+                        .content_type("application/x-qgis-layer-definition")
+                        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.qlr\"")))
+                        .body(doc));
+                }
+                None => return Err(Problem::not_found("a service has no QGIS layer definition; its datasets do")),
+            },
+            _ => match negotiate(&req, &kvp)? {
+                Format::Json => return Ok(json_response(&record_json::record(record, &urls), GEOJSON, &catalog)),
+                Format::Html => ("text/html; charset=utf-8", record_page(&urls, record, &all).into_bytes()),
+            },
+        };
+        Ok(HttpResponse::Ok().content_type(mime).body(body))
+    })();
+    result.unwrap_or_else(|e: Problem| e.response())
+}
+
+/// `/dcat`: the catalogue in DCAT-AP, JSON-LD (default) or Turtle (`f=ttl`).
+async fn dcat(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let kvp = Kvp::parse(req.query_string());
+    let result = (|| {
+        check_params(&kvp, &["f", "page"], |_| false)?;
+        let page = match kvp.get_nonempty("page") {
+            None => 1,
+            Some(p) => p
+                .parse::<usize>()
+                .ok()
+                .filter(|p| *p >= 1)
+                .ok_or_else(|| Problem::bad_request(format!("page={p}: a page number from 1")))?,
+        };
+        let turtle = match kvp.get("f").map(|f| f.to_ascii_lowercase()).as_deref() {
+            Some("ttl" | "turtle" | "text/turtle") => true,
+            Some("jsonld" | "json-ld" | "json" | "application/ld+json") => false,
+            Some(other) => return Err(Problem::bad_request(format!("f={other}: use jsonld or ttl"))),
+            None => req
+                .headers()
+                .get(header::ACCEPT)
+                .and_then(|a| a.to_str().ok())
+                .is_some_and(|a| a.contains("text/turtle")),
+        };
+        let catalog = state.catalog_for(&req);
+        let urls = urls(&req, &state, &catalog);
+        let all = records::records(&catalog);
+        Ok(if turtle {
+            HttpResponse::Ok()
+                .content_type("text/turtle; charset=utf-8")
+                .body(crate::catalogue::dcat::turtle(&all, &urls, page))
+        } else {
+            HttpResponse::Ok()
+                .content_type("application/ld+json")
+                .body(crate::catalogue::dcat::json_ld(&all, &urls, page).to_string())
+        })
+    })();
+    result.unwrap_or_else(|e: Problem| e.response())
+}
+
+/// The search page's map: the region, in lon/lat, as a WMS image.
+struct PickMap {
+    extent: BBox,
+    width: u32,
+    height: u32,
+}
+
+const PICK_MAP: PickMap = PickMap {
+    extent: BBox::new(-0.5, 42.2, 5.0, 45.2),
+    width: 440,
+    height: 240,
+};
+
+impl PickMap {
+    fn to_lon_lat(&self, x: f64, y: f64) -> (f64, f64) {
+        let e = self.extent;
+        (
+            e.minx + x / self.width as f64 * e.width(),
+            e.maxy - y / self.height as f64 * e.height(),
+        )
+    }
+
+    fn to_pixel(&self, lon: f64, lat: f64) -> (f64, f64) {
+        let e = self.extent;
+        (
+            (lon - e.minx) / e.width() * self.width as f64,
+            (e.maxy - lat) / e.height() * self.height as f64,
+        )
+    }
+}
+
+use crate::html::escape as esc;
+
+fn search_page(urls: &Urls, all: &[Record], s: &Search, page: &[&Record], matched: usize) -> String {
+    let b = &urls.base;
+    let option = |value: &str, label: &str, current: &str| {
+        format!(
+            "<option value=\"{}\"{}>{}</option>",
+            esc(value),
+            if value == current { " selected" } else { "" },
+            esc(label)
+        )
+    };
+    let mut keywords: Vec<&str> = all.iter().flat_map(|r| r.keywords.iter().map(String::as_str)).collect();
+    keywords.sort_by_key(|k| tuile_core::records::search::fold(k));
+    keywords.dedup();
+    let mut licences: Vec<&str> = all.iter().map(|r| r.licence.as_str()).collect();
+    licences.sort();
+    licences.dedup();
+    let basemap = super::html::basemap(urls.catalog);
+    let e = PICK_MAP.extent;
+    let map_url = urls.at(&format!(
+        "/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS={}&STYLES=&CRS=CRS:84&BBOX={},{},{},{}&WIDTH={}&HEIGHT={}&FORMAT=image/png&TRANSPARENT=TRUE",
+        basemap.unwrap_or_default(),
+        e.minx, e.miny, e.maxx, e.maxy, PICK_MAP.width, PICK_MAP.height
+    ));
+    let mut boxes = String::new();
+    for r in page {
+        let (x0, y1) = PICK_MAP.to_pixel(r.extent.minx, r.extent.miny);
+        let (x1, y0) = PICK_MAP.to_pixel(r.extent.maxx, r.extent.maxy);
+        boxes.push_str(&format!(
+            "<rect x=\"{x0:.1}\" y=\"{y0:.1}\" width=\"{:.1}\" height=\"{:.1}\"/>",
+            (x1 - x0).max(2.0),
+            (y1 - y0).max(2.0)
+        ));
+    }
+    if let Some(bb) = s.bbox {
+        let (x0, y1) = PICK_MAP.to_pixel(bb.minx, bb.miny);
+        let (x1, y0) = PICK_MAP.to_pixel(bb.maxx, bb.maxy);
+        boxes.push_str(&format!(
+            "<rect x=\"{x0:.1}\" y=\"{y0:.1}\" width=\"{:.1}\" height=\"{:.1}\" stroke=\"#c00\" stroke-dasharray=\"4\"/>",
+            x1 - x0,
+            y1 - y0
+        ));
+    }
+    let bbox_text = s
+        .bbox
+        .map(|b| format!("{},{},{},{}", b.minx, b.miny, b.maxx, b.maxy))
+        .unwrap_or_default();
+    let form = format!(
+        "<form method=\"get\" action=\"{action}\" class=\"search\">\
+         <input type=\"hidden\" name=\"f\" value=\"html\">\
+         <p><input type=\"search\" name=\"q\" value=\"{q}\" placeholder=\"occupation du sol, adresses, ERP…\" size=\"40\" aria-label=\"Recherche\"> \
+         <button type=\"submit\">Rechercher</button></p>\
+         <p><label>Type <select name=\"type\">{types}</select></label> \
+         <label>Mot-clé <select name=\"keyword\">{kw}</select></label> \
+         <label>Licence <select name=\"license\">{lic}</select></label> \
+         <label>Accès <select name=\"access\">{acc}</select></label> \
+         <label>Emprise (lon/lat) <input name=\"bbox\" value=\"{bbox}\" size=\"28\" placeholder=\"minLon,minLat,maxLon,maxLat\"></label></p>\
+         <p>Cliquer sur la carte pour chercher autour d'un point :</p>\
+         <div class=\"map\"><input type=\"image\" name=\"pick\" src=\"{map}\" width=\"{w}\" height=\"{h}\" alt=\"Carte de la région : cliquer pour chercher autour d'un point\">\
+         <svg width=\"{w}\" height=\"{h}\" fill=\"none\" stroke=\"#1f3a5f\" stroke-width=\"2\" style=\"pointer-events:none\">{boxes}</svg></div>\
+         </form>",
+        action = esc(&format!("{b}/collections/{ID}/items")),
+        q = esc(&s.q),
+        types = [("", "Tous"), ("dataset", "Jeu de données"), ("series", "Série"), ("service", "Service")]
+            .iter()
+            .map(|(v, l)| option(v, l, &s.kind))
+            .collect::<String>(),
+        kw = std::iter::once(option("", "Tous", &s.keyword))
+            .chain(keywords.iter().map(|k| option(k, k, &s.keyword)))
+            .collect::<String>(),
+        lic = std::iter::once(option("", "Toutes", &s.licence))
+            .chain(licences.iter().map(|l| option(l, l, &s.licence)))
+            .collect::<String>(),
+        acc = [("", "Tous"), ("open", "Ouvert"), ("restricted", "Réservé")]
+            .iter()
+            .map(|(v, l)| option(v, l, &s.access))
+            .collect::<String>(),
+        bbox = esc(&bbox_text),
+        map = esc(&map_url),
+        w = PICK_MAP.width,
+        h = PICK_MAP.height,
+    );
+    let mut results = format!("<p>{matched} résultat{}</p>", if matched == 1 { "" } else { "s" });
+    for r in page {
+        results.push_str(&result_html(urls, r));
+    }
+    let mut nav = String::new();
+    if s.offset > 0 {
+        nav.push_str(&format!(
+            "<a href=\"{}\">← précédents</a> ",
+            esc(&format!("{b}/collections/{ID}/items?{}", s.query(s.offset.saturating_sub(s.limit), "html")))
+        ));
+    }
+    if s.offset + page.len() < matched {
+        nav.push_str(&format!(
+            "<a href=\"{}\">suivants →</a>",
+            esc(&format!("{b}/collections/{ID}/items?{}", s.query(s.offset + s.limit, "html")))
+        ));
+    }
+    let harvest = format!(
+        "<p class=\"harvest\">Moissonner ce catalogue : <a href=\"{csw}\">CSW 2.0.2</a> · <a href=\"{dcat}\">DCAT-AP (JSON-LD)</a> · <a href=\"{ttl}\">DCAT-AP (Turtle)</a> · <a href=\"{json}\">JSON (OGC API – Records)</a></p>",
+        csw = esc(&urls.at("/csw?SERVICE=CSW&REQUEST=GetCapabilities")),
+        dcat = esc(&urls.at("/dcat")),
+        ttl = esc(&urls.at("/dcat?f=ttl")),
+        json = esc(&format!("{b}/collections/{ID}/items?{}", s.query(s.offset, "json"))),
+    );
+    super::html::page(
+        "Trouver la donnée",
+        b,
+        &[("Catalogue", format!("{b}/collections/{ID}/items?f=html"))],
+        &format!("{form}{results}<p>{nav}</p>{harvest}"),
+    )
+}
+
+fn result_html(urls: &Urls, r: &Record) -> String {
+    let b = &urls.base;
+    let kind = match r.scope.code() {
+        "dataset" => "Jeu de données",
+        "series" => "Série de données",
+        _ => "Service",
+    };
+    let mut links = vec![
+        ("Fiche", format!("{b}/collections/{ID}/items/{}?f=html", r.uuid)),
+        ("ISO 19139", urls.iso_record(&r.uuid)),
+    ];
+    if r.layer.is_some() {
+        links.push(("Ouvrir dans QGIS (.qlr)", urls.at(&format!("/collections/{ID}/items/{}?f=qlr", r.uuid))));
+    }
+    for l in urls.links(r) {
+        links.push((l.protocol.trim_start_matches("OGC:"), l.url));
+    }
+    let links: String = links
+        .iter()
+        .map(|(l, h)| format!("<a href=\"{}\">{}</a>", esc(h), esc(l)))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    format!(
+        "<article><h2><a href=\"{href}\">{t}</a></h2><p class=\"kind\">{kind}{restricted} · mis à jour le {d}</p><p>{a}</p><p>{kw}</p><p>{links}</p></article>",
+        href = esc(&format!("{b}/collections/{ID}/items/{}?f=html", r.uuid)),
+        t = esc(&r.title.fr),
+        restricted = if r.restricted { " · accès réservé" } else { "" },
+        d = esc(&r.modified_iso()[..10]),
+        a = esc(&r.abstract_.fr),
+        kw = esc(&r.keywords.join(", ")),
+    )
+}
+
+fn record_page(urls: &Urls, r: &Record, all: &[Record]) -> String {
+    let b = &urls.base;
+    let mut rows = vec![
+        ("Identifiant de la fiche", r.uuid.clone()),
+        ("Identifiant de la ressource", r.identifier()),
+        ("Type", r.scope.code().to_string()),
+        ("Titre (en)", r.title.en.clone()),
+        ("Résumé (en)", r.abstract_.en.clone()),
+        ("Mots-clés", r.keywords.join(", ")),
+        ("Thème INSPIRE", r.theme.map(|t| t.fr.to_string()).unwrap_or_default()),
+        ("Licence", r.licence.clone()),
+        ("Mise à jour", r.modified_iso()),
+        (
+            "Emprise (lon/lat)",
+            format!("{:.4}, {:.4}, {:.4}, {:.4}", r.extent.minx, r.extent.miny, r.extent.maxx, r.extent.maxy),
+        ),
+        ("Systèmes de coordonnées", r.crs.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")),
+    ];
+    if !r.editions.is_empty() {
+        rows.push(("Millésimes", r.editions.join(", ")));
+    }
+    let d = &r.derived;
+    if let Some(n) = d.feature_count {
+        rows.push(("Nombre d'objets", n.to_string()));
+    }
+    if let Some(g) = d.geometry_type {
+        rows.push(("Géométrie", g.to_string()));
+    }
+    if let Some(m) = d.resolution_m {
+        rows.push(("Résolution", format!("{m} m")));
+    }
+    if !d.attributes.is_empty() {
+        rows.push((
+            "Attributs",
+            d.attributes.iter().map(|a| format!("{} ({})", a.name, a.xsd_type)).collect::<Vec<_>>().join(", "),
+        ));
+    }
+    let table: String = rows
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(v)))
+        .collect();
+    let related: String = r
+        .operates_on
+        .iter()
+        .filter_map(|(uuid, _, _)| all.iter().find(|x| &x.uuid == uuid))
+        .map(|x| {
+            format!(
+                "<li><a href=\"{}\">{}</a></li>",
+                esc(&format!("{b}/collections/{ID}/items/{}?f=html", x.uuid)),
+                esc(&x.title.fr)
+            )
+        })
+        .collect();
+    let related = if related.is_empty() { String::new() } else { format!("<h2>Données publiées</h2><ul>{related}</ul>") };
+    super::html::page(
+        &r.title.fr,
+        b,
+        &[("Catalogue", format!("{b}/collections/{ID}/items?f=html"))],
+        &format!(
+            "<p>{}</p>{}<table>{table}</table>{related}",
+            esc(&r.abstract_.fr),
+            result_html(urls, r)
+        ),
+    )
+}
