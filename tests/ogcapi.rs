@@ -137,10 +137,14 @@ async fn conformance_declares_parts_1_2_and_3() {
 async fn collections_are_the_vector_layers_with_extents_and_crs() {
     let app = app(state()).await;
     let doc = json(&get(&app, "/collections").await);
-    let cols = doc["collections"].as_array().unwrap();
-    let names: Vec<&str> = cols.iter().map(|c| c["id"].as_str().unwrap()).collect();
-    assert_eq!(names, ["ocsol", "erp", "adresses"]);
-    for c in cols {
+    let all = doc["collections"].as_array().unwrap();
+    let names: Vec<&str> = all.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    // The feature collections, then the catalogue's records (OGC API - Records).
+    assert_eq!(names, ["ocsol", "erp", "adresses", "catalog"]);
+    assert_eq!(all[3]["itemType"], "record");
+    let cols: Vec<&Value> = all.iter().filter(|c| c["itemType"] == "feature").collect();
+    assert_eq!(cols.len(), 3);
+    for c in cols.iter().copied() {
         let id = c["id"].as_str().unwrap();
         let bbox = &c["extent"]["spatial"]["bbox"][0];
         let b: Vec<f64> = bbox.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
@@ -162,7 +166,7 @@ async fn collections_are_the_vector_layers_with_extents_and_crs() {
         let items = link(&one, "items", "application/geo+json").unwrap();
         assert_eq!(get(&app, local(items)).await.status, 200);
     }
-    let ocsol = &cols[0];
+    let ocsol = cols[0];
     assert_eq!(
         ocsol["extent"]["temporal"]["interval"][0][0], "2019-01-01T00:00:00Z",
         "the first OCS GE edition"

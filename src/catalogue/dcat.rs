@@ -85,8 +85,16 @@ fn graph(records: &[Record], urls: &Urls, page: usize) -> Graph {
     g.add(cat, "dct:description", fr(&m.abstract_.fr));
     g.add(cat, "dct:description", en(&m.abstract_.en));
     g.add(cat, "foaf:homepage", iri(urls.at("/")));
-    g.add(cat, "dct:language", iri("http://publications.europa.eu/resource/authority/language/FRA"));
-    let modified = records.iter().map(|r| r.modified).max().map(tuile_core::records::iso_datetime);
+    g.add(
+        cat,
+        "dct:language",
+        iri("http://publications.europa.eu/resource/authority/language/FRA"),
+    );
+    let modified = records
+        .iter()
+        .map(|r| r.modified)
+        .max()
+        .map(tuile_core::records::iso_datetime);
     if let Some(modified) = &modified {
         g.add(cat, "dct:modified", Term::Typed(modified.clone(), "xsd:dateTime"));
     }
@@ -96,7 +104,10 @@ fn graph(records: &[Record], urls: &Urls, page: usize) -> Graph {
     let publisher = publisher(&mut g, urls);
     g.add(cat, "dct:publisher", publisher.clone());
 
-    let datasets: Vec<&Record> = records.iter().filter(|r| !matches!(r.scope, Scope::Service(_))).collect();
+    let datasets: Vec<&Record> = records
+        .iter()
+        .filter(|r| !matches!(r.scope, Scope::Service(_)))
+        .collect();
     let pages = datasets.len().div_ceil(PAGE_SIZE).max(1);
     let page = page.clamp(1, pages);
     let shown = &datasets[(page - 1) * PAGE_SIZE..(page * PAGE_SIZE).min(datasets.len())];
@@ -114,12 +125,20 @@ fn graph(records: &[Record], urls: &Urls, page: usize) -> Graph {
         g.add(view, "hydra:first", iri(urls.at("/dcat?page=1")));
         g.add(view, "hydra:last", iri(urls.at(&format!("/dcat?page={pages}"))));
         if page > 1 {
-            g.add(view, "hydra:previous", iri(urls.at(&format!("/dcat?page={}", page - 1))));
+            g.add(
+                view,
+                "hydra:previous",
+                iri(urls.at(&format!("/dcat?page={}", page - 1))),
+            );
         }
         if page < pages {
             g.add(view, "hydra:next", iri(urls.at(&format!("/dcat?page={}", page + 1))));
         }
-        g.add(view, "hydra:totalItems", Term::Typed(datasets.len().to_string(), "xsd:integer"));
+        g.add(
+            view,
+            "hydra:totalItems",
+            Term::Typed(datasets.len().to_string(), "xsd:integer"),
+        );
         g.add(cat, "hydra:view", iri(urls.at(&format!("/dcat?page={page}"))));
     }
     g
@@ -166,7 +185,11 @@ fn dataset(g: &mut Graph, r: &Record, urls: &Urls, publisher: &Term) -> Term {
     if let Some(t) = r.theme {
         g.add(n, "dcat:theme", iri(t.uri()));
     }
-    g.add(n, "dcat:landingPage", iri(urls.at(&format!("/collections/catalog/items/{}?f=html", r.uuid))));
+    g.add(
+        n,
+        "dcat:landingPage",
+        iri(urls.at(&format!("/collections/catalog/items/{}?f=html", r.uuid))),
+    );
     g.add(n, "foaf:isPrimaryTopicOf", iri(urls.iso_record(&r.uuid)));
     g.add(
         n,
@@ -194,7 +217,11 @@ fn dataset(g: &mut Graph, r: &Record, urls: &Urls, publisher: &Term) -> Term {
         g.add(n, "dct:temporal", p_t);
     }
     if let Some(m) = r.derived.resolution_m {
-        g.add(n, "dcat:spatialResolutionInMeters", Term::Typed(m.to_string(), "xsd:decimal"));
+        g.add(
+            n,
+            "dcat:spatialResolutionInMeters",
+            Term::Typed(m.to_string(), "xsd:decimal"),
+        );
     }
     for (i, l) in urls.links(r).iter().enumerate() {
         let dist = iri(format!("{}#distribution-{}", r.identifier(), i + 1));
@@ -205,7 +232,11 @@ fn dataset(g: &mut Graph, r: &Record, urls: &Urls, publisher: &Term) -> Term {
         if l.function == super::Function::Download {
             g.add(d, "dcat:downloadURL", iri(&l.url));
         }
-        g.add(d, "dcat:mediaType", iri(format!("http://www.iana.org/assignments/media-types/{}", l.media_type)));
+        g.add(
+            d,
+            "dcat:mediaType",
+            iri(format!("http://www.iana.org/assignments/media-types/{}", l.media_type)),
+        );
         g.add(d, "dct:format", plain(l.protocol));
         match &r.licence_url {
             Some(u) => g.add(d, "dct:license", iri(u)),
@@ -227,12 +258,16 @@ fn service(g: &mut Graph, r: &Record, urls: &Urls) -> Term {
     g.add(n, "dct:description", fr(&r.abstract_.fr));
     g.add(n, "dcat:endpointURL", iri(urls.at(s.path())));
     g.add(n, "dcat:endpointDescription", iri(urls.at(s.description_path())));
-    g.add(n, "dct:conformsTo", iri(match s {
-        tuile_core::records::Service::Wms => "http://www.opengis.net/def/serviceType/ogc/wms",
-        tuile_core::records::Service::Wmts => "http://www.opengis.net/def/serviceType/ogc/wmts",
-        tuile_core::records::Service::Features => "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-        tuile_core::records::Service::Csw => "http://www.opengis.net/def/serviceType/ogc/csw",
-    }));
+    g.add(
+        n,
+        "dct:conformsTo",
+        iri(match s {
+            tuile_core::records::Service::Wms => "http://www.opengis.net/def/serviceType/ogc/wms",
+            tuile_core::records::Service::Wmts => "http://www.opengis.net/def/serviceType/ogc/wmts",
+            tuile_core::records::Service::Features => "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+            tuile_core::records::Service::Csw => "http://www.opengis.net/def/serviceType/ogc/csw",
+        }),
+    );
     if let Some(u) = &r.licence_url {
         g.add(n, "dct:license", iri(u));
     }

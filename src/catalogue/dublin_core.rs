@@ -73,8 +73,19 @@ pub fn write(w: &mut XmlWriter, r: &Record, urls: &Urls, set: ElementSet) {
 /// The extent in CRS84, as `ows:BoundingBox` (longitude first).
 fn bounding_box(w: &mut XmlWriter, r: &Record) {
     let e = r.extent;
-    w.start("ows:BoundingBox", &[("crs", "urn:ogc:def:crs:OGC:1.3:CRS84"), ("dimensions", "2")]);
-    w.leaf("ows:LowerCorner", &[], &format!("{} {}", degrees(e.minx), degrees(e.miny)));
-    w.leaf("ows:UpperCorner", &[], &format!("{} {}", degrees(e.maxx), degrees(e.maxy)));
+    w.start(
+        "ows:BoundingBox",
+        &[("crs", "urn:ogc:def:crs:OGC:1.3:CRS84"), ("dimensions", "2")],
+    );
+    w.leaf(
+        "ows:LowerCorner",
+        &[],
+        &format!("{} {}", degrees(e.minx), degrees(e.miny)),
+    );
+    w.leaf(
+        "ows:UpperCorner",
+        &[],
+        &format!("{} {}", degrees(e.maxx), degrees(e.maxy)),
+    );
     w.end("ows:BoundingBox");
 }

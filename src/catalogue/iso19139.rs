@@ -100,7 +100,11 @@ fn localized(w: &mut XmlWriter, name: &str, text: &Localized, r: &Record) {
     w.leaf("gco:CharacterString", &[], &text.fr);
     w.start("gmd:PT_FreeText", &[]);
     w.start("gmd:textGroup", &[]);
-    w.leaf("gmd:LocalisedCharacterString", &[("locale", &format!("#{}", locale_id(r)))], &text.en);
+    w.leaf(
+        "gmd:LocalisedCharacterString",
+        &[("locale", &format!("#{}", locale_id(r)))],
+        &text.en,
+    );
     w.end("gmd:textGroup");
     w.end("gmd:PT_FreeText");
     w.end(name);
@@ -123,7 +127,10 @@ fn language(w: &mut XmlWriter, name: &str, code: &str) {
     w.start(name, &[]);
     w.leaf(
         "gmd:LanguageCode",
-        &[("codeList", "http://www.loc.gov/standards/iso639-2/"), ("codeListValue", code)],
+        &[
+            ("codeList", "http://www.loc.gov/standards/iso639-2/"),
+            ("codeListValue", code),
+        ],
         code,
     );
     w.end(name);
@@ -370,14 +377,28 @@ fn data_identification(w: &mut XmlWriter, r: &Record, catalog: &Catalog, set: El
         if !r.editions.is_empty() {
             w.start("gmd:resourceMaintenance", &[]);
             w.start("gmd:MD_MaintenanceInformation", &[]);
-            code(w, "gmd:maintenanceAndUpdateFrequency", "MD_MaintenanceFrequencyCode", "annually");
+            code(
+                w,
+                "gmd:maintenanceAndUpdateFrequency",
+                "MD_MaintenanceFrequencyCode",
+                "annually",
+            );
             w.end("gmd:MD_MaintenanceInformation");
             w.end("gmd:resourceMaintenance");
         }
         keywords(w, r);
         constraints(w, r);
-        let representation = if r.derived.geometry_type.is_some() { "vector" } else { "grid" };
-        code(w, "gmd:spatialRepresentationType", "MD_SpatialRepresentationTypeCode", representation);
+        let representation = if r.derived.geometry_type.is_some() {
+            "vector"
+        } else {
+            "grid"
+        };
+        code(
+            w,
+            "gmd:spatialRepresentationType",
+            "MD_SpatialRepresentationTypeCode",
+            representation,
+        );
         resolution(w, r);
     }
     language(w, "gmd:language", "fre");
@@ -430,7 +451,11 @@ fn supplemental(r: &Record) -> String {
         parts.push(format!("{n} objets ({g})"));
     }
     if !d.attributes.is_empty() {
-        let attrs: Vec<String> = d.attributes.iter().map(|a| format!("{} ({})", a.name, a.xsd_type)).collect();
+        let attrs: Vec<String> = d
+            .attributes
+            .iter()
+            .map(|a| format!("{} ({})", a.name, a.xsd_type))
+            .collect();
         parts.push(format!("Attributs : {}", attrs.join(", ")));
     }
     if let Some(b) = d.bands {
@@ -455,7 +480,10 @@ fn service_identification(w: &mut XmlWriter, r: &Record, catalog: &Catalog, urls
     w.start("srv:serviceType", &[]);
     w.leaf(
         "gco:LocalName",
-        &[("codeSpace", "http://inspire.ec.europa.eu/metadata-codelist/SpatialDataServiceType")],
+        &[(
+            "codeSpace",
+            "http://inspire.ec.europa.eu/metadata-codelist/SpatialDataServiceType",
+        )],
         service.inspire_type(),
     );
     w.end("srv:serviceType");
@@ -513,7 +541,9 @@ fn distribution(w: &mut XmlWriter, r: &Record, urls: &Urls) {
     w.start("gmd:MD_Distribution", &[]);
     let formats: &[(&str, &str)] = match r.scope {
         Scope::Service(_) => &[],
-        _ if r.derived.geometry_type.is_some() => &[("GeoJSON", "RFC 7946"), ("Mapbox Vector Tiles", "2.1"), ("PNG", "1.2")],
+        _ if r.derived.geometry_type.is_some() => {
+            &[("GeoJSON", "RFC 7946"), ("Mapbox Vector Tiles", "2.1"), ("PNG", "1.2")]
+        }
         _ => &[("PNG", "1.2"), ("JPEG", "1.02")],
     };
     for (name, version) in formats {

@@ -47,7 +47,9 @@ pub fn record(r: &Record, urls: &Urls) -> Value {
         }));
     }
     for (uuid, _, layer) in &r.operates_on {
-        links.push(json!({"rel": "item", "type": "application/geo+json", "href": urls.json_record(uuid), "title": layer}));
+        links.push(
+            json!({"rel": "item", "type": "application/geo+json", "href": urls.json_record(uuid), "title": layer}),
+        );
     }
     let mut properties = json!({
         "type": r.scope.code(),
@@ -77,7 +79,16 @@ pub fn record(r: &Record, urls: &Urls) -> Value {
         p.insert("protocol".into(), json!(s.protocol().0));
     } else {
         let d = &r.derived;
-        p.insert("crs".into(), json!(r.crs.iter().map(|c| c.to_string()).collect::<Vec<_>>()));
+        p.insert(
+            "crs".into(),
+            json!(r.crs.iter().map(|c| c.to_string()).collect::<Vec<_>>()),
+        );
+        let extents: serde_json::Map<String, Value> = r
+            .extents
+            .iter()
+            .map(|(c, b)| (c.to_string(), json!([b.minx, b.miny, b.maxx, b.maxy])))
+            .collect();
+        p.insert("extents".into(), Value::Object(extents));
         if let Some(n) = d.feature_count {
             p.insert("featureCount".into(), json!(n));
         }
@@ -90,7 +101,12 @@ pub fn record(r: &Record, urls: &Urls) -> Value {
         if !d.attributes.is_empty() {
             p.insert(
                 "attributes".into(),
-                json!(d.attributes.iter().map(|a| json!({"name": a.name, "type": a.xsd_type})).collect::<Vec<_>>()),
+                json!(
+                    d.attributes
+                        .iter()
+                        .map(|a| json!({"name": a.name, "type": a.xsd_type}))
+                        .collect::<Vec<_>>()
+                ),
             );
         }
         if !r.editions.is_empty() {

@@ -140,9 +140,7 @@ impl Urls<'_> {
                     }
                 }
                 links.push(Link {
-                    url: self.at(&format!(
-                        "/collections/{layer}/map?f=png&width=400&height=400"
-                    )),
+                    url: self.at(&format!("/collections/{layer}/map?f=png&width=400&height=400")),
                     protocol: "OGC:API-Maps",
                     name: layer.clone(),
                     description: format!("{} (aperçu)", r.title.fr),

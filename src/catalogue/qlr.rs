@@ -35,7 +35,10 @@ pub fn document(r: &Record, urls: &Urls) -> Option<Vec<u8>> {
     let mut w = XmlWriter::new();
     w.raw("qgis-layer-definition");
     w.start("qlr", &[]);
-    w.start("layer-tree-group", &[("expanded", "1"), ("checked", "Qt::Checked"), ("name", "")]);
+    w.start(
+        "layer-tree-group",
+        &[("expanded", "1"), ("checked", "Qt::Checked"), ("name", "")],
+    );
     w.empty("customproperties", &[]);
     w.start(
         "layer-tree-layer",
@@ -70,7 +73,11 @@ pub fn document(r: &Record, urls: &Urls) -> Option<Vec<u8>> {
     w.start("metadataUrls", &[]);
     w.empty(
         "metadataUrl",
-        &[("type", "ISO19115:2003"), ("format", "text/xml"), ("href", &urls.iso_record(&r.uuid))],
+        &[
+            ("type", "ISO19115:2003"),
+            ("format", "text/xml"),
+            ("href", &urls.iso_record(&r.uuid)),
+        ],
     );
     w.end("metadataUrls");
     w.end("maplayer");

@@ -83,9 +83,26 @@ pub fn document(urls: &Urls, records: &[Record]) -> Vec<u8> {
     w.end("ows:ServiceProvider");
 
     w.start("ows:OperationsMetadata", &[]);
-    let schemas = ["http://www.opengis.net/cat/csw/2.0.2", "http://www.isotc211.org/2005/gmd"];
+    let schemas = [
+        "http://www.opengis.net/cat/csw/2.0.2",
+        "http://www.isotc211.org/2005/gmd",
+    ];
     let sets = ["brief", "summary", "full"];
-    operation(&mut w, "GetCapabilities", &endpoint, &[("sections", &["ServiceIdentification", "ServiceProvider", "OperationsMetadata", "Filter_Capabilities"])], &[]);
+    operation(
+        &mut w,
+        "GetCapabilities",
+        &endpoint,
+        &[(
+            "sections",
+            &[
+                "ServiceIdentification",
+                "ServiceProvider",
+                "OperationsMetadata",
+                "Filter_Capabilities",
+            ],
+        )],
+        &[],
+    );
     operation(
         &mut w,
         "DescribeRecord",
@@ -110,7 +127,10 @@ pub fn document(urls: &Urls, records: &[Record]) -> Vec<u8> {
             ("ElementSetName", &sets),
             ("CONSTRAINTLANGUAGE", &["FILTER", "CQL_TEXT"]),
         ],
-        &[("SupportedISOQueryables", QUERYABLES), ("MaxRecordDefault", &[max.as_str()])],
+        &[
+            ("SupportedISOQueryables", QUERYABLES),
+            ("MaxRecordDefault", &[max.as_str()]),
+        ],
     );
     operation(
         &mut w,
@@ -154,7 +174,16 @@ pub fn document(urls: &Urls, records: &[Record]) -> Vec<u8> {
     w.start("ogc:Scalar_Capabilities", &[]);
     w.empty("ogc:LogicalOperators", &[]);
     w.start("ogc:ComparisonOperators", &[]);
-    for op in ["EqualTo", "NotEqualTo", "LessThan", "GreaterThan", "LessThanEqualTo", "GreaterThanEqualTo", "Like", "Between"] {
+    for op in [
+        "EqualTo",
+        "NotEqualTo",
+        "LessThan",
+        "GreaterThan",
+        "LessThanEqualTo",
+        "GreaterThanEqualTo",
+        "Like",
+        "Between",
+    ] {
         w.leaf("ogc:ComparisonOperator", &[], op);
     }
     w.end("ogc:ComparisonOperators");
@@ -168,7 +197,13 @@ pub fn document(urls: &Urls, records: &[Record]) -> Vec<u8> {
     w.finish()
 }
 
-fn operation(w: &mut XmlWriter, name: &str, endpoint: &str, parameters: &[(&str, &[&str])], constraints: &[(&str, &[&str])]) {
+fn operation(
+    w: &mut XmlWriter,
+    name: &str,
+    endpoint: &str,
+    parameters: &[(&str, &[&str])],
+    constraints: &[(&str, &[&str])],
+) {
     w.start("ows:Operation", &[("name", name)]);
     w.start("ows:DCP", &[]);
     w.start("ows:HTTP", &[]);

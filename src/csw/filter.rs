@@ -26,9 +26,8 @@ fn condition(e: &Element, terms: &mut usize) -> Result<Constraint, String> {
     if *terms > MAX_TERMS {
         return Err(format!("a filter may have at most {MAX_TERMS} terms"));
     }
-    let children = |terms: &mut usize| -> Result<Vec<Constraint>, String> {
-        e.elements().map(|c| condition(c, terms)).collect()
-    };
+    let children =
+        |terms: &mut usize| -> Result<Vec<Constraint>, String> { e.elements().map(|c| condition(c, terms)).collect() };
     let compare = |op: CmpOp| -> Result<Constraint, String> {
         let (q, value) = property_and_literal(e)?;
         Ok(Constraint::Compare {
@@ -70,7 +69,12 @@ fn condition(e: &Element, terms: &mut usize) -> Result<Constraint, String> {
             };
             Constraint::Like {
                 queryable: q,
-                pattern: to_sql_like(&pattern, one("wildCard", '*')?, one("singleChar", '?')?, one("escapeChar", '\\')?),
+                pattern: to_sql_like(
+                    &pattern,
+                    one("wildCard", '*')?,
+                    one("singleChar", '?')?,
+                    one("escapeChar", '\\')?,
+                ),
                 match_case: e.attr("matchCase").is_some_and(|v| v == "true"),
             }
         }
@@ -88,7 +92,10 @@ fn condition(e: &Element, terms: &mut usize) -> Result<Constraint, String> {
                 value,
                 match_case: false,
             };
-            Constraint::All(vec![cmp(CmpOp::Ge, bound("LowerBoundary")?), cmp(CmpOp::Le, bound("UpperBoundary")?)])
+            Constraint::All(vec![
+                cmp(CmpOp::Ge, bound("LowerBoundary")?),
+                cmp(CmpOp::Le, bound("UpperBoundary")?),
+            ])
         }
         "BBOX" | "Intersects" => {
             let geometry = e
@@ -193,10 +200,18 @@ fn envelope(g: &Element) -> Result<BBox, String> {
     let [a, b, c, d] = corners[..] else {
         return Err("an envelope has two corners of two numbers".into());
     };
-    let crs = if srs.is_empty() { Crs::CRS84 } else { Crs::parse(srs).map_err(|e| e.to_string())? };
+    let crs = if srs.is_empty() {
+        Crs::CRS84
+    } else {
+        Crs::parse(srs).map_err(|e| e.to_string())?
+    };
     let lat_first = crs.authority_lat_lon() && (srs.starts_with("urn:") || srs.starts_with("http"));
-    let bbox = if lat_first { BBox::new(b, a, d, c) } else { BBox::new(a, b, c, d) };
-    if !(bbox.minx <= bbox.maxx && bbox.miny <= bbox.maxy) || ![a, b, c, d].iter().all(|v| v.is_finite()) {
+    let bbox = if lat_first {
+        BBox::new(b, a, d, c)
+    } else {
+        BBox::new(a, b, c, d)
+    };
+    if !(bbox.minx <= bbox.maxx && bbox.miny <= bbox.maxy && [a, b, c, d].iter().all(|v| v.is_finite())) {
         return Err("the envelope's lower corner must be below and left of its upper corner".into());
     }
     if crs.is_geographic() {
@@ -225,11 +240,20 @@ mod tests {
             );
             envelope(&Element::parse(&xml).unwrap())
         };
-        assert_eq!(env("urn:ogc:def:crs:EPSG::4326", "43 1", "44 2").unwrap(), BBox::new(1.0, 43.0, 2.0, 44.0));
-        assert_eq!(env("EPSG:4326", "1 43", "2 44").unwrap(), BBox::new(1.0, 43.0, 2.0, 44.0));
+        assert_eq!(
+            env("urn:ogc:def:crs:EPSG::4326", "43 1", "44 2").unwrap(),
+            BBox::new(1.0, 43.0, 2.0, 44.0)
+        );
+        assert_eq!(
+            env("EPSG:4326", "1 43", "2 44").unwrap(),
+            BBox::new(1.0, 43.0, 2.0, 44.0)
+        );
         assert_eq!(env("", "1 43", "2 44").unwrap(), BBox::new(1.0, 43.0, 2.0, 44.0));
         let l93 = env("EPSG:2154", "700000 6200000", "800000 6300000").unwrap();
-        assert!(l93.minx > 2.0 && l93.maxx < 5.0 && l93.miny > 42.0 && l93.maxy < 45.0, "{l93:?}");
+        assert!(
+            l93.minx > 2.0 && l93.maxx < 5.0 && l93.miny > 42.0 && l93.maxy < 45.0,
+            "{l93:?}"
+        );
         assert!(env("EPSG:4326", "2 44", "1 43").is_err());
         assert!(env("EPSG:4326", "1 x", "2 44").is_err());
     }

@@ -179,7 +179,10 @@ fn get_records(urls: &Urls, records: &[Record], g: &GetRecords) -> Vec<u8> {
     start_answer(&mut w, "csw:GetRecordsResponse", g.schema, &[("version", "2.0.2")]);
     w.empty(
         "csw:SearchStatus",
-        &[("timestamp", &tuile_core::records::iso_datetime(std::time::SystemTime::now()))],
+        &[(
+            "timestamp",
+            &tuile_core::records::iso_datetime(std::time::SystemTime::now()),
+        )],
     );
     let (matched_s, returned_s, next_s) = (matched.to_string(), page.len().to_string(), next.to_string());
     let set = match g.element_set {
@@ -218,7 +221,11 @@ fn by_id(urls: &Urls, found: &[&Record], schema: OutputSchema, set: ElementSet) 
 /// The schemas of the two record types, by reference to the official ones.
 fn describe_record(type_names: &[String]) -> Result<Vec<u8>, CswError> {
     let all = ["csw:Record".to_string(), "gmd:MD_Metadata".to_string()];
-    let wanted: &[String] = if type_names.iter().all(|t| t.is_empty()) { &all } else { type_names };
+    let wanted: &[String] = if type_names.iter().all(|t| t.is_empty()) {
+        &all
+    } else {
+        type_names
+    };
     let mut w = XmlWriter::new();
     w.start(
         "csw:DescribeRecordResponse",
@@ -234,17 +241,26 @@ fn describe_record(type_names: &[String]) -> Result<Vec<u8>, CswError> {
     for t in wanted {
         let (ns, location) = match t.rsplit(':').next().unwrap_or("") {
             "Record" => (request::CSW_NS, "http://schemas.opengis.net/csw/2.0.2/record.xsd"),
-            "MD_Metadata" => (request::GMD_NS, "http://schemas.opengis.net/iso/19139/20070417/gmd/gmd.xsd"),
+            "MD_Metadata" => (
+                request::GMD_NS,
+                "http://schemas.opengis.net/iso/19139/20070417/gmd/gmd.xsd",
+            ),
             _ => {
                 return Err(CswError::invalid(
                     "typeName",
-                    format!("`{}` is not a record type here (csw:Record, gmd:MD_Metadata)", tuile_core::xml::clean(t)),
+                    format!(
+                        "`{}` is not a record type here (csw:Record, gmd:MD_Metadata)",
+                        tuile_core::xml::clean(t)
+                    ),
                 ));
             }
         };
         w.start(
             "csw:SchemaComponent",
-            &[("targetNamespace", ns), ("schemaLanguage", "http://www.w3.org/XML/Schema")],
+            &[
+                ("targetNamespace", ns),
+                ("schemaLanguage", "http://www.w3.org/XML/Schema"),
+            ],
         );
         w.start(
             "xsd:schema",

@@ -1,6 +1,6 @@
 //! CSW 2.0.2 requests, from KVP (GET) or XML (POST), read into one model.
 
-use tuile_core::records::search::{Constraint, SortBy, Queryable, from_cql_text};
+use tuile_core::records::search::{Constraint, Queryable, SortBy, from_cql_text};
 use tuile_core::xml::Element;
 
 use super::exception::CswError;
@@ -23,9 +23,10 @@ impl OutputSchema {
     fn parse(s: Option<&str>) -> Result<OutputSchema, CswError> {
         match s.map(str::trim) {
             None | Some("") | Some(CSW_NS) | Some("csw:Record") => Ok(OutputSchema::DublinCore),
-            Some(GMD_NS) | Some("http://www.isotc211.org/2005/gmd/") | Some("gmd:MD_Metadata") | Some("csw:IsoRecord") => {
-                Ok(OutputSchema::Iso)
-            }
+            Some(GMD_NS)
+            | Some("http://www.isotc211.org/2005/gmd/")
+            | Some("gmd:MD_Metadata")
+            | Some("csw:IsoRecord") => Ok(OutputSchema::Iso),
             Some(other) => Err(CswError::invalid(
                 "outputSchema",
                 format!("`{other}` is not offered; use {CSW_NS} or {GMD_NS}"),
@@ -62,9 +63,15 @@ pub struct GetRecords {
 #[derive(Debug, Clone)]
 pub enum Request {
     GetCapabilities,
-    DescribeRecord { type_names: Vec<String> },
+    DescribeRecord {
+        type_names: Vec<String>,
+    },
     GetRecords(GetRecords),
-    GetRecordById { ids: Vec<String>, schema: OutputSchema, element_set: ElementSet },
+    GetRecordById {
+        ids: Vec<String>,
+        schema: OutputSchema,
+        element_set: ElementSet,
+    },
 }
 
 /// The default and the most records a GetRecords answers.
@@ -147,11 +154,19 @@ fn sort_by(name: &str, descending: bool) -> Result<SortBy, CswError> {
 
 /// Checks `typeNames`: the two record types this catalogue holds.
 fn type_names(names: Option<&str>) -> Result<(), CswError> {
-    for name in names.unwrap_or("").split([',', ' ']).map(str::trim).filter(|n| !n.is_empty()) {
+    for name in names
+        .unwrap_or("")
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
         if !matches!(name.rsplit(':').next(), Some("Record" | "MD_Metadata")) {
             return Err(CswError::invalid(
                 "typeNames",
-                format!("`{}` is not a record type here (csw:Record, gmd:MD_Metadata)", tuile_core::xml::clean(name)),
+                format!(
+                    "`{}` is not a record type here (csw:Record, gmd:MD_Metadata)",
+                    tuile_core::xml::clean(name)
+                ),
             ));
         }
     }
@@ -163,16 +178,23 @@ fn cql(text: &str) -> Result<Constraint, CswError> {
 }
 
 fn fe(xml: &str) -> Result<Constraint, CswError> {
-    let filter = Element::parse(xml).map_err(|e| CswError::invalid("constraint", format!("the filter is not XML: {e}")))?;
+    let filter =
+        Element::parse(xml).map_err(|e| CswError::invalid("constraint", format!("the filter is not XML: {e}")))?;
     super::filter::read(&filter).map_err(|e| CswError::invalid("constraint", e))
 }
 
 impl Request {
     /// A KVP request (GET).
     pub fn from_kvp(kvp: &Kvp) -> Result<Request, CswError> {
-        let request = kvp.get_nonempty("request").ok_or_else(|| CswError::missing("request"))?;
+        let request = kvp
+            .get_nonempty("request")
+            .ok_or_else(|| CswError::missing("request"))?;
         let is_caps = request.eq_ignore_ascii_case("GetCapabilities");
-        check_service_version(kvp.get("service"), if is_caps { None } else { kvp.get("version") }, !is_caps)?;
+        check_service_version(
+            kvp.get("service"),
+            if is_caps { None } else { kvp.get("version") },
+            !is_caps,
+        )?;
         Ok(match request.to_ascii_lowercase().as_str() {
             "getcapabilities" => Request::GetCapabilities,
             "describerecord" => Request::DescribeRecord {
@@ -223,13 +245,22 @@ impl Request {
 
     /// An XML request (POST).
     pub fn from_xml(body: &str) -> Result<Request, CswError> {
-        let root = Element::parse(body).map_err(|e| CswError::invalid("request", format!("the request is not XML: {e}")))?;
+        let root =
+            Element::parse(body).map_err(|e| CswError::invalid("request", format!("the request is not XML: {e}")))?;
         let is_caps = root.name == "GetCapabilities";
-        check_service_version(root.attr("service"), if is_caps { None } else { root.attr("version") }, false)?;
+        check_service_version(
+            root.attr("service"),
+            if is_caps { None } else { root.attr("version") },
+            false,
+        )?;
         Ok(match root.name.as_str() {
             "GetCapabilities" => Request::GetCapabilities,
             "DescribeRecord" => Request::DescribeRecord {
-                type_names: root.elements().filter(|e| e.name == "TypeName").map(|e| e.text()).collect(),
+                type_names: root
+                    .elements()
+                    .filter(|e| e.name == "TypeName")
+                    .map(|e| e.text())
+                    .collect(),
             },
             "GetRecords" => {
                 let (start, max) = paging(root.attr("startPosition"), root.attr("maxRecords"))?;
@@ -246,7 +277,12 @@ impl Request {
                     Some(c) => match (c.child("Filter"), c.child("CqlText")) {
                         (Some(f), _) => super::filter::read(f).map_err(|e| CswError::invalid("Constraint", e))?,
                         (None, Some(t)) => cql(&t.text())?,
-                        (None, None) => return Err(CswError::invalid("Constraint", "a Constraint holds a Filter or a CqlText")),
+                        (None, None) => {
+                            return Err(CswError::invalid(
+                                "Constraint",
+                                "a Constraint holds a Filter or a CqlText",
+                            ));
+                        }
                     },
                 };
                 let sort = match query.child("SortBy") {
@@ -256,7 +292,9 @@ impl Request {
                         .filter(|p| p.name == "SortProperty")
                         .map(|p| {
                             let name = p.child("PropertyName").map(|n| n.text()).unwrap_or_default();
-                            let desc = p.child("SortOrder").is_some_and(|o| o.text().eq_ignore_ascii_case("DESC"));
+                            let desc = p
+                                .child("SortOrder")
+                                .is_some_and(|o| o.text().eq_ignore_ascii_case("DESC"));
                             sort_by(&name, desc)
                         })
                         .collect::<Result<_, _>>()?,
@@ -275,7 +313,10 @@ impl Request {
                 ids: root.elements().filter(|e| e.name == "Id").map(|e| e.text()).collect(),
                 schema: OutputSchema::parse(root.attr("outputSchema"))?,
                 element_set: element_set(Some(
-                    &root.child("ElementSetName").map(|e| e.text()).unwrap_or_else(|| "full".into()),
+                    &root
+                        .child("ElementSetName")
+                        .map(|e| e.text())
+                        .unwrap_or_else(|| "full".into()),
                 ))?,
             },
             other => return Err(unsupported(other)),
@@ -317,17 +358,32 @@ mod tests {
     <ogc:SortBy><ogc:SortProperty><ogc:PropertyName>apiso:identifier</ogc:PropertyName><ogc:SortOrder>ASC</ogc:SortOrder></ogc:SortProperty></ogc:SortBy>
   </csw:Query>
 </csw:GetRecords>"#;
-        let Request::GetRecords(g) = Request::from_xml(xml).unwrap() else { panic!() };
-        assert_eq!((g.start, g.max, g.schema, g.result_type), (26, 25, OutputSchema::Iso, ResultType::Results));
+        let Request::GetRecords(g) = Request::from_xml(xml).unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            (g.start, g.max, g.schema, g.result_type),
+            (26, 25, OutputSchema::Iso, ResultType::Results)
+        );
         assert_eq!(g.element_set, ElementSet::Full);
         assert!(matches!(&g.constraint, Constraint::Any(v) if v.len() == 3));
-        assert_eq!(g.sort, vec![SortBy { queryable: Queryable::Identifier, descending: false }]);
+        assert_eq!(
+            g.sort,
+            vec![SortBy {
+                queryable: Queryable::Identifier,
+                descending: false
+            }]
+        );
     }
 
     #[test]
     fn kvp_errors_name_the_parameter() {
-        let e = Request::from_kvp(&Kvp::parse("service=CSW&version=2.0.2&request=GetRecords&maxRecords=x")).unwrap_err();
-        assert_eq!((e.code, e.locator.as_deref()), ("InvalidParameterValue", Some("maxRecords")));
+        let e =
+            Request::from_kvp(&Kvp::parse("service=CSW&version=2.0.2&request=GetRecords&maxRecords=x")).unwrap_err();
+        assert_eq!(
+            (e.code, e.locator.as_deref()),
+            ("InvalidParameterValue", Some("maxRecords"))
+        );
         let e = Request::from_kvp(&Kvp::parse("service=CSW&version=2.0.2&request=Harvest")).unwrap_err();
         assert_eq!(e.code, "OperationNotSupported");
         let e = Request::from_kvp(&Kvp::parse("service=CSW&version=3.0.0&request=GetRecords")).unwrap_err();

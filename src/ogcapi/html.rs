@@ -51,7 +51,10 @@ pub fn landing(catalog: &Catalog, b: &str) -> String {
         "<p>{}</p>{search}{}",
         esc(m.abstract_.get(Language::Fr)),
         links_list(&[
-            ("Trouver la donnée (catalogue)", format!("{b}/collections/catalog/items?f=html")),
+            (
+                "Trouver la donnée (catalogue)",
+                format!("{b}/collections/catalog/items?f=html")
+            ),
             ("Collections d'objets", format!("{b}/collections?f=html")),
             ("Classes de conformité", format!("{b}/conformance?f=html")),
             ("Définition de l'API (OpenAPI 3.0)", format!("{b}/api")),

@@ -355,8 +355,18 @@ pub async fn landing(req: HttpRequest, state: web::Data<AppState>) -> HttpRespon
                 "text/html",
                 "Find the data (search page)",
             ),
-            link(&format!("{b}/dcat"), "describedby", "application/ld+json", "The catalogue in DCAT-AP (JSON-LD)"),
-            link(&format!("{b}/dcat?f=ttl"), "describedby", "text/turtle", "The catalogue in DCAT-AP (Turtle)"),
+            link(
+                &format!("{b}/dcat"),
+                "describedby",
+                "application/ld+json",
+                "The catalogue in DCAT-AP (JSON-LD)",
+            ),
+            link(
+                &format!("{b}/dcat?f=ttl"),
+                "describedby",
+                "text/turtle",
+                "The catalogue in DCAT-AP (Turtle)",
+            ),
             link(
                 &format!("{b}/csw?SERVICE=CSW&REQUEST=GetCapabilities"),
                 "service",

@@ -179,6 +179,7 @@ pub fn document(catalog: &Catalog, base: &str) -> Value {
     for more in [
         super::styles::openapi_paths(&collection_id, responses),
         super::maps::openapi_paths(&collection_id, responses),
+        super::records::openapi_paths(responses),
     ] {
         for (path, item) in more.as_object().expect("an object") {
             more_paths[path] = item.clone();

@@ -38,7 +38,66 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(read_only("/collections/catalog", p).route(get().to(collection)))
         .service(read_only("/collections/catalog/items", p).route(get().to(items)))
         .service(read_only("/collections/catalog/items/{id}", p).route(get().to(item)))
+        .service(read_only("/collections/catalog/queryables", p).route(get().to(queryables)))
         .service(read_only("/dcat", p).route(get().to(dcat)));
+}
+
+/// The catalogue's paths in the OpenAPI document.
+pub fn openapi_paths(responses: impl Fn(Value) -> Value) -> Value {
+    let q = |name: &str, description: &str, schema: Value| json!({"name": name, "in": "query", "required": false, "style": "form", "explode": false, "description": description, "schema": schema});
+    let f = |formats: &[&str]| q("f", "The format.", json!({"type": "string", "enum": formats}));
+    let record = json!({"type": "object", "required": ["id", "type", "properties"], "properties": {
+        "id": {"type": "string"}, "type": {"type": "string", "enum": ["Feature"]},
+        "properties": {"type": "object", "required": ["type", "title"], "properties": {
+            "type": {"type": "string", "enum": ["dataset", "series", "service"]}, "title": {"type": "string"}}},
+        "links": {"type": "array", "items": {"type": "object", "required": ["href"]}}}});
+    let items = json!({"type": "object", "required": ["type", "features", "numberMatched", "numberReturned"], "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]}, "features": {"type": "array", "items": record},
+        "numberMatched": {"type": "integer", "minimum": 0}, "numberReturned": {"type": "integer", "minimum": 0}}});
+    let ok = |mime: &str, schema: Value, description: &str| {
+        json!({"description": description, "content": {
+        mime: {"schema": schema}, "text/html": {"schema": {"type": "string"}}}})
+    };
+    json!({
+        "/collections/catalog": {"get": {"summary": "The catalogue (OGC API - Records)", "operationId": "getCatalog",
+            "parameters": [f(&["json", "html"])], "responses": responses(ok("application/json", json!({"type": "object", "required": ["id", "links"], "properties": {
+                "id": {"type": "string"}, "links": {"type": "array", "items": {"type": "object", "required": ["href"]}}}}), "The catalogue"))}},
+        "/collections/catalog/items": {"get": {"summary": "Search the records", "operationId": "getRecords",
+            "parameters": [
+                q("q", "Words that must all be in the record (accents and case do not matter).", json!({"type": "string"})),
+                q("bbox", "Records whose extent meets this box: minLon,minLat,maxLon,maxLat (or six numbers, with heights).", json!({"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}})),
+                q("type", "The kind of record.", json!({"type": "string", "enum": ["dataset", "series", "service"]})),
+                q("ids", "Record identifiers.", json!({"type": "array", "items": {"type": "string"}})),
+                q("externalIds", "Resource identifiers (codes).", json!({"type": "array", "items": {"type": "string"}})),
+                q("keyword", "A keyword the record carries.", json!({"type": "string"})),
+                q("license", "The licence.", json!({"type": "string"})),
+                q("access", "Open or restricted data.", json!({"type": "string", "enum": ["open", "restricted"]})),
+                q("limit", "Records per page.", json!({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT})),
+                q("offset", "Records to skip.", json!({"type": "integer", "minimum": 0})),
+                q("filter", "A CQL2 text filter on the queryables (`title LIKE '%sol%' AND type = 'series'`).", json!({"type": "string"})),
+                q("filter-lang", "The language of filter.", json!({"type": "string", "enum": ["cql2-text"]})),
+                f(&["json", "html"]),
+            ],
+            "responses": responses(ok("application/geo+json", items, "A page of records"))}},
+        "/collections/catalog/items/{recordId}": {"get": {"summary": "A record", "operationId": "getRecord",
+            "parameters": [
+                {"name": "recordId", "in": "path", "required": true, "schema": {"type": "string"}},
+                f(&["json", "html", "xml", "qlr"]),
+            ],
+            "responses": responses(json!({"description": "The record", "content": {
+                "application/geo+json": {"schema": record}, "text/html": {"schema": {"type": "string"}},
+                "application/vnd.iso.19139+xml": {"schema": {"type": "string"}},
+                "application/x-qgis-layer-definition": {"schema": {"type": "string"}}}}))}},
+        "/collections/catalog/queryables": {"get": {"summary": "The records' queryables", "operationId": "getRecordQueryables",
+            "parameters": [f(&["json"])],
+            "responses": responses(json!({"description": "A JSON Schema", "content": {"application/schema+json": {"schema": {"type": "object"}}}}))}},
+        "/dcat": {"get": {"summary": "The catalogue in DCAT-AP", "operationId": "getDcat",
+            "parameters": [f(&["jsonld", "ttl"]), q("page", "The page (Hydra), from 1.", json!({"type": "integer", "minimum": 1}))],
+            "responses": responses(json!({"description": "The DCAT-AP catalogue", "content": {
+                "application/ld+json": {"schema": {"type": "object", "required": ["@context", "@graph"], "properties": {
+                    "@context": {"type": "object"}, "@graph": {"type": "array"}}}},
+                "text/turtle": {"schema": {"type": "string"}}}}))}},
+    })
 }
 
 fn urls<'a>(req: &HttpRequest, state: &AppState, catalog: &'a Catalog) -> Urls<'a> {
@@ -106,10 +165,26 @@ pub struct Search {
     pub limit: usize,
     pub offset: usize,
     ids: Vec<String>,
+    /// A CQL2 text filter on the queryables.
+    filter: Option<(String, Constraint)>,
 }
 
 const PARAMS: &[&str] = &[
-    "f", "q", "bbox", "type", "ids", "externalids", "keyword", "license", "access", "limit", "offset", "pick.x", "pick.y",
+    "f",
+    "q",
+    "bbox",
+    "type",
+    "ids",
+    "externalids",
+    "keyword",
+    "license",
+    "access",
+    "limit",
+    "offset",
+    "pick.x",
+    "pick.y",
+    "filter",
+    "filter-lang",
 ];
 
 impl Search {
@@ -122,9 +197,10 @@ impl Search {
                     .map_err(|_| Problem::bad_request(format!("{name}={v}: a non-negative integer"))),
             }
         };
-        let limit = number("limit", DEFAULT_LIMIT)?;
-        if limit == 0 || limit > MAX_LIMIT {
-            return Err(Problem::bad_request(format!("limit: from 1 to {MAX_LIMIT}")));
+        // Past the maximum is not an error: the maximum is used (as for features).
+        let limit = number("limit", DEFAULT_LIMIT)?.min(MAX_LIMIT);
+        if limit == 0 {
+            return Err(Problem::bad_request("limit: at least 1"));
         }
         let mut bbox = match kvp.get_nonempty("bbox") {
             None => None,
@@ -134,8 +210,15 @@ impl Search {
                     .map(|s| s.trim().parse::<f64>())
                     .collect::<Result<_, _>>()
                     .map_err(|_| Problem::bad_request(format!("bbox={b}: four numbers")))?;
-                match v[..] {
-                    [a, c, d, e] if a <= d && c <= e && v.iter().all(|x| x.is_finite()) => Some(BBox::new(a, c, d, e)),
+                // Four numbers, or six with heights (which records do not have).
+                let corners = match v[..] {
+                    [a, c, d, e] | [a, c, _, d, e, _] => Some((a, c, d, e)),
+                    _ => None,
+                };
+                match corners {
+                    Some((a, c, d, e)) if a <= d && c <= e && v.iter().all(|x| x.is_finite()) => {
+                        Some(BBox::new(a, c, d, e))
+                    }
                     _ => return Err(Problem::bad_request(format!("bbox={b}: minLon,minLat,maxLon,maxLat"))),
                 }
             }
@@ -150,7 +233,12 @@ impl Search {
         }
         let list = |name: &str| -> Vec<String> {
             kvp.get_nonempty(name)
-                .map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+                .map(|v| {
+                    v.split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
                 .unwrap_or_default()
         };
         let mut ids = list("ids");
@@ -163,7 +251,20 @@ impl Search {
         if !access.is_empty() && !matches!(access.as_str(), "open" | "restricted") {
             return Err(Problem::bad_request(format!("access={access}: open or restricted")));
         }
+        match kvp.get("filter-lang") {
+            None | Some("cql2-text") => {}
+            Some(other) => return Err(Problem::bad_request(format!("filter-lang={other}: only cql2-text"))),
+        }
+        let filter = match kvp.get_nonempty("filter") {
+            None => None,
+            Some(text) => Some((
+                text.to_string(),
+                tuile_core::records::search::from_cql_text(text)
+                    .map_err(|e| Problem::bad_request(format!("filter: {e}")))?,
+            )),
+        };
         Ok(Search {
+            filter,
             q: kvp.get("q").unwrap_or("").trim().to_string(),
             bbox,
             kind,
@@ -197,7 +298,12 @@ impl Search {
             all.push(eq(Queryable::Rights, &self.licence));
         }
         if !self.ids.is_empty() {
-            all.push(Constraint::Any(self.ids.iter().map(|i| eq(Queryable::Identifier, i)).collect()));
+            all.push(Constraint::Any(
+                self.ids.iter().map(|i| eq(Queryable::Identifier, i)).collect(),
+            ));
+        }
+        if let Some((_, c)) = &self.filter {
+            all.push(c.clone());
         }
         Constraint::All(all)
     }
@@ -231,6 +337,9 @@ impl Search {
         if !self.ids.is_empty() {
             q.append_pair("ids", &self.ids.join(","));
         }
+        if let Some((text, _)) = &self.filter {
+            q.append_pair("filter", text);
+        }
         q.append_pair("limit", &self.limit.to_string());
         q.append_pair("offset", &offset.to_string());
         q.finish()
@@ -256,13 +365,31 @@ async fn items(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
             Format::Json => {
                 let b = &urls.base;
                 let mut links = vec![
-                    link(&format!("{b}/collections/{ID}/items?{}", search.query(search.offset, "json")), "self", GEOJSON, "Cette page"),
-                    link(&format!("{b}/collections/{ID}/items?{}", search.query(search.offset, "html")), "alternate", "text/html", "Cette page (HTML)"),
-                    link(&format!("{b}/collections/{ID}"), "collection", "application/json", "Le catalogue"),
+                    link(
+                        &format!("{b}/collections/{ID}/items?{}", search.query(search.offset, "json")),
+                        "self",
+                        GEOJSON,
+                        "Cette page",
+                    ),
+                    link(
+                        &format!("{b}/collections/{ID}/items?{}", search.query(search.offset, "html")),
+                        "alternate",
+                        "text/html",
+                        "Cette page (HTML)",
+                    ),
+                    link(
+                        &format!("{b}/collections/{ID}"),
+                        "collection",
+                        "application/json",
+                        "Le catalogue",
+                    ),
                 ];
                 if search.offset + page.len() < matched {
                     links.push(link(
-                        &format!("{b}/collections/{ID}/items?{}", search.query(search.offset + search.limit, "json")),
+                        &format!(
+                            "{b}/collections/{ID}/items?{}",
+                            search.query(search.offset + search.limit, "json")
+                        ),
                         "next",
                         GEOJSON,
                         "Page suivante",
@@ -270,7 +397,10 @@ async fn items(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
                 }
                 if search.offset > 0 {
                     links.push(link(
-                        &format!("{b}/collections/{ID}/items?{}", search.query(search.offset.saturating_sub(search.limit), "json")),
+                        &format!(
+                            "{b}/collections/{ID}/items?{}",
+                            search.query(search.offset.saturating_sub(search.limit), "json")
+                        ),
                         "prev",
                         GEOJSON,
                         "Page précédente",
@@ -284,10 +414,57 @@ async fn items(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
                     "timeStamp": records::iso_datetime(std::time::SystemTime::now()),
                     "links": links,
                 });
-                json_response(&doc, GEOJSON, &catalog)
+                let mut resp = json_response(&doc, GEOJSON, &catalog);
+                let items = format!("{b}/collections/{ID}/items");
+                let link = format!(
+                    "<{items}>; rel=\"self\"; type=\"{GEOJSON}\", <{items}?f=html>; rel=\"alternate\"; type=\"text/html\", <{b}/collections/{ID}/queryables>; rel={}; type=\"application/schema+json\"",
+                    super::QUERYABLES_REL
+                );
+                if let Ok(v) = header::HeaderValue::from_str(&link) {
+                    resp.headers_mut().insert(header::LINK, v);
+                }
+                resp
             }
             Format::Html => super::html_response(search_page(&urls, &all, &search, &page, matched)),
         })
+    })();
+    result.unwrap_or_else(|e: Problem| e.response())
+}
+
+/// The records' queryables, as a JSON Schema (for `filter`).
+async fn queryables(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let kvp = Kvp::parse(req.query_string());
+    let result = (|| {
+        check_params(&kvp, &["f"], |_| false)?;
+        if let Some(f) = kvp
+            .get("f")
+            .filter(|f| !matches!(*f, "json" | "application/schema+json"))
+        {
+            return Err(Problem::bad_request(format!("f={f}: the queryables are JSON (f=json)")));
+        }
+        let catalog = state.catalog_for(&req);
+        let b = state.base_url(&req, &catalog);
+        let text = |d: &str| json!({"type": "string", "description": d});
+        let doc = json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": format!("{b}/collections/{ID}/queryables"),
+            "type": "object",
+            "title": "Catalogue",
+            "properties": {
+                "id": text("The record's identifier (a UUID), or the resource's identifier."),
+                "type": {"type": "string", "enum": ["dataset", "series", "service"]},
+                "title": text("The title, in French or English."),
+                "description": text("The abstract, in French or English."),
+                "keywords": text("A keyword, topic category or INSPIRE theme."),
+                "updated": {"type": "string", "format": "date-time", "description": "When the data last changed."},
+                "license": text("The licence."),
+                "q": text("Any text of the record."),
+            },
+            "additionalProperties": false,
+        });
+        Ok(HttpResponse::Ok()
+            .content_type("application/schema+json")
+            .body(doc.to_string()))
     })();
     result.unwrap_or_else(|e: Problem| e.response())
 }
@@ -305,22 +482,33 @@ async fn item(req: HttpRequest, id: web::Path<String>, state: web::Data<AppState
             .find(|r| r.uuid == *id)
             .ok_or_else(|| Problem::not_found(format!("no record `{id}` in this catalogue")))?;
         let (mime, body): (&str, Vec<u8>) = match kvp.get("f").map(|f| f.to_ascii_lowercase()).as_deref() {
-            Some("xml" | "iso" | "iso19139" | "application/xml" | "application/vnd.iso.19139+xml") => {
-                ("application/vnd.iso.19139+xml", iso19139::document(record, &catalog, &urls))
-            }
+            Some("xml" | "iso" | "iso19139" | "application/xml" | "application/vnd.iso.19139+xml") => (
+                "application/vnd.iso.19139+xml",
+                iso19139::document(record, &catalog, &urls),
+            ),
             Some("qlr") => match qlr::document(record, &urls) {
                 Some(doc) => {
                     let name = record.layer.as_deref().unwrap_or("layer");
                     return Ok(HttpResponse::Ok()
                         .content_type("application/x-qgis-layer-definition")
-                        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.qlr\"")))
+                        .insert_header((
+                            header::CONTENT_DISPOSITION,
+                            format!("attachment; filename=\"{name}.qlr\""),
+                        ))
                         .body(doc));
                 }
-                None => return Err(Problem::not_found("a service has no QGIS layer definition; its datasets do")),
+                None => {
+                    return Err(Problem::not_found(
+                        "a service has no QGIS layer definition; its datasets do",
+                    ));
+                }
             },
             _ => match negotiate(&req, &kvp)? {
                 Format::Json => return Ok(json_response(&record_json::record(record, &urls), GEOJSON, &catalog)),
-                Format::Html => ("text/html; charset=utf-8", record_page(&urls, record, &all).into_bytes()),
+                Format::Html => (
+                    "text/html; charset=utf-8",
+                    record_page(&urls, record, &all).into_bytes(),
+                ),
             },
         };
         Ok(HttpResponse::Ok().content_type(mime).body(body))
@@ -462,10 +650,15 @@ fn search_page(urls: &Urls, all: &[Record], s: &Search, page: &[&Record], matche
          </form>",
         action = esc(&format!("{b}/collections/{ID}/items")),
         q = esc(&s.q),
-        types = [("", "Tous"), ("dataset", "Jeu de données"), ("series", "Série"), ("service", "Service")]
-            .iter()
-            .map(|(v, l)| option(v, l, &s.kind))
-            .collect::<String>(),
+        types = [
+            ("", "Tous"),
+            ("dataset", "Jeu de données"),
+            ("series", "Série"),
+            ("service", "Service")
+        ]
+        .iter()
+        .map(|(v, l)| option(v, l, &s.kind))
+        .collect::<String>(),
         kw = std::iter::once(option("", "Tous", &s.keyword))
             .chain(keywords.iter().map(|k| option(k, k, &s.keyword)))
             .collect::<String>(),
@@ -489,13 +682,19 @@ fn search_page(urls: &Urls, all: &[Record], s: &Search, page: &[&Record], matche
     if s.offset > 0 {
         nav.push_str(&format!(
             "<a href=\"{}\">← précédents</a> ",
-            esc(&format!("{b}/collections/{ID}/items?{}", s.query(s.offset.saturating_sub(s.limit), "html")))
+            esc(&format!(
+                "{b}/collections/{ID}/items?{}",
+                s.query(s.offset.saturating_sub(s.limit), "html")
+            ))
         ));
     }
     if s.offset + page.len() < matched {
         nav.push_str(&format!(
             "<a href=\"{}\">suivants →</a>",
-            esc(&format!("{b}/collections/{ID}/items?{}", s.query(s.offset + s.limit, "html")))
+            esc(&format!(
+                "{b}/collections/{ID}/items?{}",
+                s.query(s.offset + s.limit, "html")
+            ))
         ));
     }
     let harvest = format!(
@@ -525,7 +724,10 @@ fn result_html(urls: &Urls, r: &Record) -> String {
         ("ISO 19139", urls.iso_record(&r.uuid)),
     ];
     if r.layer.is_some() {
-        links.push(("Ouvrir dans QGIS (.qlr)", urls.at(&format!("/collections/{ID}/items/{}?f=qlr", r.uuid))));
+        links.push((
+            "Ouvrir dans QGIS (.qlr)",
+            urls.at(&format!("/collections/{ID}/items/{}?f=qlr", r.uuid)),
+        ));
     }
     for l in urls.links(r) {
         links.push((l.protocol.trim_start_matches("OGC:"), l.url));
@@ -548,39 +750,59 @@ fn result_html(urls: &Urls, r: &Record) -> String {
 
 fn record_page(urls: &Urls, r: &Record, all: &[Record]) -> String {
     let b = &urls.base;
-    let mut rows = vec![
-        ("Identifiant de la fiche", r.uuid.clone()),
-        ("Identifiant de la ressource", r.identifier()),
-        ("Type", r.scope.code().to_string()),
-        ("Titre (en)", r.title.en.clone()),
-        ("Résumé (en)", r.abstract_.en.clone()),
-        ("Mots-clés", r.keywords.join(", ")),
-        ("Thème INSPIRE", r.theme.map(|t| t.fr.to_string()).unwrap_or_default()),
-        ("Licence", r.licence.clone()),
-        ("Mise à jour", r.modified_iso()),
+    let mut rows: Vec<(String, String)> = vec![
+        ("Identifiant de la fiche".into(), r.uuid.clone()),
+        ("Identifiant de la ressource".into(), r.identifier()),
+        ("Type".into(), r.scope.code().to_string()),
+        ("Titre (en)".into(), r.title.en.clone()),
+        ("Résumé (en)".into(), r.abstract_.en.clone()),
+        ("Mots-clés".into(), r.keywords.join(", ")),
         (
-            "Emprise (lon/lat)",
-            format!("{:.4}, {:.4}, {:.4}, {:.4}", r.extent.minx, r.extent.miny, r.extent.maxx, r.extent.maxy),
+            "Thème INSPIRE".into(),
+            r.theme.map(|t| t.fr.to_string()).unwrap_or_default(),
         ),
-        ("Systèmes de coordonnées", r.crs.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ")),
+        ("Licence".into(), r.licence.clone()),
+        ("Mise à jour".into(), r.modified_iso()),
+        (
+            "Emprise (lon/lat)".into(),
+            format!(
+                "{:.4}, {:.4}, {:.4}, {:.4}",
+                r.extent.minx, r.extent.miny, r.extent.maxx, r.extent.maxy
+            ),
+        ),
+        (
+            "Systèmes de coordonnées".into(),
+            r.crs.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", "),
+        ),
     ];
+    for (crs, b) in &r.extents {
+        let label = format!("Emprise en {crs}");
+        rows.push((
+            label,
+            format!("{:.2}, {:.2}, {:.2}, {:.2}", b.minx, b.miny, b.maxx, b.maxy),
+        ));
+    }
     if !r.editions.is_empty() {
-        rows.push(("Millésimes", r.editions.join(", ")));
+        rows.push(("Millésimes".into(), r.editions.join(", ")));
     }
     let d = &r.derived;
     if let Some(n) = d.feature_count {
-        rows.push(("Nombre d'objets", n.to_string()));
+        rows.push(("Nombre d'objets".into(), n.to_string()));
     }
     if let Some(g) = d.geometry_type {
-        rows.push(("Géométrie", g.to_string()));
+        rows.push(("Géométrie".into(), g.to_string()));
     }
     if let Some(m) = d.resolution_m {
-        rows.push(("Résolution", format!("{m} m")));
+        rows.push(("Résolution".into(), format!("{m} m")));
     }
     if !d.attributes.is_empty() {
         rows.push((
-            "Attributs",
-            d.attributes.iter().map(|a| format!("{} ({})", a.name, a.xsd_type)).collect::<Vec<_>>().join(", "),
+            "Attributs".into(),
+            d.attributes
+                .iter()
+                .map(|a| format!("{} ({})", a.name, a.xsd_type))
+                .collect::<Vec<_>>()
+                .join(", "),
         ));
     }
     let table: String = rows
@@ -600,7 +822,11 @@ fn record_page(urls: &Urls, r: &Record, all: &[Record]) -> String {
             )
         })
         .collect();
-    let related = if related.is_empty() { String::new() } else { format!("<h2>Données publiées</h2><ul>{related}</ul>") };
+    let related = if related.is_empty() {
+        String::new()
+    } else {
+        format!("<h2>Données publiées</h2><ul>{related}</ul>")
+    };
     super::html::page(
         &r.title.fr,
         b,

@@ -7,8 +7,8 @@ use tuile_core::catalog::Catalog;
 use tuile_core::grid::{BBox, Crs, STANDARD_PIXEL_SIZE};
 use tuile_core::layer::Layer;
 use tuile_core::metadata::{Contact, Language};
-use tuile_core::render::ImageFormat;
 use tuile_core::records::{self, Record, Service};
+use tuile_core::render::ImageFormat;
 use tuile_core::xml::XmlWriter;
 
 use crate::catalogue::Urls;
@@ -27,7 +27,11 @@ fn inspire(w: &mut XmlWriter, urls: &Urls, records: &[Record], lang: Language) {
     w.start("inspire_vs:ExtendedCapabilities", &[]);
     w.start("inspire_common:MetadataUrl", &[]);
     w.leaf("inspire_common:URL", &[], &urls.csw_record(&own.uuid));
-    w.leaf("inspire_common:MediaType", &[], "application/vnd.ogc.csw.GetRecordByIdResponse_xml");
+    w.leaf(
+        "inspire_common:MediaType",
+        &[],
+        "application/vnd.ogc.csw.GetRecordByIdResponse_xml",
+    );
     w.end("inspire_common:MetadataUrl");
     crate::catalogue::inspire_languages(w, lang.iso639_2());
     w.end("inspire_vs:ExtendedCapabilities");
@@ -230,8 +234,13 @@ fn capability(
         w.end("AuthorityURL");
     }
     for layer in &catalog.layers {
-        let record = records::of_layer(records, layer.name());
-        named_layer(w, catalog, version, href.trim_end_matches('?'), layer, &common, lang, record, urls);
+        // The dataset's resource identifier, and where its ISO 19139 record is.
+        let record = records::of_layer(records, layer.name()).map(|r| (r.identifier(), urls.iso_record(&r.uuid)));
+        let links = LayerLinks {
+            service_url: href.trim_end_matches('?'),
+            record,
+        };
+        named_layer(w, catalog, version, &links, layer, &common, lang);
     }
     w.end("Layer");
     w.end("Capability");
@@ -293,16 +302,21 @@ fn bounding_box(w: &mut XmlWriter, version: WmsVersion, crs: Crs, b: &BBox) {
     );
 }
 
+/// Where a layer's element links: the service (legends) and the layer's
+/// catalogue record (its resource identifier and ISO 19139 document).
+struct LayerLinks<'a> {
+    service_url: &'a str,
+    record: Option<(String, String)>,
+}
+
 fn named_layer(
     w: &mut XmlWriter,
     catalog: &Catalog,
     version: WmsVersion,
-    service_url: &str,
+    links: &LayerLinks,
     layer: &Layer,
     inherited: &[Crs],
     lang: Language,
-    record: Option<&Record>,
-    urls: &Urls,
 ) {
     let opaque = if layer.is_vector() { "0" } else { "1" };
     let queryable = if layer.queryable() { "1" } else { "0" };
@@ -357,16 +371,15 @@ fn named_layer(
         }
         w.end("Attribution");
     }
-    if let Some(r) = record {
-        // The dataset's resource identifier, and its ISO 19139 record.
-        w.leaf("Identifier", &[("authority", AUTHORITY)], &r.identifier());
+    if let Some((identifier, record_url)) = &links.record {
+        w.leaf("Identifier", &[("authority", AUTHORITY)], identifier);
         let kind = match version {
             WmsVersion::V130 => "ISO19115:2003",
             WmsVersion::V111 => "TC211",
         };
         w.start("MetadataURL", &[("type", kind)]);
         w.leaf("Format", &[], "text/xml");
-        online_resource(w, version, &urls.iso_record(&r.uuid));
+        online_resource(w, version, record_url);
         w.end("MetadataURL");
     }
     for style in &layer.styles {
@@ -381,7 +394,7 @@ fn named_layer(
             w.start("LegendURL", &[("width", &width), ("height", &height)]);
             w.leaf("Format", &[], "image/png");
             let url = catalog.keyed(&super::getlegendgraphic::url(
-                service_url,
+                links.service_url,
                 version,
                 layer.name(),
                 &style.name,

@@ -182,7 +182,14 @@ fn contents(w: &mut XmlWriter, catalog: &Catalog, urls: &Urls, lang: Language) {
 }
 
 /// A layer; `metadata` is its ISO 19139 record's URL.
-fn layer_element(w: &mut XmlWriter, catalog: &Catalog, layer: &Layer, urls: &Urls, _lang: Language, metadata: Option<&str>) {
+fn layer_element(
+    w: &mut XmlWriter,
+    catalog: &Catalog,
+    layer: &Layer,
+    urls: &Urls,
+    _lang: Language,
+    metadata: Option<&str>,
+) {
     let c = &layer.config;
     let g = layer.geographic_extent;
     w.start("Layer", &[]);

@@ -14,7 +14,8 @@ from owslib.ogcapi.features import Features
 def test_owslib_lists_collections_and_reads_items(base_url, manifest):
     api = Features(base_url)
     ids = [c["id"] for c in api.collections()["collections"]]
-    assert ids == ["ocsol", "erp", "adresses"]
+    # The feature collections, then the catalogue of records (OGC API - Records).
+    assert ids == ["ocsol", "erp", "adresses", "catalog"]
     conformance = api.conformance()["conformsTo"]
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson" in conformance
     page = api.collection_items("erp", limit=25)
@@ -55,7 +56,15 @@ def test_gdal_oapif_lists_layers_and_counts(base_url, manifest):
     assert "categorie_erp: Integer" in info
     layers = subprocess.run(["ogrinfo", "-ro", "-q", f"OAPIF:{base_url}"],
                             check=True, capture_output=True, text=True).stdout
-    assert [line.split(": ")[1].split(" ")[0] for line in layers.strip().splitlines()] == ["ocsol", "erp", "adresses"]
+    assert [line.split(": ")[1].split(" ")[0] for line in layers.strip().splitlines()] == ["ocsol", "erp", "adresses", "catalog"]
+
+
+def test_gdal_oapif_reads_the_catalogue_records(base_url):
+    # GDAL reads the records collection like any other: one footprint per record.
+    records = ogr2ogr_json(base_url, "catalog")
+    assert len(records) == 8
+    assert {r["properties"]["type"] for r in records} == {"dataset", "series", "service"}
+    assert all(r["geometry"]["type"] == "Polygon" for r in records)
 
 
 def test_gdal_oapif_reads_every_feature_with_its_default_page_size(base_url, manifest):

@@ -3,6 +3,8 @@
 //! own `tuile.toml` pointed at it, and an in-process server.
 #![allow(dead_code)]
 
+pub mod sandbox;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -202,9 +204,10 @@ pub fn validate(doc: &[u8], schema: Schema) {
     cmd.env("XML_CATALOG_FILES", schemas.join("catalog.xml"))
         .args(["--noout", "--nonet"]);
     match schema {
+        // The INSPIRE view-service schema: WMS 1.3.0 with its extended capabilities.
         Schema::WmsCapabilities130 => cmd
             .arg("--schema")
-            .arg(schemas.join("wms/1.3.0/capabilities_1_3_0.xsd")),
+            .arg(schemas.join("inspire/inspire_vs/1.0/inspire_vs.xsd")),
         Schema::WmsException130 => cmd.arg("--schema").arg(schemas.join("wms/1.3.0/exceptions_1_3_0.xsd")),
         Schema::WmsCapabilities111 => cmd
             .arg("--dtdvalid")

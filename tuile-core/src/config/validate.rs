@@ -270,12 +270,18 @@ fn metadata(r: &mut Report, i: usize, name: Option<&str>, m: &super::LayerMetada
         r.err(
             name,
             format!("layers[{i}].metadata.topic"),
-            format!("`{t}` is not an ISO 19115 topic category (imageryBaseMapsEarthCover, location, planningCadastre…)"),
+            format!(
+                "`{t}` is not an ISO 19115 topic category (imageryBaseMapsEarthCover, location, planningCadastre…)"
+            ),
         );
     }
     if let Some(u) = &m.uuid
         && uuid::Uuid::parse_str(u).is_err()
     {
-        r.err(name, format!("layers[{i}].metadata.uuid"), format!("`{u}` is not a UUID"));
+        r.err(
+            name,
+            format!("layers[{i}].metadata.uuid"),
+            format!("`{u}` is not a UUID"),
+        );
     }
 }

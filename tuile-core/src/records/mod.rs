@@ -182,6 +182,8 @@ pub struct Record {
     /// Lon/lat (CRS84).
     pub extent: BBox,
     pub crs: Vec<Crs>,
+    /// The extent in each offered CRS (x/y order); none for services.
+    pub extents: Vec<(Crs, BBox)>,
     /// Editions, oldest first.
     pub editions: Vec<String>,
     /// The temporal extent as ISO dates, when the editions are years or dates.
@@ -246,10 +248,7 @@ pub fn records(catalog: &Catalog) -> Vec<Record> {
     let ns = namespace(catalog);
     let mut out: Vec<Record> = catalog.layers.iter().map(|l| dataset(catalog, l, &ns)).collect();
     for service in Service::ALL {
-        let layers: Vec<&Record> = out
-            .iter()
-            .filter(|r| r.served_by.contains(&service))
-            .collect();
+        let layers: Vec<&Record> = out.iter().filter(|r| r.served_by.contains(&service)).collect();
         if layers.is_empty() && service != Service::Csw {
             continue;
         }
@@ -272,7 +271,11 @@ fn dataset(catalog: &Catalog, layer: &Layer, ns: &str) -> Record {
         uuid,
         code,
         namespace: ns.to_string(),
-        scope: if editions.len() > 1 { Scope::Series } else { Scope::Dataset },
+        scope: if editions.len() > 1 {
+            Scope::Series
+        } else {
+            Scope::Dataset
+        },
         layer: Some(config.name.clone()),
         title: Localized {
             fr: layer.title(Language::Fr).to_string(),
@@ -294,15 +297,22 @@ fn dataset(catalog: &Catalog, layer: &Layer, ns: &str) -> Record {
             .licence
             .clone()
             .unwrap_or_else(|| catalog.metadata.access_constraints.clone()),
-        licence_url: config
-            .licence_url
-            .clone()
-            .or_else(|| config.is_public().then(|| catalog.metadata.licence_url.clone()).flatten()),
+        licence_url: config.licence_url.clone().or_else(|| {
+            config
+                .is_public()
+                .then(|| catalog.metadata.licence_url.clone())
+                .flatten()
+        }),
         restricted: !config.is_public(),
         lineage: meta.lineage.clone(),
         attribution: config.attribution.as_ref().map(|a| (a.title.clone(), a.url.clone())),
         extent: layer.geographic_extent,
         crs: layer.crs.clone(),
+        extents: layer
+            .crs
+            .iter()
+            .filter_map(|c| Some((*c, layer.extent_in(*c)?)))
+            .collect(),
         temporal: temporal_extent(&editions),
         editions,
         modified: layer.modified,
@@ -350,15 +360,16 @@ fn derive(layer: &Layer) -> Derived {
 fn temporal_extent(editions: &[String]) -> Option<(String, String)> {
     let day = |e: &str, end: bool| -> Option<String> {
         if e.len() == 4 && e.bytes().all(|b| b.is_ascii_digit()) {
-            Some(if end { format!("{e}-12-31") } else { format!("{e}-01-01") })
+            Some(if end {
+                format!("{e}-12-31")
+            } else {
+                format!("{e}-01-01")
+            })
         } else {
             e.parse::<jiff::civil::Date>().ok().map(|d| d.to_string())
         }
     };
-    let days: Option<Vec<(String, String)>> = editions
-        .iter()
-        .map(|e| Some((day(e, false)?, day(e, true)?)))
-        .collect();
+    let days: Option<Vec<(String, String)>> = editions.iter().map(|e| Some((day(e, false)?, day(e, true)?))).collect();
     let days = days?;
     let begin = days.iter().map(|d| &d.0).min()?.clone();
     let end = days.iter().map(|d| &d.1).max()?.clone();
@@ -373,7 +384,13 @@ fn service_record(catalog: &Catalog, service: Service, datasets: &[&Record], ns:
         .iter()
         .map(|d| d.extent)
         .reduce(|a, b| a.union(&b))
-        .or_else(|| catalog.layers.iter().map(|l| l.geographic_extent).reduce(|a, b| a.union(&b)))
+        .or_else(|| {
+            catalog
+                .layers
+                .iter()
+                .map(|l| l.geographic_extent)
+                .reduce(|a, b| a.union(&b))
+        })
         .unwrap_or(BBox::new(-180.0, -90.0, 180.0, 90.0));
     let mut crs: Vec<Crs> = Vec::new();
     for c in datasets.iter().flat_map(|d| d.crs.iter()) {
@@ -414,6 +431,7 @@ fn service_record(catalog: &Catalog, service: Service, datasets: &[&Record], ns:
         attribution: None,
         extent,
         crs,
+        extents: Vec::new(),
         editions: Vec::new(),
         temporal: None,
         modified: catalog
@@ -426,13 +444,7 @@ fn service_record(catalog: &Catalog, service: Service, datasets: &[&Record], ns:
         derived: Derived::default(),
         operates_on: datasets
             .iter()
-            .map(|d| {
-                (
-                    d.uuid.clone(),
-                    d.identifier(),
-                    d.layer.clone().unwrap_or_default(),
-                )
-            })
+            .map(|d| (d.uuid.clone(), d.identifier(), d.layer.clone().unwrap_or_default()))
             .collect(),
         served_by: Vec::new(),
     }

@@ -37,13 +37,13 @@ impl Queryable {
     pub fn by_name(name: &str) -> Option<Queryable> {
         let local = name.rsplit(':').next().unwrap_or(name).to_ascii_lowercase();
         Some(match local.as_str() {
-            "anytext" | "csw:anytext" => Queryable::AnyText,
+            "anytext" | "q" => Queryable::AnyText,
             "title" | "alternatetitle" => Queryable::Title,
             "abstract" | "description" => Queryable::Abstract,
             "subject" | "keywords" | "keyword" | "topiccategory" => Queryable::Subject,
             "type" => Queryable::Type,
-            "identifier" | "resourceidentifier" | "fileidentifier" => Queryable::Identifier,
-            "modified" | "revisiondate" | "date" => Queryable::Modified,
+            "identifier" | "resourceidentifier" | "fileidentifier" | "id" | "externalids" => Queryable::Identifier,
+            "modified" | "revisiondate" | "date" | "updated" => Queryable::Modified,
             "format" => Queryable::Format,
             "crs" | "referencesystem" => Queryable::Crs,
             "organisationname" | "publisher" | "creator" => Queryable::OrganisationName,
@@ -83,7 +83,12 @@ impl Queryable {
             Queryable::Format => match r.scope {
                 super::Scope::Service(_) => vec![],
                 _ if r.derived.geometry_type.is_some() => {
-                    vec!["GeoJSON".into(), "FlatGeobuf".into(), "image/png".into(), "application/vnd.mapbox-vector-tile".into()]
+                    vec![
+                        "GeoJSON".into(),
+                        "FlatGeobuf".into(),
+                        "image/png".into(),
+                        "application/vnd.mapbox-vector-tile".into(),
+                    ]
                 }
                 _ => vec!["image/png".into(), "image/jpeg".into(), "GeoTIFF".into()],
             },
@@ -253,7 +258,9 @@ fn from_expr(e: &cql2::Expr, nodes: &mut usize) -> Result<Constraint, Constraint
     use cql2::Expr as E;
     *nodes += 1;
     if *nodes > MAX_TERMS {
-        return Err(ConstraintError::Invalid(format!("a constraint may have at most {MAX_TERMS} terms")));
+        return Err(ConstraintError::Invalid(format!(
+            "a constraint may have at most {MAX_TERMS} terms"
+        )));
     }
     let (op, args) = match e {
         E::Bool(b) => return Ok(Constraint::Const(*b)),
@@ -265,7 +272,9 @@ fn from_expr(e: &cql2::Expr, nodes: &mut usize) -> Result<Constraint, Constraint
             E::Property { property } => {
                 Queryable::by_name(property).ok_or_else(|| ConstraintError::UnknownQueryable(property.clone()))
             }
-            _ => Err(ConstraintError::Invalid("the left side of a comparison must be a queryable".into())),
+            _ => Err(ConstraintError::Invalid(
+                "the left side of a comparison must be a queryable".into(),
+            )),
         }
     };
     let literal = |a: &cql2::Expr| -> Result<String, ConstraintError> {
@@ -277,7 +286,11 @@ fn from_expr(e: &cql2::Expr, nodes: &mut usize) -> Result<Constraint, Constraint
                 E::Literal(s) => s.clone(),
                 _ => return Err(ConstraintError::Invalid("a date must be a literal".into())),
             },
-            _ => return Err(ConstraintError::Invalid("the right side of a comparison must be a literal".into())),
+            _ => {
+                return Err(ConstraintError::Invalid(
+                    "the right side of a comparison must be a literal".into(),
+                ));
+            }
         })
     };
     let two = || -> Result<(), ConstraintError> {
@@ -358,7 +371,11 @@ fn from_expr(e: &cql2::Expr, nodes: &mut usize) -> Result<Constraint, Constraint
                 _ => return Err(ConstraintError::Invalid("a BBOX is minx, miny, maxx, maxy".into())),
             }
         }
-        other => return Err(ConstraintError::Invalid(format!("operator `{other}` is not supported here"))),
+        other => {
+            return Err(ConstraintError::Invalid(format!(
+                "operator `{other}` is not supported here"
+            )));
+        }
     })
 }
 
@@ -374,7 +391,10 @@ fn rewrite_bbox(text: &str) -> String {
         match inner.find(',') {
             Some(comma)
                 if inner[..comma].trim().chars().next().is_some_and(|c| c.is_alphabetic())
-                    && inner[..comma].trim().chars().all(|c| c.is_alphanumeric() || "_:.".contains(c)) =>
+                    && inner[..comma]
+                        .trim()
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || "_:.".contains(c)) =>
             {
                 let Some(close) = inner.find(')') else {
                     out.push_str(after);
@@ -413,7 +433,14 @@ mod tests {
     #[test]
     fn folding_finds_french_words_as_typed() {
         assert_eq!(fold("Établissements recevant"), "etablissements recevant");
-        assert!(crate::style::like(&fold("Occupation du sol"), "%occupation%", '%', '_', '\\', true));
+        assert!(crate::style::like(
+            &fold("Occupation du sol"),
+            "%occupation%",
+            '%',
+            '_',
+            '\\',
+            true
+        ));
     }
 
     #[test]
@@ -423,7 +450,10 @@ mod tests {
             "S_INTERSECTS(ows:BoundingBox, BBOX( 1, 43, 2, 44)) and dc:type = 'dataset'"
         );
         // A CQL2 bbox literal is left alone.
-        assert_eq!(rewrite_bbox("S_INTERSECTS(g, BBOX(1,2,3,4))"), "S_INTERSECTS(g, BBOX(1,2,3,4))");
+        assert_eq!(
+            rewrite_bbox("S_INTERSECTS(g, BBOX(1,2,3,4))"),
+            "S_INTERSECTS(g, BBOX(1,2,3,4))"
+        );
         let c = from_cql_text("BBOX(ows:BoundingBox, 1, 43, 2, 44)").unwrap();
         assert_eq!(c, Constraint::Intersects(BBox::new(1.0, 43.0, 2.0, 44.0)));
     }
@@ -432,8 +462,20 @@ mod tests {
     fn cql_text_reads_csw_queryables() {
         let c = from_cql_text("csw:AnyText LIKE '%adresse%' AND apiso:Type = 'dataset'").unwrap();
         let Constraint::All(parts) = c else { panic!("{c:?}") };
-        assert!(matches!(parts[0], Constraint::Like { queryable: Queryable::AnyText, .. }));
-        assert!(matches!(parts[1], Constraint::Compare { queryable: Queryable::Type, .. }));
+        assert!(matches!(
+            parts[0],
+            Constraint::Like {
+                queryable: Queryable::AnyText,
+                ..
+            }
+        ));
+        assert!(matches!(
+            parts[1],
+            Constraint::Compare {
+                queryable: Queryable::Type,
+                ..
+            }
+        ));
         assert!(matches!(
             from_cql_text("dc:nope = 'x'"),
             Err(ConstraintError::UnknownQueryable(_))

@@ -29,17 +29,72 @@ pub const THESAURUS: &str = "GEMET - INSPIRE themes, version 1.0";
 pub const THESAURUS_DATE: &str = "2008-06-01";
 
 const THEMES: &[Theme] = &[
-    Theme { code: "ad", fr: "Adresses", en: "Addresses", topic: "location" },
-    Theme { code: "au", fr: "Unités administratives", en: "Administrative units", topic: "boundaries" },
-    Theme { code: "bu", fr: "Bâtiments", en: "Buildings", topic: "structure" },
-    Theme { code: "cp", fr: "Parcelles cadastrales", en: "Cadastral parcels", topic: "planningCadastre" },
-    Theme { code: "el", fr: "Altitude", en: "Elevation", topic: "elevation" },
-    Theme { code: "hy", fr: "Hydrographie", en: "Hydrography", topic: "inlandWaters" },
-    Theme { code: "lc", fr: "Occupation des terres", en: "Land cover", topic: "imageryBaseMapsEarthCover" },
-    Theme { code: "lu", fr: "Usage des sols", en: "Land use", topic: "planningCadastre" },
-    Theme { code: "oi", fr: "Ortho-imagerie", en: "Orthoimagery", topic: "imageryBaseMapsEarthCover" },
-    Theme { code: "ps", fr: "Sites protégés", en: "Protected sites", topic: "environment" },
-    Theme { code: "tn", fr: "Réseaux de transport", en: "Transport networks", topic: "transportation" },
+    Theme {
+        code: "ad",
+        fr: "Adresses",
+        en: "Addresses",
+        topic: "location",
+    },
+    Theme {
+        code: "au",
+        fr: "Unités administratives",
+        en: "Administrative units",
+        topic: "boundaries",
+    },
+    Theme {
+        code: "bu",
+        fr: "Bâtiments",
+        en: "Buildings",
+        topic: "structure",
+    },
+    Theme {
+        code: "cp",
+        fr: "Parcelles cadastrales",
+        en: "Cadastral parcels",
+        topic: "planningCadastre",
+    },
+    Theme {
+        code: "el",
+        fr: "Altitude",
+        en: "Elevation",
+        topic: "elevation",
+    },
+    Theme {
+        code: "hy",
+        fr: "Hydrographie",
+        en: "Hydrography",
+        topic: "inlandWaters",
+    },
+    Theme {
+        code: "lc",
+        fr: "Occupation des terres",
+        en: "Land cover",
+        topic: "imageryBaseMapsEarthCover",
+    },
+    Theme {
+        code: "lu",
+        fr: "Usage des sols",
+        en: "Land use",
+        topic: "planningCadastre",
+    },
+    Theme {
+        code: "oi",
+        fr: "Ortho-imagerie",
+        en: "Orthoimagery",
+        topic: "imageryBaseMapsEarthCover",
+    },
+    Theme {
+        code: "ps",
+        fr: "Sites protégés",
+        en: "Protected sites",
+        topic: "environment",
+    },
+    Theme {
+        code: "tn",
+        fr: "Réseaux de transport",
+        en: "Transport networks",
+        topic: "transportation",
+    },
     Theme {
         code: "us",
         fr: "Services d'utilité publique et services publics",
@@ -75,4 +130,3 @@ const TOPICS: &[&str] = &[
 pub fn topic_category(code: &str) -> Option<&'static str> {
     TOPICS.iter().copied().find(|t| t.eq_ignore_ascii_case(code))
 }
-
