@@ -6,7 +6,6 @@
 
 mod common;
 
-use actix_web::test;
 use common::sandbox::Sandbox;
 use common::*;
 use serde_json::Value;
@@ -185,9 +184,9 @@ async fn the_search_folds_accents_and_case_and_filters() {
 #[actix_web::test]
 async fn iso_records_validate_and_link_up() {
     let app = app(state()).await;
-    let all = records(&app, "").await;
+    let found = records(&app, "").await;
     let mut datasets = Vec::new();
-    for r in &all {
+    for r in &found {
         let id = r["id"].as_str().unwrap();
         let iso = get(&app, &format!("/collections/catalog/items/{id}?f=xml")).await;
         assert_eq!(iso.status, 200);
@@ -206,14 +205,14 @@ async fn iso_records_validate_and_link_up() {
         }
     }
     // The WMS service record operates on every dataset.
-    let wms = all.iter().find(|r| r["properties"]["protocol"] == "OGC:WMS").unwrap();
+    let wms = found.iter().find(|r| r["properties"]["protocol"] == "OGC:WMS").unwrap();
     let doc = get(
         &app,
         &format!("/collections/catalog/items/{}?f=xml", wms["id"].as_str().unwrap()),
     )
     .await
     .xml();
-    let mut operates: Vec<String> = all_elements(&doc, "operatesOn")
+    let mut operates: Vec<String> = all(&doc, "operatesOn")
         .iter()
         .map(|e| e.attr("uuidref").unwrap().to_string())
         .collect();
@@ -223,43 +222,8 @@ async fn iso_records_validate_and_link_up() {
     assert!(get(&app, "/collections/catalog/items/no-such-record").await.status == 404);
 }
 
-fn all_elements<'a>(el: &'a tuile_core::xml::Element, name: &str) -> Vec<&'a tuile_core::xml::Element> {
-    all(el, name)
-}
-
 fn all_text(el: &tuile_core::xml::Element, name: &str) -> String {
     all(el, name)[0].elements().next().map(|c| c.text()).unwrap_or_default()
-}
-
-async fn post<S>(app: &S, uri: &str, body: &str, headers: &[(&str, &str)]) -> Reply
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse,
-            Error = actix_web::Error,
-        >,
-{
-    let mut req = test::TestRequest::post()
-        .uri(uri)
-        .insert_header(("content-type", "text/xml"))
-        .set_payload(body.to_string());
-    for (k, v) in headers {
-        req = req.insert_header((*k, *v));
-    }
-    let resp = test::call_service(app, req.to_request()).await;
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let content_type = headers
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let body = test::read_body(resp).await.to_vec();
-    Reply {
-        status,
-        content_type,
-        headers,
-        body,
-    }
 }
 
 /// What the national portal's harvester posts, page by page.
@@ -302,7 +266,7 @@ async fn csw_answers_validate_and_page() {
     let mut seen = Vec::new();
     let mut start = 1;
     loop {
-        let r = post(&app, "/csw", &harvest_request(start), &[]).await;
+        let r = post_xml(&app, "/csw", &harvest_request(start), &[]).await;
         assert_eq!(r.status, 200, "{}", r.text());
         validate(&r.body, Schema::Xsd("entry/csw-2.0.2.xsd"));
         let doc = r.xml();
@@ -324,7 +288,7 @@ async fn csw_answers_validate_and_page() {
     assert_eq!(seen, sorted);
     // A filter on a bbox, in the lat/lon order of EPSG:4326's URN.
     let bbox = r#"<csw:GetRecords xmlns:csw="http://www.opengis.net/cat/csw/2.0.2" xmlns:ogc="http://www.opengis.net/ogc" xmlns:gml="http://www.opengis.net/gml" service="CSW" version="2.0.2" resultType="hits"><csw:Query typeNames="csw:Record"><csw:Constraint version="1.1.0"><ogc:Filter><ogc:BBOX><ogc:PropertyName>ows:BoundingBox</ogc:PropertyName><gml:Envelope srsName="urn:ogc:def:crs:EPSG::4326"><gml:lowerCorner>47 -5</gml:lowerCorner><gml:upperCorner>49 -1.5</gml:upperCorner></gml:Envelope></ogc:BBOX></ogc:Filter></csw:Constraint></csw:Query></csw:GetRecords>"#;
-    let r = post(&app, "/csw", bbox, &[]).await;
+    let r = post_xml(&app, "/csw", bbox, &[]).await;
     assert_eq!(
         all(&r.xml(), "SearchResults")[0].attr("numberOfRecordsMatched"),
         Some("0"),
@@ -362,7 +326,7 @@ async fn csw_answers_validate_and_page() {
             "{q}"
         );
     }
-    let r = post(&app, "/csw", "<not xml", &[]).await;
+    let r = post_xml(&app, "/csw", "<not xml", &[]).await;
     assert_eq!(r.status, 400);
 }
 
@@ -518,4 +482,60 @@ async fn a_replaced_source_updates_the_records_with_no_edit() {
     );
     let wms = after.iter().find(|r| r["properties"]["protocol"] == "OGC:WMS").unwrap();
     assert_eq!(wms["properties"]["updated"], erp2["properties"]["updated"]);
+}
+
+#[actix_web::test]
+async fn metadata_harvested_from_a_partner_csw_replaces_the_configured_one() {
+    // The partner: another tuile, whose catalogue holds the record.
+    let port = free_port();
+    let data = data_dir().to_string_lossy().into_owned();
+    let _partner = start(&repo().join("tuile.toml"), port, &[("TUILE_DATA", &data)]);
+    let partner_app = app(state()).await;
+    let theirs = record_of(&records(&partner_app, "").await, "ocsol").clone();
+    let csw = format!("http://127.0.0.1:{port}/csw");
+
+    let sandbox = Sandbox::new();
+    let point_at = |id: String, csw: String| {
+        move |config: &mut tuile_core::config::Config| {
+            let erp = config.layers.iter_mut().find(|l| l.name == "erp").unwrap();
+            erp.metadata.csw = Some(csw);
+            erp.metadata.id = Some(id);
+        }
+    };
+    let state = sandbox.state(point_at(theirs["id"].as_str().unwrap().to_string(), csw.clone()));
+    let ours = app(state).await;
+    let found = records(&ours, "").await;
+    let erp = record_of(&found, "erp");
+    // Their title, abstract and keywords; our identifier and derived fields.
+    assert_eq!(erp["properties"]["title"], theirs["properties"]["title"]);
+    assert_eq!(erp["properties"]["title_en"], theirs["properties"]["title_en"]);
+    assert_eq!(erp["properties"]["description"], theirs["properties"]["description"]);
+    let keywords = erp["properties"]["keywords"].as_array().unwrap();
+    assert!(
+        keywords.iter().any(|k| k == "OCS GE") && keywords.iter().any(|k| k == "Occupation des terres"),
+        "{keywords:?}"
+    );
+    assert_eq!(erp["properties"]["geometryType"], "Point");
+    assert_ne!(erp["id"], theirs["id"]);
+    // The search reads the harvested text: erp is now found as land cover.
+    assert_eq!(
+        json(&get(&ours, "/collections/catalog/items?q=occupation&type=dataset").await)["numberMatched"],
+        1
+    );
+
+    // A record it does not hold, or a catalogue that does not answer: the
+    // configured metadata is used, and the layer serves.
+    for (id, csw) in [
+        ("no-such-record".to_string(), csw),
+        (
+            theirs["id"].as_str().unwrap().to_string(),
+            format!("http://127.0.0.1:{}/csw", free_port()),
+        ),
+    ] {
+        let state = sandbox.state(point_at(id, csw));
+        let local = app(state).await;
+        let erp = record_of(&records(&local, "").await, "erp").clone();
+        assert_eq!(erp["properties"]["title"], "Établissements recevant du public (ERP)");
+        assert_eq!(get(&local, "/collections/erp/items?limit=1").await.status, 200);
+    }
 }

@@ -160,9 +160,25 @@ pub fn degrees(v: f64) -> String {
     if s == "-0" { "0".into() } else { s.to_string() }
 }
 
-/// The INSPIRE language elements of extended capabilities: French by
-/// default, English on request (`LANGUAGE=eng`), and the one answered in.
-pub fn inspire_languages(w: &mut tuile_core::xml::XmlWriter, response: &str) {
+/// INSPIRE extended capabilities (scenario 1): a link to the service's own
+/// record, then the languages: French by default, English on request
+/// (`LANGUAGE=eng`), and the one answered in. `element` is the service
+/// type's (`inspire_vs:ExtendedCapabilities`, `inspire_ds:…`).
+pub fn inspire_extended_capabilities(
+    w: &mut tuile_core::xml::XmlWriter,
+    element: &str,
+    record_url: &str,
+    response_language: &str,
+) {
+    w.start(element, &[]);
+    w.start("inspire_common:MetadataUrl", &[]);
+    w.leaf("inspire_common:URL", &[], record_url);
+    w.leaf(
+        "inspire_common:MediaType",
+        &[],
+        "application/vnd.ogc.csw.GetRecordByIdResponse_xml",
+    );
+    w.end("inspire_common:MetadataUrl");
     w.start("inspire_common:SupportedLanguages", &[]);
     w.start("inspire_common:DefaultLanguage", &[]);
     w.leaf("inspire_common:Language", &[], "fre");
@@ -172,6 +188,7 @@ pub fn inspire_languages(w: &mut tuile_core::xml::XmlWriter, response: &str) {
     w.end("inspire_common:SupportedLanguage");
     w.end("inspire_common:SupportedLanguages");
     w.start("inspire_common:ResponseLanguage", &[]);
-    w.leaf("inspire_common:Language", &[], response);
+    w.leaf("inspire_common:Language", &[], response_language);
     w.end("inspire_common:ResponseLanguage");
+    w.end(element);
 }

@@ -58,29 +58,7 @@ pub fn document(urls: &Urls, records: &[Record]) -> Vec<u8> {
     w.leaf("ows:AccessConstraints", &[], &m.access_constraints);
     w.end("ows:ServiceIdentification");
 
-    let c = &m.contact;
-    w.start("ows:ServiceProvider", &[]);
-    w.leaf("ows:ProviderName", &[], &m.provider.name);
-    w.empty("ows:ProviderSite", &[("xlink:href", &m.provider.site)]);
-    w.start("ows:ServiceContact", &[]);
-    w.leaf("ows:IndividualName", &[], &c.person);
-    w.leaf("ows:PositionName", &[], &c.position);
-    w.start("ows:ContactInfo", &[]);
-    w.start("ows:Phone", &[]);
-    w.leaf("ows:Voice", &[], &c.voice);
-    w.end("ows:Phone");
-    w.start("ows:Address", &[]);
-    w.leaf("ows:DeliveryPoint", &[], &c.address);
-    w.leaf("ows:City", &[], &c.city);
-    w.leaf("ows:AdministrativeArea", &[], &c.state_or_province);
-    w.leaf("ows:PostalCode", &[], &c.post_code);
-    w.leaf("ows:Country", &[], &c.country);
-    w.leaf("ows:ElectronicMailAddress", &[], &c.email);
-    w.end("ows:Address");
-    w.end("ows:ContactInfo");
-    w.leaf("ows:Role", &[], "pointOfContact");
-    w.end("ows:ServiceContact");
-    w.end("ows:ServiceProvider");
+    crate::ows::common::service_provider(&mut w, m);
 
     w.start("ows:OperationsMetadata", &[]);
     let schemas = [
@@ -146,17 +124,12 @@ pub fn document(urls: &Urls, records: &[Record]) -> Vec<u8> {
     w.leaf("ows:Value", &[], "2.0.2");
     w.end("ows:Parameter");
     if let Some(own) = records.iter().find(|r| r.service() == Some(Service::Csw)) {
-        w.start("inspire_ds:ExtendedCapabilities", &[]);
-        w.start("inspire_common:MetadataUrl", &[]);
-        w.leaf("inspire_common:URL", &[], &urls.csw_record(&own.uuid));
-        w.leaf(
-            "inspire_common:MediaType",
-            &[],
-            "application/vnd.ogc.csw.GetRecordByIdResponse_xml",
+        crate::catalogue::inspire_extended_capabilities(
+            &mut w,
+            "inspire_ds:ExtendedCapabilities",
+            &urls.csw_record(&own.uuid),
+            "fre",
         );
-        w.end("inspire_common:MetadataUrl");
-        crate::catalogue::inspire_languages(&mut w, "fre");
-        w.end("inspire_ds:ExtendedCapabilities");
     }
     w.end("ows:OperationsMetadata");
 

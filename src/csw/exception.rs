@@ -4,8 +4,6 @@
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 
-use tuile_core::xml::XmlWriter;
-
 #[derive(Debug, Clone)]
 pub struct CswError {
     pub status: StatusCode,
@@ -38,29 +36,12 @@ impl CswError {
     }
 
     pub fn report(&self) -> Vec<u8> {
-        let mut w = XmlWriter::new();
-        w.start(
-            "ows:ExceptionReport",
-            &[
-                ("xmlns:ows", "http://www.opengis.net/ows"),
-                ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
-                (
-                    "xsi:schemaLocation",
-                    "http://www.opengis.net/ows http://schemas.opengis.net/ows/1.0.0/owsExceptionReport.xsd",
-                ),
-                ("version", "1.2.0"),
-                ("language", "en"),
-            ],
-        );
-        let mut attrs = vec![("exceptionCode", self.code)];
-        if let Some(l) = &self.locator {
-            attrs.push(("locator", l.as_str()));
-        }
-        w.start("ows:Exception", &attrs);
-        w.leaf("ows:ExceptionText", &[], &self.message);
-        w.end("ows:Exception");
-        w.end("ows:ExceptionReport");
-        w.finish()
+        crate::ows::common::exception_report(
+            crate::ows::common::OwsVersion::V100,
+            self.code,
+            self.locator.as_deref(),
+            &self.message,
+        )
     }
 
     pub fn response(&self) -> HttpResponse {

@@ -1,6 +1,8 @@
-//! What the OGC web services (WMS, WMTS) share: key-value-pair request
-//! parsing, and the GML schema their feature info answers point at.
+//! What the OGC web services (WMS, WMTS, CSW) share: key-value-pair request
+//! parsing, OWS Common sections, and the GML schema their feature info
+//! answers point at.
 
+pub mod common;
 pub mod feature_info;
 mod kvp;
 

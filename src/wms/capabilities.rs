@@ -24,17 +24,12 @@ fn inspire(w: &mut XmlWriter, urls: &Urls, records: &[Record], lang: Language) {
     let Some(own) = records.iter().find(|r| r.service() == Some(Service::Wms)) else {
         return;
     };
-    w.start("inspire_vs:ExtendedCapabilities", &[]);
-    w.start("inspire_common:MetadataUrl", &[]);
-    w.leaf("inspire_common:URL", &[], &urls.csw_record(&own.uuid));
-    w.leaf(
-        "inspire_common:MediaType",
-        &[],
-        "application/vnd.ogc.csw.GetRecordByIdResponse_xml",
+    crate::catalogue::inspire_extended_capabilities(
+        w,
+        "inspire_vs:ExtendedCapabilities",
+        &urls.csw_record(&own.uuid),
+        lang.iso639_2(),
     );
-    w.end("inspire_common:MetadataUrl");
-    crate::catalogue::inspire_languages(w, lang.iso639_2());
-    w.end("inspire_vs:ExtendedCapabilities");
 }
 
 /// Builds the capabilities document. `service_url` is the `/wms` endpoint

@@ -63,7 +63,7 @@ pub fn document(catalog: &Catalog, urls: &Urls, sections: Option<&[&str]>, bare:
         service_identification(&mut w, catalog);
     }
     if want("ServiceProvider") {
-        service_provider(&mut w, catalog);
+        crate::ows::common::service_provider(&mut w, &catalog.metadata);
     }
     if want("OperationsMetadata") {
         operations(&mut w, urls);
@@ -102,32 +102,6 @@ fn service_identification(w: &mut XmlWriter, catalog: &Catalog) {
     w.leaf("ows:Fees", &[], &m.fees);
     w.leaf("ows:AccessConstraints", &[], &m.access_constraints);
     w.end("ows:ServiceIdentification");
-}
-
-fn service_provider(w: &mut XmlWriter, catalog: &Catalog) {
-    let m = &catalog.metadata;
-    let c = &m.contact;
-    w.start("ows:ServiceProvider", &[]);
-    w.leaf("ows:ProviderName", &[], &m.provider.name);
-    w.empty("ows:ProviderSite", &[("xlink:href", &m.provider.site)]);
-    w.start("ows:ServiceContact", &[]);
-    w.leaf("ows:IndividualName", &[], &c.person);
-    w.leaf("ows:PositionName", &[], &c.position);
-    w.start("ows:ContactInfo", &[]);
-    w.start("ows:Phone", &[]);
-    w.leaf("ows:Voice", &[], &c.voice);
-    w.end("ows:Phone");
-    w.start("ows:Address", &[]);
-    w.leaf("ows:DeliveryPoint", &[], &c.address);
-    w.leaf("ows:City", &[], &c.city);
-    w.leaf("ows:AdministrativeArea", &[], &c.state_or_province);
-    w.leaf("ows:PostalCode", &[], &c.post_code);
-    w.leaf("ows:Country", &[], &c.country);
-    w.leaf("ows:ElectronicMailAddress", &[], &c.email);
-    w.end("ows:Address");
-    w.end("ows:ContactInfo");
-    w.end("ows:ServiceContact");
-    w.end("ows:ServiceProvider");
 }
 
 fn operations(w: &mut XmlWriter, urls: &Urls) {

@@ -5,8 +5,6 @@
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 
-use tuile_core::xml::XmlWriter;
-
 #[derive(Debug, Clone)]
 pub struct WmtsError {
     pub status: StatusCode,
@@ -61,29 +59,12 @@ impl WmtsError {
     }
 
     pub fn report(&self) -> Vec<u8> {
-        let mut w = XmlWriter::new();
-        w.start(
-            "ows:ExceptionReport",
-            &[
-                ("xmlns:ows", "http://www.opengis.net/ows/1.1"),
-                ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
-                (
-                    "xsi:schemaLocation",
-                    "http://www.opengis.net/ows/1.1 http://schemas.opengis.net/ows/1.1.0/owsExceptionReport.xsd",
-                ),
-                ("version", "1.0.0"),
-                ("xml:lang", "en"),
-            ],
-        );
-        let mut attrs = vec![("exceptionCode", self.code)];
-        if let Some(l) = &self.locator {
-            attrs.push(("locator", l.as_str()));
-        }
-        w.start("ows:Exception", &attrs);
-        w.leaf("ows:ExceptionText", &[], &self.message);
-        w.end("ows:Exception");
-        w.end("ows:ExceptionReport");
-        w.finish()
+        crate::ows::common::exception_report(
+            crate::ows::common::OwsVersion::V110,
+            self.code,
+            self.locator.as_deref(),
+            &self.message,
+        )
     }
 
     pub fn response(&self) -> HttpResponse {

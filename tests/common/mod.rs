@@ -164,7 +164,27 @@ pub async fn call<S>(app: &S, method: actix_web::http::Method, uri: &str, header
 where
     S: Service<actix_http::Request, Response = ServiceResponse, Error = actix_web::Error>,
 {
+    send(app, method, uri, headers, "").await
+}
+
+/// A POST with an XML body, as OWS clients send one.
+pub async fn post_xml<S>(app: &S, uri: &str, body: &str, headers: &[(&str, &str)]) -> Reply
+where
+    S: Service<actix_http::Request, Response = ServiceResponse, Error = actix_web::Error>,
+{
+    let mut headers = headers.to_vec();
+    headers.push(("content-type", "text/xml"));
+    send(app, actix_web::http::Method::POST, uri, &headers, body).await
+}
+
+async fn send<S>(app: &S, method: actix_web::http::Method, uri: &str, headers: &[(&str, &str)], body: &str) -> Reply
+where
+    S: Service<actix_http::Request, Response = ServiceResponse, Error = actix_web::Error>,
+{
     let mut req = test::TestRequest::default().method(method).uri(uri);
+    if !body.is_empty() {
+        req = req.set_payload(body.to_string());
+    }
     for (k, v) in headers {
         req = req.insert_header((*k, *v));
     }

@@ -45,6 +45,19 @@ pub struct Catalog {
     pub link_query: Option<String>,
 }
 
+/// A layer's metadata from a partner's CSW, when configured; a catalogue
+/// that cannot answer leaves the layer with its own metadata, and says so.
+fn harvest(lc: &crate::config::LayerConfig) -> Option<crate::records::harvest::Harvested> {
+    let (csw, id) = (lc.metadata.csw.as_deref()?, lc.metadata.id.as_deref()?);
+    match crate::records::harvest::fetch(csw, id) {
+        Ok(h) => Some(h),
+        Err(e) => {
+            tracing::warn!(layer = %lc.name, "metadata not harvested, the configured one is used: {e}");
+            None
+        }
+    }
+}
+
 impl Catalog {
     /// Reads a configuration file and opens its catalog, after GDAL's
     /// process-wide set-up; each broken layer is logged and left out.
@@ -81,8 +94,9 @@ impl Catalog {
             .unwrap_or(UNIX_EPOCH);
         for lc in &config.layers {
             match Layer::open(&config, lc) {
-                Ok(layer) => {
+                Ok(mut layer) => {
                     newest = newest.max(layer.source.meta().version.modified);
+                    layer.harvested = harvest(lc);
                     layers.push(Arc::new(layer));
                 }
                 Err((failure, msg)) => {

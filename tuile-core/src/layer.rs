@@ -61,6 +61,9 @@ pub struct Layer {
     extents: HashMap<Crs, BBox>,
     pub time: Option<TimeDimension>,
     pub resampling: Resampling,
+    /// The layer's metadata as a partner's catalogue holds it
+    /// (`metadata.csw`), read when the catalog opens.
+    pub harvested: Option<crate::records::harvest::Harvested>,
 }
 
 impl Layer {
@@ -316,6 +319,7 @@ fn build_layer(config: &Config, lc: &LayerConfig, source: Source, styles: Vec<Ar
         extents,
         time,
         resampling: Resampling::default(),
+        harvested: None,
     })
 }
 

@@ -315,6 +315,12 @@ pub struct LayerMetadata {
     /// English keywords, next to the French ones of `keywords`.
     #[serde(default)]
     pub keywords_en: Vec<String>,
+    /// A partner's CSW holding the dataset's record (with `id`): its
+    /// titles, abstracts, keywords, lineage and use limitation replace
+    /// these, and are read again on every reload.
+    pub csw: Option<String>,
+    /// The record's identifier in that CSW.
+    pub id: Option<String>,
 }
 
 impl LayerConfig {

@@ -275,6 +275,24 @@ fn metadata(r: &mut Report, i: usize, name: Option<&str>, m: &super::LayerMetada
             ),
         );
     }
+    match (&m.csw, &m.id) {
+        (Some(url), Some(_)) if !(url.starts_with("http://") || url.starts_with("https://")) => r.err(
+            name,
+            format!("layers[{i}].metadata.csw"),
+            format!("`{url}` is not an http(s) URL of a CSW"),
+        ),
+        (Some(_), None) => r.err(
+            name,
+            format!("layers[{i}].metadata.id"),
+            "`csw` needs the record's `id`".into(),
+        ),
+        (None, Some(_)) => r.err(
+            name,
+            format!("layers[{i}].metadata.csw"),
+            "`id` needs the `csw` holding it".into(),
+        ),
+        _ => {}
+    }
     if let Some(u) = &m.uuid
         && uuid::Uuid::parse_str(u).is_err()
     {

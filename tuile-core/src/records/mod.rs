@@ -11,6 +11,7 @@
 //! The encodings (ISO 19139, Dublin Core, DCAT, JSON) belong to the
 //! protocol adapters; [`search`] is the one query model they share.
 
+pub mod harvest;
 pub mod search;
 pub mod themes;
 
@@ -267,7 +268,7 @@ fn dataset(catalog: &Catalog, layer: &Layer, ns: &str) -> Record {
     let theme = meta.theme.as_deref().and_then(Theme::by_code);
     let mut keywords = config.keywords.clone();
     keywords.extend(meta.keywords_en.iter().cloned());
-    Record {
+    let mut record = Record {
         uuid,
         code,
         namespace: ns.to_string(),
@@ -319,6 +320,41 @@ fn dataset(catalog: &Catalog, layer: &Layer, ns: &str) -> Record {
         derived: derive(layer),
         operates_on: Vec::new(),
         served_by: Service::ALL.into_iter().filter(|s| s.serves(layer)).collect(),
+    };
+    if let Some(h) = &layer.harvested {
+        apply(&mut record, h);
+    }
+    record
+}
+
+/// What a partner's record says replaces what the configuration says.
+fn apply(r: &mut Record, h: &harvest::Harvested) {
+    let merge = |mine: &Localized, theirs: &Localized| Localized {
+        fr: if theirs.fr.is_empty() {
+            mine.fr.clone()
+        } else {
+            theirs.fr.clone()
+        },
+        en: if theirs.en.is_empty() {
+            mine.en.clone()
+        } else {
+            theirs.en.clone()
+        },
+    };
+    if let Some(t) = &h.title {
+        r.title = merge(&r.title, t);
+    }
+    if let Some(a) = &h.abstract_ {
+        r.abstract_ = merge(&r.abstract_, a);
+    }
+    if !h.keywords.is_empty() {
+        r.keywords = h.keywords.clone();
+    }
+    if let Some(l) = &h.lineage {
+        r.lineage = Some(l.clone());
+    }
+    if let Some(l) = &h.licence {
+        r.licence = l.clone();
     }
 }
 

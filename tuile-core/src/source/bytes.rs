@@ -131,6 +131,24 @@ impl VsiFile {
     }
 }
 
+/// A whole virtual file, read in order (so that a `/vsicurl_streaming/`
+/// URL is fetched once), refused past `limit` bytes.
+pub fn read_to_end(path: &Path, limit: usize) -> io::Result<Vec<u8>> {
+    let f = VsiFile::open(path)?;
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = f.read_at(&mut buf, out.len() as u64)?;
+        out.extend_from_slice(&buf[..n]);
+        if out.len() > limit {
+            return Err(io::Error::other(format!("larger than {limit} bytes")));
+        }
+        if n < buf.len() {
+            return Ok(out);
+        }
+    }
+}
+
 /// Size and modification time of a virtual file (from HTTP Content-Length
 /// and Last-Modified for remote ones).
 pub fn virtual_version(path: &Path) -> io::Result<SourceVersion> {
