@@ -33,12 +33,27 @@ pub fn record_url(csw: &str, id: &str) -> String {
     )
 }
 
-/// Fetches and reads a record, through GDAL's HTTP client (timeouts,
-/// retries and proxies as GDAL's settings say: `GDAL_HTTP_TIMEOUT`…).
+/// Fetches and reads a record, through GDAL's HTTP client (retries and
+/// proxies as GDAL's settings say; 15 s at most unless `GDAL_HTTP_TIMEOUT`
+/// says otherwise).
 pub fn fetch(csw: &str, id: &str) -> Result<Harvested, String> {
     let url = record_url(csw, id);
     let path = format!("/vsicurl_streaming/{url}");
-    let bytes = crate::source::bytes::read_to_end(Path::new(&path), MAX_BYTES).map_err(|e| format!("{url}: {e}"))?;
+    // A catalogue that does not answer must not hold the catalog's opening
+    // for long: bounded unless GDAL's own settings say otherwise.
+    let bounded: Vec<&str> = [("GDAL_HTTP_TIMEOUT", "15"), ("GDAL_HTTP_CONNECTTIMEOUT", "5")]
+        .into_iter()
+        .filter(|(k, _)| gdal::config::get_config_option(k, "").unwrap_or_default().is_empty())
+        .map(|(k, v)| {
+            let _ = gdal::config::set_thread_local_config_option(k, v);
+            k
+        })
+        .collect();
+    let answer = crate::source::bytes::read_to_end(Path::new(&path), MAX_BYTES);
+    for k in bounded {
+        let _ = gdal::config::clear_thread_local_config_option(k);
+    }
+    let bytes = answer.map_err(|e| format!("{url}: {e}"))?;
     let text = String::from_utf8(bytes).map_err(|_| format!("{url}: the answer is not UTF-8"))?;
     let mut h = read(&text, id).map_err(|e| format!("{url}: {e}"))?;
     h.url = url;
