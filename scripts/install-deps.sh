@@ -14,6 +14,7 @@ if [ "${1:-}" = test ]; then
   packages+=(
     nginx-light             # a real HTTP server answering range requests, for remote sources
     chromium                # the headless browser of the viewer test
+    python3-qgis qgis-providers  # QGIS 3.22 itself: the catalogue's .qlr files load in it
   )
 fi
 missing=()

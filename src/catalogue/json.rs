@@ -29,7 +29,9 @@ pub fn record(r: &Record, urls: &Urls) -> Value {
         json!({"rel": "collection", "type": "application/json", "href": urls.at("/collections/catalog"), "title": "Le catalogue"}),
     ];
     if let Some(layer) = &r.layer {
-        links.push(json!({"rel": "related", "type": "application/json", "href": urls.at(&format!("/collections/{layer}")), "title": "La collection"}));
+        if r.served_by.contains(&tuile_core::records::Service::Features) {
+            links.push(json!({"rel": "related", "type": "application/json", "href": urls.at(&format!("/collections/{layer}")), "title": "La collection"}));
+        }
         links.push(json!({"rel": "enclosure", "type": "application/x-qgis-layer-definition", "href": urls.at(&format!("/collections/catalog/items/{}?f=qlr", r.uuid)), "title": "Ouvrir dans QGIS (.qlr)"}));
     }
     for l in urls.links(r) {
@@ -79,6 +81,7 @@ pub fn record(r: &Record, urls: &Urls) -> Value {
         p.insert("protocol".into(), json!(s.protocol().0));
     } else {
         let d = &r.derived;
+        p.insert("layer".into(), json!(r.layer));
         p.insert(
             "crs".into(),
             json!(r.crs.iter().map(|c| c.to_string()).collect::<Vec<_>>()),

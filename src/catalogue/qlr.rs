@@ -1,7 +1,8 @@
 //! QGIS layer definitions (`.qlr`): the "Open in QGIS" of the search
 //! page. A raster layer opens through WMS in Lambert-93, a vector layer
 //! through OGC API – Features (QGIS's `oapif` provider) fetching only the
-//! features in view.
+//! features in view, in CRS84: QGIS 3.22's provider reads no other CRS
+//! (it ignores `srsname`), and reprojects to the project's.
 
 use super::Urls;
 use tuile_core::records::Record;
@@ -11,20 +12,22 @@ use tuile_core::xml::XmlWriter;
 pub fn document(r: &Record, urls: &Urls) -> Option<Vec<u8>> {
     let layer = r.layer.as_deref()?;
     let id = format!("{}_{}", tuile_core::xml::name(layer), &r.uuid[..8]);
-    let crs = "EPSG:2154";
-    let (kind, provider, source) = if r.derived.geometry_type.is_some() {
+    let (kind, provider, crs, source) = if r.derived.geometry_type.is_some() {
         (
             "vector",
             "oapif",
+            "EPSG:4326",
             format!(
-                "pagingEnabled='true' restrictToRequestBBOX='1' srsname='{crs}' typename='{layer}' url='{}' version='OGC_API_FEATURES'",
+                "pagingEnabled='true' restrictToRequestBBOX='1' typename='{layer}' url='{}' version='OGC_API_FEATURES'",
                 urls.at("")
             ),
         )
     } else {
+        let crs = "EPSG:2154";
         (
             "raster",
             "wms",
+            crs,
             format!(
                 "contextualWMSLegend=0&crs={crs}&dpiMode=7&featureCount=10&format=image/jpeg&layers={layer}&styles=&url={}",
                 urls.at("/wms")
