@@ -527,3 +527,36 @@ async fn metadata_harvested_from_a_partner_csw_replaces_the_configured_one() {
         assert_eq!(get(&local, "/collections/erp/items?limit=1").await.status, 200);
     }
 }
+
+#[actix_web::test]
+async fn hostile_csw_requests_get_exception_reports() {
+    let app = app(state()).await;
+    let deep = format!(
+        r#"<csw:GetRecords xmlns:csw="http://www.opengis.net/cat/csw/2.0.2">{}{}</csw:GetRecords>"#,
+        "<a>".repeat(5000),
+        "</a>".repeat(5000)
+    );
+    let many = format!(
+        r#"<csw:GetRecords xmlns:csw="http://www.opengis.net/cat/csw/2.0.2" xmlns:ogc="http://www.opengis.net/ogc" resultType="hits"><csw:Query typeNames="csw:Record"><csw:Constraint version="1.1.0"><ogc:Filter><ogc:Or>{}</ogc:Or></ogc:Filter></csw:Constraint></csw:Query></csw:GetRecords>"#,
+        "<ogc:PropertyIsEqualTo><ogc:PropertyName>dc:type</ogc:PropertyName><ogc:Literal>x</ogc:Literal></ogc:PropertyIsEqualTo>".repeat(520)
+    );
+    let entity = r#"<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><csw:GetRecords xmlns:csw="http://www.opengis.net/cat/csw/2.0.2"><csw:Query typeNames="&x;"/></csw:GetRecords>"#;
+    for (what, body) in [
+        ("nested 5,000 deep", deep.as_str()),
+        ("520 terms", many.as_str()),
+        ("an external entity", entity),
+        ("a NUL character", "<GetRecords>\u{0}</GetRecords>"),
+        (
+            "an unknown operation",
+            "<csw:Harvest xmlns:csw=\"http://www.opengis.net/cat/csw/2.0.2\"/>",
+        ),
+    ] {
+        let r = post_xml(&app, "/csw", body, &[]).await;
+        assert_eq!(r.status, 400, "{what}: {}", r.text());
+        validate(&r.body, Schema::Xsd("ows/1.0.0/owsExceptionReport.xsd"));
+        assert!(!r.text().contains("root:"), "{what}");
+    }
+    // Past the body limit: refused before it is read.
+    let huge = format!("<a>{}</a>", "x".repeat(100_000));
+    assert_eq!(post_xml(&app, "/csw", &huge, &[]).await.status, 413);
+}

@@ -26,6 +26,11 @@ pub enum Node {
     Text(String),
 }
 
+/// The deepest nesting read: far past any style, request or record, and
+/// short of what would exhaust a stack walking or dropping the tree (a
+/// partner's answer or a POSTed request is not trusted).
+pub const MAX_DEPTH: usize = 256;
+
 #[derive(Debug, thiserror::Error)]
 #[error("line {line}: {message}")]
 pub struct XmlError {
@@ -88,6 +93,9 @@ impl Element {
             match event {
                 Event::Start(_) | Event::Empty(_) if root.is_some() => {
                     return Err(err("content after the root element".into()));
+                }
+                Event::Start(_) if stack.len() >= MAX_DEPTH => {
+                    return Err(err(format!("elements are nested more than {MAX_DEPTH} deep")));
                 }
                 Event::Start(e) => stack.push(start_element(&e, line_at(pos)).map_err(err)?),
                 Event::Empty(e) => {
@@ -290,6 +298,14 @@ impl XmlWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nesting_is_bounded() {
+        let deep = |n: usize| format!("{}{}", "<a>".repeat(n), "</a>".repeat(n));
+        assert!(Element::parse(&deep(MAX_DEPTH)).is_ok());
+        let e = Element::parse(&deep(100_000)).unwrap_err();
+        assert!(e.message.contains("nested"), "{e}");
+    }
 
     #[test]
     fn written_text_is_always_well_formed() {
