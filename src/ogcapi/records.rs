@@ -355,7 +355,12 @@ async fn items(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         let catalog = state.catalog_for(&req);
         let urls = urls(&req, &state, &catalog);
         let all = records::records(&catalog);
-        let hits: Vec<&Record> = select(&all, &search.constraint(), &[])
+        // By title, as people read a list (the identifier breaks ties, so pages never overlap).
+        let by_title = [tuile_core::records::search::SortBy {
+            queryable: Queryable::Title,
+            descending: false,
+        }];
+        let hits: Vec<&Record> = select(&all, &search.constraint(), &by_title)
             .into_iter()
             .filter(|r| search.matches_access(r))
             .collect();

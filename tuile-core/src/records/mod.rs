@@ -367,7 +367,8 @@ fn derive(layer: &Layer) -> Derived {
     };
     match &layer.source {
         Source::Raster(r) => {
-            d.resolution_m = Some(r.resolution());
+            // To the micrometre: a geotransform's 0.20000000000000004 is 20 cm.
+            d.resolution_m = Some((r.resolution() * 1e6).round() / 1e6);
             d.bands = Some(r.band_count());
         }
         Source::Vector(v) => {
