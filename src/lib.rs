@@ -1,11 +1,12 @@
 //! tuile: an OGC geoservice server (WMS 1.3.0/1.1.1, WMTS 1.0.0, OGC API –
-//! Features) over Cloud-Optimized GeoTIFF and FlatGeobuf sources.
+//! Features, Tiles, Maps and Records, CSW 2.0.2) over Cloud-Optimized
+//! GeoTIFF and FlatGeobuf sources.
 //!
 //! This crate is the server and its command line: thin protocol adapters
 //! over `tuile-core`, which holds the layers, the renderer, the tile cache
 //! and the feature queries. A request travels through the shared request
 //! handling ([`middleware`]: id, limits, credentials, panics, metrics), then
-//! one adapter ([`wms`], [`wmts`], [`ogcapi`], [`viewer`], [`ops`]) that
+//! one adapter ([`wms`], [`wmts`], [`csw`], [`ogcapi`], [`viewer`], [`ops`]) that
 //! parses it into a core call and writes the core's answer, or its error, in
 //! the protocol's own format.
 //!

@@ -14,6 +14,8 @@
 //! - what is at this pixel: [`identify`];
 //! - which features match, a page at a time: [`query`] (bbox, time, CQL2);
 //! - what does this style look like: [`legend`];
+//! - what is there to find, and what is it: [`records`] (catalogue records
+//!   derived from the layers, and their search);
 //! - who may see which layer: [`access`].
 //!
 //! CPU and GDAL work runs on a bounded [`pool`] of threads that keep their

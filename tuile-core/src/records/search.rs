@@ -197,8 +197,9 @@ fn escape_like(s: &str) -> String {
 /// folded unless case matters.
 fn compare(q: Queryable, value: &str, literal: &str, match_case: bool) -> Ordering {
     if q == Queryable::Modified {
+        // Bytes: a literal is anything a client sent, not always ASCII.
         let n = value.len().min(literal.len());
-        return value[..n].cmp(&literal[..n]);
+        return value.as_bytes()[..n].cmp(&literal.as_bytes()[..n]);
     }
     if q == Queryable::Type || !match_case {
         return fold(value).cmp(&fold(literal));
@@ -441,6 +442,20 @@ mod tests {
             '\\',
             true
         ));
+    }
+
+    #[test]
+    fn dates_compare_by_their_common_prefix_whatever_the_literal() {
+        assert_eq!(
+            compare(Queryable::Modified, "2026-12-01T10:00:00Z", "2026", false),
+            Ordering::Equal
+        );
+        assert_eq!(
+            compare(Queryable::Modified, "2026-12-01T10:00:00Z", "2025-06", false),
+            Ordering::Greater
+        );
+        // A multi-byte character where a date's digits would be: no panic.
+        assert_eq!(compare(Queryable::Modified, "2026-12-01", "20é", false), Ordering::Less);
     }
 
     #[test]
