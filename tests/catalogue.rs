@@ -208,6 +208,19 @@ async fn iso_records_validate_and_link_up() {
     datasets.sort();
     assert_eq!(operates, datasets);
     assert!(get(&app, "/collections/catalog/items/no-such-record").await.status == 404);
+    // Asked for XML without `f` (a harvester following a MetadataURL): the ISO record.
+    let id = found[0]["id"].as_str().unwrap();
+    for accept in ["application/xml", "text/xml", "application/vnd.iso.19139+xml"] {
+        let r = get_with(&app, &format!("/collections/catalog/items/{id}"), &[("Accept", accept)]).await;
+        assert_eq!(r.xml().name, "MD_Metadata", "{accept}");
+    }
+    let browser = get_with(
+        &app,
+        &format!("/collections/catalog/items/{id}"),
+        &[("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9")],
+    )
+    .await;
+    assert!(browser.content_type.starts_with("text/html"));
 }
 
 fn all_text(el: &tuile_core::xml::Element, name: &str) -> String {

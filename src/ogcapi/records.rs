@@ -486,7 +486,20 @@ async fn item(req: HttpRequest, id: web::Path<String>, state: web::Data<AppState
             .iter()
             .find(|r| r.uuid == *id)
             .ok_or_else(|| Problem::not_found(format!("no record `{id}` in this catalogue")))?;
-        let (mime, body): (&str, Vec<u8>) = match kvp.get("f").map(|f| f.to_ascii_lowercase()).as_deref() {
+        // Without `f`, a harvester asking for XML (as GeoNetwork follows a
+        // MetadataURL) gets the ISO record; browsers and JSON clients as usual.
+        let accept = req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|a| a.to_str().ok())
+            .unwrap_or("");
+        let wants_xml = accept.contains("application/vnd.iso.19139+xml")
+            || (accept.contains("xml") && !accept.contains("html") && !accept.contains("json"));
+        let f = kvp
+            .get("f")
+            .map(|f| f.to_ascii_lowercase())
+            .or_else(|| wants_xml.then(|| "xml".to_string()));
+        let (mime, body): (&str, Vec<u8>) = match f.as_deref() {
             Some("xml" | "iso" | "iso19139" | "application/xml" | "application/vnd.iso.19139+xml") => (
                 "application/vnd.iso.19139+xml",
                 iso19139::document(record, &catalog, &urls),
