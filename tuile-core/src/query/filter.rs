@@ -192,6 +192,9 @@ impl Context<'_> {
                 self.operand(&args[1], nodes)?,
             ))
         };
+        if let Some(c) = CmpOp::from_cql2(op) {
+            return cmp(c);
+        }
         Ok(match op {
             "and" => Node::And(args.iter().map(|a| self.node(a, nodes)).collect::<Result<_, _>>()?),
             "or" => Node::Or(args.iter().map(|a| self.node(a, nodes)).collect::<Result<_, _>>()?),
@@ -199,12 +202,6 @@ impl Context<'_> {
                 arity(1)?;
                 Node::Not(Box::new(self.node(&args[0], nodes)?))
             }
-            "=" => cmp(CmpOp::Eq)?,
-            "<>" => cmp(CmpOp::Ne)?,
-            "<" => cmp(CmpOp::Lt)?,
-            "<=" => cmp(CmpOp::Le)?,
-            ">" => cmp(CmpOp::Gt)?,
-            ">=" => cmp(CmpOp::Ge)?,
             "like" => {
                 arity(2)?;
                 Node::Like(self.operand(&args[0], nodes)?, self.operand(&args[1], nodes)?)

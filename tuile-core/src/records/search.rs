@@ -310,16 +310,13 @@ fn from_expr(e: &cql2::Expr, nodes: &mut usize) -> Result<Constraint, Constraint
             match_case: false,
         })
     };
+    if let Some(c) = CmpOp::from_cql2(op) {
+        return cmp(c);
+    }
     Ok(match op {
         "and" => Constraint::All(args.iter().map(|a| from_expr(a, nodes)).collect::<Result<_, _>>()?),
         "or" => Constraint::Any(args.iter().map(|a| from_expr(a, nodes)).collect::<Result<_, _>>()?),
         "not" if args.len() == 1 => Constraint::Not(Box::new(from_expr(&args[0], nodes)?)),
-        "=" => cmp(CmpOp::Eq)?,
-        "<>" => cmp(CmpOp::Ne)?,
-        "<" => cmp(CmpOp::Lt)?,
-        "<=" => cmp(CmpOp::Le)?,
-        ">" => cmp(CmpOp::Gt)?,
-        ">=" => cmp(CmpOp::Ge)?,
         "like" => {
             two()?;
             Constraint::Like {

@@ -441,6 +441,19 @@ pub enum CmpOp {
 }
 
 impl CmpOp {
+    /// The comparison a CQL2 operator names (`=`, `<>`, `<`, `<=`, `>`, `>=`).
+    pub fn from_cql2(op: &str) -> Option<CmpOp> {
+        Some(match op {
+            "=" => CmpOp::Eq,
+            "<>" => CmpOp::Ne,
+            "<" => CmpOp::Lt,
+            "<=" => CmpOp::Le,
+            ">" => CmpOp::Gt,
+            ">=" => CmpOp::Ge,
+            _ => return None,
+        })
+    }
+
     /// Whether the comparison holds for two values ordered `ord`.
     pub fn holds(self, ord: std::cmp::Ordering) -> bool {
         use std::cmp::Ordering::*;
