@@ -26,6 +26,8 @@ impl Drop for Nginx {
         // SAFETY: signalling our own child process.
         unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
         let _ = self.child.wait();
+        // Its configuration and logs go with it (one folder per test run otherwise piles up).
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
