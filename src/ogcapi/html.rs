@@ -26,7 +26,7 @@ pub(super) fn page(title: &str, base: &str, crumbs: &[(&str, String)], body: &st
          header a{{color:#cde}}main{{padding:1em 1.2em;max-width:1100px}}table{{border-collapse:collapse;margin:.5em 0 1em}}\
          th,td{{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}}th{{background:#f0f0f0}}\
          .map{{position:relative;display:inline-block;border:1px solid #999}}.map svg{{position:absolute;left:0;top:0}}\
-         code{{background:#f4f4f4;padding:0 3px}}</style></head><body><header>{nav}</header><main><h1>{t}</h1>{body}</main></body></html>",
+         code{{background:#f4f4f4;padding:0 3px}}select{{max-width:18em}}</style></head><body><header>{nav}</header><main><h1>{t}</h1>{body}</main></body></html>",
         t = esc(title)
     )
 }

@@ -9,21 +9,47 @@ use crate::html::escape as esc;
 use tuile_core::grid::BBox;
 use tuile_core::records::Record;
 
-/// The search page's map: the region, in lon/lat, as a WMS image.
+/// The search page's map: around everything the catalogue holds, in
+/// lon/lat, as a WMS image whose clicks come back as pixels.
 pub(super) struct PickMap {
     extent: BBox,
     width: u32,
     height: u32,
 }
-
-pub(super) const PICK_MAP: PickMap = PickMap {
-    extent: BBox::new(-0.5, 42.2, 5.0, 45.2),
-    width: 440,
-    height: 240,
-};
-
 impl PickMap {
-    pub(super) fn to_lon_lat(&self, x: f64, y: f64) -> (f64, f64) {
+    /// The map around the records' extents: a margin of a quarter on each
+    /// side, at least 0.05° wide, and the image's shape.
+    pub(super) fn around(records: &[Record]) -> PickMap {
+        let (width, height) = (440u32, 240u32);
+        let e = records
+            .iter()
+            .map(|r| r.extent)
+            .reduce(|a, b| a.union(&b))
+            .unwrap_or(BBox::new(-0.5, 42.2, 5.0, 45.2));
+        let (cx, cy) = ((e.minx + e.maxx) / 2.0, (e.miny + e.maxy) / 2.0);
+        let mut w = (e.width() * 1.5).max(0.05);
+        let mut h = e.height() * 1.5;
+        let ratio = width as f64 / height as f64;
+        if w / h > ratio {
+            h = w / ratio;
+        } else {
+            w = h * ratio;
+        }
+        PickMap {
+            extent: BBox::new(cx - w / 2.0, cy - h / 2.0, cx + w / 2.0, cy + h / 2.0),
+            width,
+            height,
+        }
+    }
+
+    /// What a click at a pixel searches: a box an eighth of the map wide around it.
+    pub(super) fn box_at(&self, x: f64, y: f64) -> BBox {
+        let (lon, lat) = self.to_lon_lat(x, y);
+        let (dx, dy) = (self.extent.width() / 8.0, self.extent.height() / 8.0);
+        BBox::new(lon - dx, lat - dy, lon + dx, lat + dy)
+    }
+
+    fn to_lon_lat(&self, x: f64, y: f64) -> (f64, f64) {
         let e = self.extent;
         (
             e.minx + x / self.width as f64 * e.width(),
@@ -40,14 +66,26 @@ impl PickMap {
     }
 }
 
-pub(super) fn search_page(urls: &Urls, all: &[Record], s: &Search, page: &[&Record], matched: usize) -> String {
+pub(super) fn search_page(
+    urls: &Urls,
+    all: &[Record],
+    map: &PickMap,
+    s: &Search,
+    page: &[&Record],
+    matched: usize,
+) -> String {
     let b = &urls.base;
     let option = |value: &str, label: &str, current: &str| {
+        // Licences can be paragraphs: the list shows their beginning.
+        let short: String = match label.char_indices().nth(48) {
+            Some((i, _)) => format!("{}…", &label[..i]),
+            None => label.to_string(),
+        };
         format!(
             "<option value=\"{}\"{}>{}</option>",
             esc(value),
             if value == current { " selected" } else { "" },
-            esc(label)
+            esc(&short)
         )
     };
     let mut keywords: Vec<&str> = all.iter().flat_map(|r| r.keywords.iter().map(String::as_str)).collect();
@@ -57,16 +95,16 @@ pub(super) fn search_page(urls: &Urls, all: &[Record], s: &Search, page: &[&Reco
     licences.sort();
     licences.dedup();
     let basemap = super::super::html::basemap(urls.catalog);
-    let e = PICK_MAP.extent;
+    let e = map.extent;
     let map_url = urls.at(&format!(
         "/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS={}&STYLES=&CRS=CRS:84&BBOX={},{},{},{}&WIDTH={}&HEIGHT={}&FORMAT=image/png&TRANSPARENT=TRUE",
         basemap.unwrap_or_default(),
-        e.minx, e.miny, e.maxx, e.maxy, PICK_MAP.width, PICK_MAP.height
+        e.minx, e.miny, e.maxx, e.maxy, map.width, map.height
     ));
     let mut boxes = String::new();
     for r in page {
-        let (x0, y1) = PICK_MAP.to_pixel(r.extent.minx, r.extent.miny);
-        let (x1, y0) = PICK_MAP.to_pixel(r.extent.maxx, r.extent.maxy);
+        let (x0, y1) = map.to_pixel(r.extent.minx, r.extent.miny);
+        let (x1, y0) = map.to_pixel(r.extent.maxx, r.extent.maxy);
         boxes.push_str(&format!(
             "<rect x=\"{x0:.1}\" y=\"{y0:.1}\" width=\"{:.1}\" height=\"{:.1}\"/>",
             (x1 - x0).max(2.0),
@@ -74,8 +112,8 @@ pub(super) fn search_page(urls: &Urls, all: &[Record], s: &Search, page: &[&Reco
         ));
     }
     if let Some(bb) = s.bbox {
-        let (x0, y1) = PICK_MAP.to_pixel(bb.minx, bb.miny);
-        let (x1, y0) = PICK_MAP.to_pixel(bb.maxx, bb.maxy);
+        let (x0, y1) = map.to_pixel(bb.minx, bb.miny);
+        let (x1, y0) = map.to_pixel(bb.maxx, bb.maxy);
         boxes.push_str(&format!(
             "<rect x=\"{x0:.1}\" y=\"{y0:.1}\" width=\"{:.1}\" height=\"{:.1}\" stroke=\"#c00\" stroke-dasharray=\"4\"/>",
             x1 - x0,
@@ -123,8 +161,8 @@ pub(super) fn search_page(urls: &Urls, all: &[Record], s: &Search, page: &[&Reco
             .collect::<String>(),
         bbox = esc(&bbox_text),
         map = esc(&map_url),
-        w = PICK_MAP.width,
-        h = PICK_MAP.height,
+        w = map.width,
+        h = map.height,
     );
     let mut results = format!("<p>{matched} résultat{}</p>", if matched == 1 { "" } else { "s" });
     for r in page {
@@ -182,7 +220,12 @@ fn result_html(urls: &Urls, r: &Record) -> String {
         ));
     }
     for l in urls.links(r) {
-        links.push((l.protocol.trim_start_matches("OGC:"), l.url));
+        let label = match l.function {
+            crate::catalogue::Function::Download => "GeoJSON",
+            crate::catalogue::Function::Browse => "Aperçu",
+            crate::catalogue::Function::Information => l.protocol.trim_start_matches("OGC:"),
+        };
+        links.push((label, l.url));
     }
     let links: String = links
         .iter()

@@ -190,7 +190,7 @@ const PARAMS: &[&str] = &[
 ];
 
 impl Search {
-    fn read(kvp: &Kvp) -> Result<Search, Problem> {
+    fn read(kvp: &Kvp, map: &html::PickMap) -> Result<Search, Problem> {
         let number = |name: &str, default: usize| -> Result<usize, Problem> {
             match kvp.get_nonempty(name) {
                 None => Ok(default),
@@ -229,8 +229,7 @@ impl Search {
         if let (Some(x), Some(y)) = (kvp.get_nonempty("pick.x"), kvp.get_nonempty("pick.y")) {
             let (x, y) = (x.parse::<f64>(), y.parse::<f64>());
             if let (Ok(x), Ok(y)) = (x, y) {
-                let (lon, lat) = html::PICK_MAP.to_lon_lat(x, y);
-                bbox = Some(BBox::new(lon - 0.25, lat - 0.2, lon + 0.25, lat + 0.2));
+                bbox = Some(map.box_at(x, y));
             }
         }
         let list = |name: &str| -> Vec<String> {
@@ -353,10 +352,11 @@ async fn items(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let result = (|| {
         check_params(&kvp, PARAMS, |_| false)?;
         let format = negotiate(&req, &kvp)?;
-        let search = Search::read(&kvp)?;
         let catalog = state.catalog_for(&req);
         let urls = urls(&req, &state, &catalog);
         let all = records::records(&catalog);
+        let map = html::PickMap::around(&all);
+        let search = Search::read(&kvp, &map)?;
         // By title, as people read a list (the identifier breaks ties, so pages never overlap).
         let by_title = [tuile_core::records::search::SortBy {
             queryable: Queryable::Title,
@@ -432,7 +432,7 @@ async fn items(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
                 }
                 resp
             }
-            Format::Html => super::html_response(html::search_page(&urls, &all, &search, &page, matched)),
+            Format::Html => super::html_response(html::search_page(&urls, &all, &map, &search, &page, matched)),
         })
     })();
     result.unwrap_or_else(|e: Problem| e.response())
