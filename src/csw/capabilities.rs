@@ -3,7 +3,7 @@
 //! service record.
 
 use crate::catalogue::Urls;
-use tuile_core::records::{Record, Service};
+use tuile_core::records::Service;
 use tuile_core::xml::XmlWriter;
 
 const QUERYABLES: &[&str] = &[
@@ -20,7 +20,7 @@ const QUERYABLES: &[&str] = &[
     "apiso:BoundingBox",
 ];
 
-pub fn document(urls: &Urls, records: &[Record]) -> Vec<u8> {
+pub fn document(urls: &Urls) -> Vec<u8> {
     let m = &urls.catalog.metadata;
     let endpoint = urls.csw();
     let mut w = XmlWriter::new();
@@ -123,14 +123,14 @@ pub fn document(urls: &Urls, records: &[Record]) -> Vec<u8> {
     w.start("ows:Parameter", &[("name", "version")]);
     w.leaf("ows:Value", &[], "2.0.2");
     w.end("ows:Parameter");
-    if let Some(own) = records.iter().find(|r| r.service() == Some(Service::Csw)) {
-        crate::catalogue::inspire_extended_capabilities(
-            &mut w,
-            "inspire_ds:ExtendedCapabilities",
-            &urls.csw_record(&own.uuid),
-            "fre",
-        );
-    }
+    // The catalogue's own record, as INSPIRE's discovery services link it.
+    let own = tuile_core::records::service_identity(urls.catalog, Service::Csw);
+    crate::catalogue::inspire_extended_capabilities(
+        &mut w,
+        "inspire_ds:ExtendedCapabilities",
+        &urls.csw_record(&own.uuid),
+        "fre",
+    );
     w.end("ows:OperationsMetadata");
 
     w.start("ogc:Filter_Capabilities", &[]);

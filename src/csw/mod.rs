@@ -107,19 +107,20 @@ fn answer(req: &HttpRequest, state: &AppState, request: Request) -> HttpResponse
         base: state.base_url(req, &catalog),
         catalog: &catalog,
     };
-    let records = records::records(&catalog);
+    let records = || records::records(&catalog);
     let body = match request {
-        Request::GetCapabilities => capabilities::document(&urls, &records),
+        Request::GetCapabilities => capabilities::document(&urls),
         Request::DescribeRecord { type_names } => match describe_record(&type_names) {
             Ok(b) => b,
             Err(e) => return e.response(),
         },
-        Request::GetRecords(g) => get_records(&urls, &records, &g),
+        Request::GetRecords(g) => get_records(&urls, &records(), &g),
         Request::GetRecordById {
             ids,
             schema,
             element_set,
         } => {
+            let records = records();
             let found: Vec<&Record> = ids
                 .iter()
                 .filter_map(|id| records.iter().find(|r| &r.uuid == id || &r.identifier() == id))

@@ -466,10 +466,7 @@ fn with_record_links(mut doc: Value, catalog: &Catalog, layer: &Layer, b: &str) 
 
 /// A collection's links to its catalogue record, in ISO 19139 and JSON.
 pub fn record_links(catalog: &Catalog, layer: &Layer, b: &str) -> Vec<Value> {
-    let records = tuile_core::records::records(catalog);
-    let Some(r) = tuile_core::records::of_layer(&records, layer.name()) else {
-        return Vec::new();
-    };
+    let r = tuile_core::records::dataset_identity(catalog, &layer.config);
     vec![
         link(
             &format!("{b}/collections/{}/items/{}?f=xml", records::ID, r.uuid),

@@ -7,7 +7,7 @@ use tuile_core::catalog::Catalog;
 use tuile_core::grid::{BBox, Crs, STANDARD_PIXEL_SIZE};
 use tuile_core::layer::Layer;
 use tuile_core::metadata::{Contact, Language};
-use tuile_core::records::{self, Record, Service};
+use tuile_core::records::{self, Service};
 use tuile_core::render::ImageFormat;
 use tuile_core::xml::XmlWriter;
 
@@ -20,10 +20,12 @@ const AUTHORITY: &str = "tuile";
 
 /// The INSPIRE view-service extended capabilities: the service's own
 /// metadata record and the languages (`LANGUAGE=fre|eng`).
-fn inspire(w: &mut XmlWriter, urls: &Urls, records: &[Record], lang: Language) {
-    let Some(own) = records.iter().find(|r| r.service() == Some(Service::Wms)) else {
+fn inspire(w: &mut XmlWriter, urls: &Urls, lang: Language) {
+    // The WMS has a record when it serves a layer.
+    if urls.catalog.layers.is_empty() {
         return;
-    };
+    }
+    let own = records::service_identity(urls.catalog, Service::Wms);
     crate::catalogue::inspire_extended_capabilities(
         w,
         "inspire_vs:ExtendedCapabilities",
@@ -71,9 +73,8 @@ pub fn document(catalog: &Catalog, version: WmsVersion, service_url: &str, lang:
         base: service_url.strip_suffix("/wms").unwrap_or(service_url).to_string(),
         catalog,
     };
-    let records = records::records(catalog);
     service(&mut w, catalog, version, &href, lang);
-    capability(&mut w, catalog, version, &href, lang, &urls, &records);
+    capability(&mut w, catalog, version, &href, lang, &urls);
     w.end(match version {
         WmsVersion::V130 => "WMS_Capabilities",
         WmsVersion::V111 => "WMT_MS_Capabilities",
@@ -157,15 +158,7 @@ fn operation(w: &mut XmlWriter, version: WmsVersion, name: &str, formats: &[&str
     w.end(name);
 }
 
-fn capability(
-    w: &mut XmlWriter,
-    catalog: &Catalog,
-    version: WmsVersion,
-    href: &str,
-    lang: Language,
-    urls: &Urls,
-    records: &[Record],
-) {
+fn capability(w: &mut XmlWriter, catalog: &Catalog, version: WmsVersion, href: &str, lang: Language, urls: &Urls) {
     let image_formats: Vec<&str> = ImageFormat::ALL.iter().map(|f| f.mime()).collect();
     w.start("Capability", &[]);
     w.start("Request", &[]);
@@ -201,7 +194,7 @@ fn capability(
     }
     w.end("Exception");
     if version == WmsVersion::V130 {
-        inspire(w, urls, records, lang);
+        inspire(w, urls, lang);
     }
 
     // The root layer groups every layer and declares what they share.
@@ -223,14 +216,19 @@ fn capability(
             }
         }
     }
-    if let Some(ns) = records.first().map(|r| r.namespace.as_str()) {
+    let identities: Vec<records::Identity> = catalog
+        .layers
+        .iter()
+        .map(|l| records::dataset_identity(catalog, &l.config))
+        .collect();
+    if let Some(first) = identities.first() {
         w.start("AuthorityURL", &[("name", AUTHORITY)]);
-        online_resource(w, version, ns);
+        online_resource(w, version, &first.namespace);
         w.end("AuthorityURL");
     }
-    for layer in &catalog.layers {
+    for (layer, id) in catalog.layers.iter().zip(&identities) {
         // The dataset's resource identifier, and where its ISO 19139 record is.
-        let record = records::of_layer(records, layer.name()).map(|r| (r.identifier(), urls.iso_record(&r.uuid)));
+        let record = Some((id.identifier(), urls.iso_record(&id.uuid)));
         let links = LayerLinks {
             service_url: href.trim_end_matches('?'),
             record,

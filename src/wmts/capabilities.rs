@@ -138,14 +138,13 @@ fn operations(w: &mut XmlWriter, urls: &Urls) {
 
 fn contents(w: &mut XmlWriter, catalog: &Catalog, urls: &Urls, lang: Language) {
     w.start("Contents", &[]);
-    let records = tuile_core::records::records(catalog);
     let metadata = crate::catalogue::Urls {
         base: urls.rest.strip_suffix("/wmts/1.0.0").unwrap_or(&urls.rest).to_string(),
         catalog,
     };
     for layer in catalog.layers.iter().filter(|l| !l.tile_sets.is_empty()) {
-        let record = tuile_core::records::of_layer(&records, layer.name()).map(|r| metadata.iso_record(&r.uuid));
-        layer_element(w, catalog, layer, urls, lang, record.as_deref());
+        let record = metadata.iso_record(&tuile_core::records::dataset_identity(catalog, &layer.config).uuid);
+        layer_element(w, catalog, layer, urls, lang, Some(&record));
     }
     for tms in TileMatrixSet::all() {
         if catalog.layers.iter().any(|l| l.tile_set(tms.id).is_some()) {

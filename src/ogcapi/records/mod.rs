@@ -112,8 +112,8 @@ fn urls<'a>(req: &HttpRequest, state: &AppState, catalog: &'a Catalog) -> Urls<'
 /// The catalogue as a collection, as `/collections` lists it.
 pub fn collection_json(catalog: &Catalog, b: &str) -> Value {
     let m = &catalog.metadata;
-    let all = records::records(catalog);
-    let extent = all.iter().map(|r| r.extent).reduce(|a, c| a.union(&c));
+    // What the records cover: the services' extents are their datasets'.
+    let extent = catalog.geographic_extent();
     let mut doc = json!({
         "id": ID,
         "title": format!("Catalogue – {}", m.title.fr),

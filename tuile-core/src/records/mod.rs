@@ -152,8 +152,6 @@ pub struct Derived {
     pub attributes: Vec<Attribute>,
     /// Raster bands.
     pub bands: Option<usize>,
-    /// The extent in the data's own CRS, and that CRS.
-    pub native_extent: Option<(Crs, BBox)>,
 }
 
 /// One catalogue record: a dataset, a series or a service.
@@ -230,6 +228,48 @@ pub fn stable_uuid(name: &str) -> String {
     uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, name.as_bytes()).to_string()
 }
 
+/// What names a record, without building it: the resource identifier
+/// (namespace and code) and the record's file identifier. Capabilities
+/// and collections link to records by these.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Identity {
+    pub namespace: String,
+    pub code: String,
+    pub uuid: String,
+}
+
+impl Identity {
+    /// The resource identifier as one string (namespace then code).
+    pub fn identifier(&self) -> String {
+        format!("{}{}", self.namespace, self.code)
+    }
+}
+
+/// A layer's record's identity: its configured code and UUID, or the
+/// layer name and a UUID derived from the resource identifier.
+pub fn dataset_identity(catalog: &Catalog, config: &crate::config::LayerConfig) -> Identity {
+    let namespace = namespace(catalog);
+    let code = config
+        .metadata
+        .identifier
+        .clone()
+        .unwrap_or_else(|| config.name.clone());
+    let uuid = config
+        .metadata
+        .uuid
+        .clone()
+        .unwrap_or_else(|| stable_uuid(&format!("{namespace}{code}")));
+    Identity { namespace, code, uuid }
+}
+
+/// A service's record's identity.
+pub fn service_identity(catalog: &Catalog, service: Service) -> Identity {
+    let namespace = namespace(catalog);
+    let code = service.code().to_string();
+    let uuid = stable_uuid(&format!("{namespace}{code}"));
+    Identity { namespace, code, uuid }
+}
+
 /// The catalogue's namespace for resource identifiers: the configured one,
 /// or the provider's site.
 fn namespace(catalog: &Catalog) -> String {
@@ -246,24 +286,22 @@ fn namespace(catalog: &Catalog) -> String {
 /// service. Cut from a caller's view of the catalog, a restricted layer
 /// is in none of them.
 pub fn records(catalog: &Catalog) -> Vec<Record> {
-    let ns = namespace(catalog);
-    let mut out: Vec<Record> = catalog.layers.iter().map(|l| dataset(catalog, l, &ns)).collect();
+    let mut out: Vec<Record> = catalog.layers.iter().map(|l| dataset(catalog, l)).collect();
     for service in Service::ALL {
         let layers: Vec<&Record> = out.iter().filter(|r| r.served_by.contains(&service)).collect();
         if layers.is_empty() && service != Service::Csw {
             continue;
         }
-        let record = service_record(catalog, service, &layers, &ns);
+        let record = service_record(catalog, service, &layers);
         out.push(record);
     }
     out
 }
 
-fn dataset(catalog: &Catalog, layer: &Layer, ns: &str) -> Record {
+fn dataset(catalog: &Catalog, layer: &Layer) -> Record {
     let config = &layer.config;
     let meta = &config.metadata;
-    let code = meta.identifier.clone().unwrap_or_else(|| config.name.clone());
-    let uuid = meta.uuid.clone().unwrap_or_else(|| stable_uuid(&format!("{ns}{code}")));
+    let Identity { namespace, code, uuid } = dataset_identity(catalog, config);
     let editions = layer.time.as_ref().map(|t| t.values.clone()).unwrap_or_default();
     let theme = meta.theme.as_deref().and_then(Theme::by_code);
     let mut keywords = config.keywords.clone();
@@ -271,7 +309,7 @@ fn dataset(catalog: &Catalog, layer: &Layer, ns: &str) -> Record {
     let mut record = Record {
         uuid,
         code,
-        namespace: ns.to_string(),
+        namespace,
         scope: if editions.len() > 1 {
             Scope::Series
         } else {
@@ -359,10 +397,8 @@ fn apply(r: &mut Record, h: &harvest::Harvested) {
 }
 
 fn derive(layer: &Layer) -> Derived {
-    let native = layer.source.meta();
     let mut d = Derived {
         scales: (layer.config.min_scale, layer.config.max_scale),
-        native_extent: Some((native.crs, native.extent)),
         ..Derived::default()
     };
     match &layer.source {
@@ -413,21 +449,15 @@ fn temporal_extent(editions: &[String]) -> Option<(String, String)> {
     Some((begin, end))
 }
 
-fn service_record(catalog: &Catalog, service: Service, datasets: &[&Record], ns: &str) -> Record {
+fn service_record(catalog: &Catalog, service: Service, datasets: &[&Record]) -> Record {
     let m = &catalog.metadata;
-    let code = service.code().to_string();
+    let Identity { namespace, code, uuid } = service_identity(catalog, service);
     // The catalogue covers every dataset, whether or not it "operates on" them.
     let extent = datasets
         .iter()
         .map(|d| d.extent)
         .reduce(|a, b| a.union(&b))
-        .or_else(|| {
-            catalog
-                .layers
-                .iter()
-                .map(|l| l.geographic_extent)
-                .reduce(|a, b| a.union(&b))
-        })
+        .or_else(|| catalog.geographic_extent())
         .unwrap_or(BBox::new(-180.0, -90.0, 180.0, 90.0));
     let mut crs: Vec<Crs> = Vec::new();
     for c in datasets.iter().flat_map(|d| d.crs.iter()) {
@@ -451,9 +481,9 @@ fn service_record(catalog: &Catalog, service: Service, datasets: &[&Record], ns:
         .into(),
     );
     Record {
-        uuid: stable_uuid(&format!("{ns}{code}")),
+        uuid,
         code,
-        namespace: ns.to_string(),
+        namespace,
         scope: Scope::Service(service),
         layer: None,
         title: service.title(&m.title),
@@ -485,11 +515,6 @@ fn service_record(catalog: &Catalog, service: Service, datasets: &[&Record], ns:
             .collect(),
         served_by: Vec::new(),
     }
-}
-
-/// The record of a layer, by layer name.
-pub fn of_layer<'a>(records: &'a [Record], layer: &str) -> Option<&'a Record> {
-    records.iter().find(|r| r.layer.as_deref() == Some(layer))
 }
 
 #[cfg(test)]
