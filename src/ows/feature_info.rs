@@ -409,16 +409,10 @@ pub fn schema(catalog: &Catalog) -> Vec<u8> {
         match &layer.source {
             Source::Vector(v) => {
                 for c in v.columns() {
-                    use tuile_core::feature::ValueKind as K;
-                    let xs = match c.kind() {
-                        K::Boolean => "xs:boolean",
-                        K::Integer => "xs:long",
-                        K::Number => "xs:double",
-                        K::Text => "xs:string",
-                    };
+                    let xs = format!("xs:{}", c.kind().xsd_type());
                     w.empty(
                         "xs:element",
-                        &[("name", &xml::name(&c.name)), ("type", xs), ("minOccurs", "0")],
+                        &[("name", &xml::name(&c.name)), ("type", &xs), ("minOccurs", "0")],
                     );
                 }
             }

@@ -19,6 +19,19 @@ pub enum ValueKind {
     Text,
 }
 
+impl ValueKind {
+    /// The XML Schema type of such values (without the `xs:` prefix), as
+    /// the GML feature schema and the catalogue records give it.
+    pub fn xsd_type(self) -> &'static str {
+        match self {
+            ValueKind::Boolean => "boolean",
+            ValueKind::Integer => "long",
+            ValueKind::Number => "double",
+            ValueKind::Text => "string",
+        }
+    }
+}
+
 impl Column {
     pub fn kind(&self) -> ValueKind {
         use ColumnType as T;

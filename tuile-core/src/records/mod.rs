@@ -415,12 +415,7 @@ fn derive(layer: &Layer) -> Derived {
                 .iter()
                 .map(|c| Attribute {
                     name: c.name.clone(),
-                    xsd_type: match c.kind() {
-                        crate::feature::ValueKind::Boolean => "boolean",
-                        crate::feature::ValueKind::Integer => "integer",
-                        crate::feature::ValueKind::Number => "double",
-                        crate::feature::ValueKind::Text => "string",
-                    },
+                    xsd_type: c.kind().xsd_type(),
                 })
                 .collect();
         }
