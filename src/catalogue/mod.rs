@@ -110,10 +110,7 @@ impl Urls<'_> {
                 name: s.code().into(),
                 description: r.title.fr.clone(),
                 function: Function::Information,
-                media_type: match s {
-                    Service::Features => "application/vnd.oai.openapi+json;version=3.0",
-                    _ => "application/xml",
-                },
+                media_type: s.description_media_type(),
             }],
             _ => {
                 let layer = r.layer.clone().unwrap_or_default();
@@ -126,7 +123,7 @@ impl Urls<'_> {
                         name: layer.clone(),
                         description: format!("{} ({} {version})", r.title.fr, protocol.trim_start_matches("OGC:")),
                         function: Function::Information,
-                        media_type: "application/xml",
+                        media_type: s.description_media_type(),
                     });
                     if *s == Service::Features {
                         links.push(Link {

@@ -106,6 +106,14 @@ impl Service {
         }
     }
 
+    /// The media type of what [`Service::description_path`] answers.
+    pub fn description_media_type(&self) -> &'static str {
+        match self {
+            Service::Features => "application/vnd.oai.openapi+json;version=3.0",
+            Service::Wms | Service::Wmts | Service::Csw => "application/xml",
+        }
+    }
+
     fn title(&self, service: &Localized) -> Localized {
         let (fr, en) = match self {
             Service::Wms => ("service de visualisation WMS", "WMS view service"),
