@@ -73,7 +73,15 @@ pub struct Urls<'a> {
     pub catalog: &'a Catalog,
 }
 
-impl Urls<'_> {
+impl<'a> Urls<'a> {
+    /// The URLs of a request's caller, for its view of the catalog.
+    pub fn of(req: &actix_web::HttpRequest, state: &crate::state::AppState, catalog: &'a Catalog) -> Urls<'a> {
+        Urls {
+            base: state.base_url(req, catalog),
+            catalog,
+        }
+    }
+
     /// An absolute URL for a path, with the caller's key carried on when
     /// it came in the URL.
     pub fn at(&self, path: &str) -> String {

@@ -103,10 +103,7 @@ async fn post(req: HttpRequest, state: web::Data<AppState>, mut body: web::Paylo
 
 fn answer(req: &HttpRequest, state: &AppState, request: Request) -> HttpResponse {
     let catalog = state.catalog_for(req);
-    let urls = Urls {
-        base: state.base_url(req, &catalog),
-        catalog: &catalog,
-    };
+    let urls = Urls::of(req, state, &catalog);
     let records = || records::records(&catalog);
     let body = match request {
         Request::GetCapabilities => capabilities::document(&urls),

@@ -102,13 +102,6 @@ pub fn openapi_paths(responses: impl Fn(Value) -> Value) -> Value {
     })
 }
 
-fn urls<'a>(req: &HttpRequest, state: &AppState, catalog: &'a Catalog) -> Urls<'a> {
-    Urls {
-        base: state.base_url(req, catalog),
-        catalog,
-    }
-}
-
 /// The catalogue as a collection, as `/collections` lists it.
 pub fn collection_json(catalog: &Catalog, b: &str) -> Value {
     let m = &catalog.metadata;
@@ -138,18 +131,10 @@ pub fn collection_json(catalog: &Catalog, b: &str) -> Value {
 }
 
 async fn collection(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let kvp = Kvp::parse(req.query_string());
-    let result = (|| {
-        check_params(&kvp, &["f"], |_| false)?;
-        let format = negotiate(&req, &kvp)?;
-        let catalog = state.catalog_for(&req);
-        let b = state.base_url(&req, &catalog);
-        Ok(match format {
-            Format::Json => json_response(&collection_json(&catalog, &b), "application/json", &catalog),
-            Format::Html => see_other(&format!("{b}/collections/{ID}/items?f=html")),
-        })
-    })();
-    result.unwrap_or_else(|e: Problem| e.response())
+    super::resource(&req, &state, |format, catalog, b| match format {
+        Format::Json => json_response(&collection_json(catalog, b), "application/json", catalog),
+        Format::Html => see_other(&format!("{b}/collections/{ID}/items?f=html")),
+    })
 }
 
 fn see_other(to: &str) -> HttpResponse {
@@ -353,7 +338,7 @@ async fn items(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         check_params(&kvp, PARAMS, |_| false)?;
         let format = negotiate(&req, &kvp)?;
         let catalog = state.catalog_for(&req);
-        let urls = urls(&req, &state, &catalog);
+        let urls = Urls::of(&req, &state, &catalog);
         let all = records::records(&catalog);
         let map = html::PickMap::around(&all);
         let search = Search::read(&kvp, &map)?;
@@ -482,7 +467,7 @@ async fn item(req: HttpRequest, id: web::Path<String>, state: web::Data<AppState
     let result = (|| {
         check_params(&kvp, &["f"], |_| false)?;
         let catalog = state.catalog_for(&req);
-        let urls = urls(&req, &state, &catalog);
+        let urls = Urls::of(&req, &state, &catalog);
         let all = records::records(&catalog);
         let record = all
             .iter()
@@ -560,7 +545,7 @@ async fn dcat(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
                 .is_some_and(|a| a.contains("text/turtle")),
         };
         let catalog = state.catalog_for(&req);
-        let urls = urls(&req, &state, &catalog);
+        let urls = Urls::of(&req, &state, &catalog);
         let all = records::records(&catalog);
         Ok(if turtle {
             HttpResponse::Ok()
