@@ -134,15 +134,10 @@ fn find<'a>(el: &'a Element, names: &[&str]) -> Option<&'a Element> {
 /// Every descendant element named `name`, depth first.
 pub fn all<'a>(el: &'a Element, name: &str) -> Vec<&'a Element> {
     let mut out = Vec::new();
-    fn walk<'a>(el: &'a Element, name: &str, out: &mut Vec<&'a Element>) {
-        if el.name == name {
-            out.push(el);
-        }
-        for c in el.elements() {
-            walk(c, name, out);
-        }
+    if el.name == name {
+        out.push(el);
     }
-    walk(el, name, &mut out);
+    out.extend(el.descendants(name));
     out
 }
 

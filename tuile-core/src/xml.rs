@@ -54,6 +54,18 @@ impl Element {
         })
     }
 
+    /// Every element below this one named `name`, depth first.
+    pub fn descendants(&self, name: &str) -> Vec<&Element> {
+        let mut out = Vec::new();
+        for c in self.elements() {
+            if c.name == name {
+                out.push(c);
+            }
+            out.extend(c.descendants(name));
+        }
+        out
+    }
+
     pub fn child(&self, name: &str) -> Option<&Element> {
         self.elements().find(|e| e.name == name)
     }

@@ -70,8 +70,10 @@ pub fn read(text: &str, id: &str) -> Result<Harvested, String> {
             .unwrap_or_default();
         return Err(format!("the catalogue answered an exception: {message}"));
     }
-    let record = find(&root, "MD_Metadata")
-        .into_iter()
+    // The record itself, or inside a GetRecordById answer.
+    let record = std::iter::once(&root)
+        .filter(|r| r.name == "MD_Metadata")
+        .chain(root.descendants("MD_Metadata"))
         .find(|md| md.child("fileIdentifier").map(|f| f.text_of_child()) == Some(id.to_string()))
         .ok_or_else(|| format!("no record `{id}` in the answer"))?;
     let ident = record
@@ -81,7 +83,7 @@ pub fn read(text: &str, id: &str) -> Result<Harvested, String> {
     let citation = ident.child("citation").and_then(|c| c.child("CI_Citation"));
     let mut keywords = Vec::new();
     for k in ident.elements().filter(|e| e.name == "descriptiveKeywords") {
-        for kw in find(k, "keyword") {
+        for kw in k.descendants("keyword") {
             let t = kw.text_of_child();
             if !t.is_empty() {
                 keywords.push(t);
@@ -103,7 +105,8 @@ pub fn read(text: &str, id: &str) -> Result<Harvested, String> {
             ],
         )
         .map(localized),
-        licence: find(ident, "useLimitation")
+        licence: ident
+            .descendants("useLimitation")
             .first()
             .map(|u| u.text_of_child())
             .filter(|t| !t.is_empty()),
@@ -113,7 +116,8 @@ pub fn read(text: &str, id: &str) -> Result<Harvested, String> {
 
 /// A `gco:CharacterString` with its English `PT_FreeText` translation, if any.
 fn localized(e: &Element) -> Localized {
-    let en = find(e, "LocalisedCharacterString")
+    let en = e
+        .descendants("LocalisedCharacterString")
         .into_iter()
         .find(|l| {
             l.attr("locale")
@@ -131,22 +135,11 @@ fn localized(e: &Element) -> Localized {
     }
 }
 
-/// Every descendant named `name`.
-fn find<'a>(e: &'a Element, name: &str) -> Vec<&'a Element> {
-    let mut out = Vec::new();
-    for c in e.elements() {
-        if c.name == name {
-            out.push(c);
-        }
-        out.extend(find(c, name));
-    }
-    out
-}
-
 /// The element at a path of child names.
 fn first<'a>(e: &'a Element, path: &[&str]) -> Option<&'a Element> {
-    path.iter()
-        .try_fold(e, |e, name| e.child(name).or_else(|| find(e, name).into_iter().next()))
+    path.iter().try_fold(e, |e, name| {
+        e.child(name).or_else(|| e.descendants(name).into_iter().next())
+    })
 }
 
 trait ChildText {
@@ -178,6 +171,9 @@ mod tests {
 
     #[test]
     fn a_record_is_read() {
+        // A bare record reads as the same record in a GetRecordById answer.
+        let bare = &RECORD[RECORD.find("<gmd:MD_Metadata>").unwrap()..RECORD.find("</csw:").unwrap()];
+        assert_eq!(read(bare, "abc").unwrap(), read(RECORD, "abc").unwrap());
         let h = read(RECORD, "abc").unwrap();
         assert_eq!(
             h.title.as_ref().map(|t| (t.fr.as_str(), t.en.as_str())),
