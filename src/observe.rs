@@ -25,6 +25,7 @@ pub struct Metrics {
     panics: IntCounter,
     renders_in_flight: IntGauge,
     memory: IntGaugeVec,
+    upstream: IntGaugeVec,
 }
 
 pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
@@ -76,8 +77,17 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         &["kind"],
     )
     .expect("valid metric");
+    let upstream = IntGaugeVec::new(
+        Opts::new(
+            "upstream",
+            "Partner hosts of cascaded layers: up (1/0), failures in a row, and requests, errors and retries since start",
+        ),
+        &["host", "figure"],
+    )
+    .expect("valid metric");
     for m in [
         Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+        Box::new(upstream.clone()),
         Box::new(latency.clone()),
         Box::new(render_seconds.clone()),
         Box::new(cache.clone()),
@@ -100,6 +110,7 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         panics,
         renders_in_flight,
         memory,
+        upstream,
     }
 });
 
@@ -113,10 +124,24 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         ("misses", t.misses.load(Relaxed)),
         ("renders", t.renders.load(Relaxed)),
         ("evictions", t.evictions.load(Relaxed)),
+        ("stale_served", t.stale_served.load(Relaxed)),
         ("bytes", t.used_bytes()),
         ("cap_bytes", t.cap_bytes()),
     ] {
         m.cache.with_label_values(&[figure]).set(value as i64);
+    }
+    m.upstream.reset();
+    for (name, h) in state.catalog().upstream_hosts() {
+        let s = h.state();
+        for (figure, value) in [
+            ("up", (s.failures_in_a_row == 0) as u64),
+            ("failures_in_a_row", s.failures_in_a_row as u64),
+            ("requests", h.requests.load(Relaxed)),
+            ("errors", h.errors.load(Relaxed)),
+            ("retries", h.retries.load(Relaxed)),
+        ] {
+            m.upstream.with_label_values(&[name.as_str(), figure]).set(value as i64);
+        }
     }
     m.open_datasets.set(tuile_core::metrics::OPEN_DATASETS.load(Relaxed));
     m.layers.set(state.catalog().layers.len() as i64);

@@ -36,11 +36,29 @@ async fn health() -> HttpResponse {
 /// out (broken source or style) makes it 503, naming the problem.
 async fn ready(state: web::Data<AppState>) -> HttpResponse {
     let catalog = state.catalog();
+    // A partner that fails degrades its cascaded layers only: the server
+    // stays ready (every other layer serves), and says which is down.
+    let upstreams: Vec<serde_json::Value> = catalog
+        .upstream_hosts()
+        .into_iter()
+        .map(|(name, h)| {
+            let s = h.state();
+            serde_json::json!({
+                "host": name,
+                "up": s.failures_in_a_row == 0,
+                "failuresInARow": s.failures_in_a_row,
+                "lastSuccess": s.last_success,
+                "lastError": if name.starts_with("restricted") { None } else { s.last_error },
+            })
+        })
+        .collect();
+    let upstreams_down = upstreams.iter().any(|u| u["up"] == false);
     let body = serde_json::json!({
-        "status": if catalog.problems.is_empty() { "ready" } else { "degraded" },
+        "status": if catalog.problems.is_empty() && !upstreams_down { "ready" } else { "degraded" },
         "layers": catalog.layers.len(),
         "configured": catalog.config.layers.len(),
         "problems": catalog.problems,
+        "upstreams": upstreams,
         "updateSequence": catalog.update_sequence,
     });
     let status = if catalog.problems.is_empty() && !catalog.layers.is_empty() {

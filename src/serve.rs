@@ -85,13 +85,13 @@ pub async fn watch_sources(state: web::Data<AppState>, every: std::time::Duratio
     loop {
         tick.tick().await;
         let catalog = state.catalog();
-        let changed = tokio::task::spawn_blocking(move || catalog.changed_on_disk())
+        let changed = tokio::task::spawn_blocking(move || catalog.changed_on_disk() || catalog.changed_upstream())
             .await
             .unwrap_or(false);
         if !changed {
             continue;
         }
-        tracing::info!("configuration, style or source files changed on disk: reloading");
+        tracing::info!("configuration, style or source files, or a partner's capabilities changed: reloading");
         reload_in_background(state.clone()).await;
     }
 }

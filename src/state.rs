@@ -124,7 +124,7 @@ impl AppState {
     pub fn reload_from(&self, config: Config) -> anyhow::Result<()> {
         let old = self.catalog();
         let mut catalog = Catalog::load(config).map_err(|e| anyhow::anyhow!(e))?;
-        catalog.keep_on_style_failure(&old);
+        catalog.keep_on_failure(&old);
         catalog.log_problems();
         // Capabilities change only when something did: keep the sequence monotonic.
         catalog.update_sequence = catalog.update_sequence.max(old.update_sequence + 1);

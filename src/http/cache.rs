@@ -24,6 +24,10 @@ pub fn respond(encoded: &Encoded, req: &HttpRequest) -> HttpResponse {
     if encoded.content_encoding.is_some() {
         resp.insert_header((header::VARY, "Accept-Encoding"));
     }
+    if encoded.stale {
+        // RFC 7234 §5.5.1: the upstream failed, this is the last good copy.
+        resp.insert_header((header::WARNING, "110 tuile \"Response is Stale\""));
+    }
     if fresh || encoded.bytes.is_empty() {
         return resp.finish();
     }

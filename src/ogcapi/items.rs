@@ -44,7 +44,7 @@ const ITEMS_PARAMS: &[&str] = &[
 pub fn source(layer: &Layer) -> &FgbSource {
     match &layer.source {
         Source::Vector(v) => v,
-        Source::Raster(_) => unreachable!("collections are vector layers"),
+        Source::Raster(_) | Source::Remote(_) => unreachable!("collections are vector layers"),
     }
 }
 

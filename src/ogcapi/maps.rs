@@ -67,22 +67,16 @@ async fn serve(req: &HttpRequest, state: &AppState, id: Option<&str>) -> HttpRes
     };
     let (modified, max_age) = tuile_core::layer::freshness(request.layers.iter().map(|l| &*l.layer));
     let (format, crs, bbox) = (request.format, request.view.crs, request.view.bbox);
-    let job = move || {
-        render::map_image(
-            &request.view,
-            &request.layers,
-            request.format,
-            request.background,
-            request.bgcolor,
-        )
-    };
-    match state
-        .pool
-        .run(job)
-        .await
-        .map_err(tuile_core::error::Error::from)
-        .and_then(|r| r)
-    {
+    let drawn = render::map(
+        &state.pool,
+        request.view,
+        request.layers,
+        request.format,
+        request.background,
+        request.bgcolor,
+    )
+    .await;
+    match drawn {
         Ok(bytes) => {
             let mut resp =
                 crate::http::cache::respond(&Encoded::new(bytes.into(), format.mime(), modified, max_age), req);
@@ -215,11 +209,7 @@ fn parse(req: &HttpRequest, kvp: &Kvp, catalog: &Catalog, id: Option<&str>) -> R
     for l in layers {
         // An empty `datetime=` is refused here (it asks for the default on tiles).
         let time = super::edition(l, kvp.get("datetime"))?;
-        draw.push(DrawLayer {
-            layer: Arc::clone(l),
-            style: Arc::clone(l.default_style()),
-            time,
-        });
+        draw.push(DrawLayer::new(Arc::clone(l), Arc::clone(l.default_style()), time));
     }
     Ok(MapRequest {
         layers: draw,

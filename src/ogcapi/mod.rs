@@ -133,6 +133,8 @@ impl From<tuile_core::error::Error> for Problem {
             K::NotFound => StatusCode::NOT_FOUND,
             K::BadRequest => StatusCode::BAD_REQUEST,
             K::Unavailable | K::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            K::Upstream => StatusCode::BAD_GATEWAY,
+            K::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
             K::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
         Problem {

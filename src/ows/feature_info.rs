@@ -407,6 +407,7 @@ pub fn schema(catalog: &Catalog) -> Vec<u8> {
             ],
         );
         match &layer.source {
+            Source::Remote(_) => {}
             Source::Vector(v) => {
                 for c in v.columns() {
                     let xs = format!("xs:{}", c.kind().xsd_type());

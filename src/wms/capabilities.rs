@@ -311,9 +311,15 @@ fn named_layer(
     inherited: &[Crs],
     lang: Language,
 ) {
-    let opaque = if layer.is_vector() { "0" } else { "1" };
+    let remote = layer.config.source.is_remote();
+    let opaque = if layer.is_vector() || remote { "0" } else { "1" };
     let queryable = if layer.queryable() { "1" } else { "0" };
-    w.start("Layer", &[("queryable", queryable), ("opaque", opaque)]);
+    let mut attrs = vec![("queryable", queryable), ("opaque", opaque)];
+    // A layer drawn by a partner's service is one cascade away (WMS 1.3.0 §7.2.4.7.3).
+    if remote {
+        attrs.push(("cascaded", "1"));
+    }
+    w.start("Layer", &attrs);
     w.leaf("Name", &[], layer.name());
     w.leaf("Title", &[], layer.title(lang));
     let mut abstract_text = layer.abstract_text(lang).to_string();

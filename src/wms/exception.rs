@@ -26,6 +26,9 @@ pub enum Code {
     InvalidParameterValue,
     /// The layer's data could not be read; not the client's fault.
     SourceUnavailable,
+    /// A cascaded layer's upstream failed (502) or did not answer in time (504).
+    UpstreamFailed,
+    UpstreamTimeout,
     /// A bug, caught and logged.
     Internal,
 }
@@ -49,7 +52,9 @@ impl Code {
             Code::OperationNotSupported => "OperationNotSupported",
             Code::MissingParameterValue => "MissingParameterValue",
             Code::InvalidParameterValue => "InvalidParameterValue",
-            Code::SourceUnavailable | Code::Internal => "NoApplicableCode",
+            Code::SourceUnavailable | Code::UpstreamFailed | Code::UpstreamTimeout | Code::Internal => {
+                "NoApplicableCode"
+            }
         }
     }
 
@@ -58,6 +63,8 @@ impl Code {
             // Answers about the age of the client's copy of the capabilities.
             Code::CurrentUpdateSequence | Code::InvalidUpdateSequence => StatusCode::OK,
             Code::SourceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Code::UpstreamFailed => StatusCode::BAD_GATEWAY,
+            Code::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
             Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Code::OperationNotSupported => StatusCode::NOT_IMPLEMENTED,
             _ => StatusCode::BAD_REQUEST,
@@ -156,6 +163,8 @@ impl From<tuile_core::error::Error> for WmsError {
         let code = match e.kind() {
             K::NotFound | K::BadRequest => Code::InvalidParameterValue,
             K::Unavailable | K::Timeout => Code::SourceUnavailable,
+            K::Upstream => Code::UpstreamFailed,
+            K::UpstreamTimeout => Code::UpstreamTimeout,
             K::Internal => Code::Internal,
         };
         WmsError::new(code, "", e.to_string())

@@ -213,11 +213,7 @@ pub fn parse_map(kvp: &Kvp, catalog: &Catalog, version: WmsVersion, format_requi
             }
             None => None,
         };
-        draw.push(DrawLayer {
-            layer: Arc::clone(&layer),
-            style,
-            time,
-        });
+        draw.push(DrawLayer::new(Arc::clone(&layer), style, time));
     }
     Ok(GetMap {
         layers: draw,

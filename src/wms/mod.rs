@@ -215,16 +215,17 @@ async fn get_map(req: &HttpRequest, kvp: &Kvp, catalog: Arc<Catalog>, state: &Ap
     }
     let format = request.format;
     let (modified, max_age) = tuile_core::layer::freshness(request.layers.iter().map(|l| &*l.layer));
-    let job = move || {
-        render::map_image(
-            &request.view,
-            &request.layers,
-            request.format,
-            request.background(),
-            request.bgcolor,
-        )
-    };
-    match state.pool.run(job).await.map_err(Error::from).flatten() {
+    let background = request.background();
+    let drawn = render::map(
+        &state.pool,
+        request.view,
+        request.layers,
+        request.format,
+        background,
+        request.bgcolor,
+    )
+    .await;
+    match drawn {
         Ok(bytes) => warn(crate::http::cache::respond(
             &Encoded::new(bytes.into(), format.mime(), modified, max_age),
             req,

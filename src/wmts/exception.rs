@@ -85,6 +85,8 @@ impl From<tuile_core::error::Error> for WmtsError {
             K::NotFound => (StatusCode::NOT_FOUND, "InvalidParameterValue"),
             K::BadRequest => (StatusCode::BAD_REQUEST, "InvalidParameterValue"),
             K::Unavailable | K::Timeout => (StatusCode::SERVICE_UNAVAILABLE, "NoApplicableCode"),
+            K::Upstream => (StatusCode::BAD_GATEWAY, "NoApplicableCode"),
+            K::UpstreamTimeout => (StatusCode::GATEWAY_TIMEOUT, "NoApplicableCode"),
             K::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "NoApplicableCode"),
         };
         WmtsError::new(status, code, "", e.to_string())

@@ -26,8 +26,8 @@ pub struct Catalog {
     /// Configured layers that could not be opened, with why: requests naming
     /// them get a 503 that says so rather than "no such layer".
     pub broken: HashMap<String, String>,
-    /// Layers whose styles failed to load (a reload keeps their previous version).
-    pub style_failures: Vec<String>,
+    /// Layers whose styles or upstream failed (a reload keeps their previous version).
+    pub passing_failures: Vec<String>,
     /// Changes whenever the configuration or a source changes: the
     /// revision clients compare (capabilities' `updateSequence`).
     pub update_sequence: u64,
@@ -36,6 +36,9 @@ pub struct Catalog {
     /// Every file the catalog was built from, with its state then (None:
     /// missing), so that a change, a fix or a removal can be noticed.
     watched: Vec<(PathBuf, Option<SourceVersion>)>,
+    /// When the catalog was built: a cascaded layer that could not open is
+    /// tried again [`RETRY_BROKEN_UPSTREAM`] later, not at every check.
+    opened_at: std::time::Instant,
     /// The API keys, by digest.
     pub keys: crate::access::Keys,
     /// Which caller view this is (`all` for the full catalog): part of the
@@ -58,6 +61,9 @@ fn harvest(lc: &crate::config::LayerConfig) -> Option<crate::records::harvest::H
     }
 }
 
+/// How often a cascaded layer whose upstream was down when it opened is tried again.
+pub const RETRY_BROKEN_UPSTREAM: std::time::Duration = std::time::Duration::from_secs(30);
+
 impl Catalog {
     /// Reads a configuration file and opens its catalog, after GDAL's
     /// process-wide set-up; each broken layer is logged and left out.
@@ -71,6 +77,34 @@ impl Catalog {
         let catalog = Catalog::load(config)?;
         catalog.log_problems();
         Ok(catalog)
+    }
+
+    /// The partners' hosts the cascaded layers read from, each with its
+    /// name as a caller may see it: a host that only restricted layers
+    /// read from is never named to anyone (`restricted upstream N`).
+    pub fn upstream_hosts(&self) -> Vec<(String, Arc<crate::upstream::Host>)> {
+        let mut out: Vec<(String, Arc<crate::upstream::Host>, bool)> = Vec::new();
+        for l in &self.layers {
+            let crate::source::Source::Remote(r) = &l.source else {
+                continue;
+            };
+            let public = l.config.is_public();
+            match out.iter_mut().find(|(_, h, _)| Arc::ptr_eq(h, r.host())) {
+                Some(seen) => seen.2 |= public,
+                None => out.push((r.host().name.clone(), Arc::clone(r.host()), public)),
+            }
+        }
+        let mut hidden = 0;
+        out.into_iter()
+            .map(|(name, h, public)| {
+                if public {
+                    (name, h)
+                } else {
+                    hidden += 1;
+                    (format!("restricted upstream {hidden}"), h)
+                }
+            })
+            .collect()
     }
 
     /// Logs every layer left out, with why.
@@ -88,7 +122,7 @@ impl Catalog {
         let mut layers = Vec::new();
         let mut problems = Vec::new();
         let mut broken = HashMap::new();
-        let mut style_failures = Vec::new();
+        let mut passing_failures = Vec::new();
         let mut newest = SourceVersion::of(&config.path)
             .map(|v| v.modified)
             .unwrap_or(UNIX_EPOCH);
@@ -101,8 +135,10 @@ impl Catalog {
                 }
                 Err((failure, msg)) => {
                     let problem = format!("layer `{}`: {msg}", lc.name);
-                    if failure == OpenFailure::Style {
-                        style_failures.push(lc.name.clone());
+                    // A style being edited, a partner down for a moment: a
+                    // reload keeps what served before.
+                    if failure == OpenFailure::Style || lc.source.is_remote() {
+                        passing_failures.push(lc.name.clone());
                     }
                     broken.insert(lc.name.clone(), problem.clone());
                     problems.push(problem);
@@ -111,7 +147,7 @@ impl Catalog {
         }
         let update_sequence = newest.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
         let mut paths = vec![config.path.clone(), metadata_path];
-        for lc in &config.layers {
+        for lc in config.layers.iter().filter(|l| !l.source.is_remote()) {
             paths.push(config.resolve(&lc.source.path));
             paths.extend(lc.styles.iter().map(|s| config.style_path(&lc.name, s)));
         }
@@ -141,10 +177,11 @@ impl Catalog {
             layers,
             problems,
             broken,
-            style_failures,
+            passing_failures,
             update_sequence,
             legends,
             watched,
+            opened_at: std::time::Instant::now(),
             view: "all".into(),
             link_query: None,
         })
@@ -179,7 +216,7 @@ impl Catalog {
                 })
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
-            style_failures: Vec::new(),
+            passing_failures: Vec::new(),
             update_sequence: self.update_sequence,
             legends: self
                 .legends
@@ -188,6 +225,7 @@ impl Catalog {
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
             watched: Vec::new(),
+            opened_at: self.opened_at,
             keys: self.keys.clone(),
             view: caller.view_id(),
             link_query: caller.link_query(),
@@ -204,6 +242,25 @@ impl Catalog {
     }
 
     /// Whether a file the catalog was built from changed, appeared or vanished.
+    /// Whether a cascaded layer needs a reload: its upstream's capabilities
+    /// changed (checked every `refresh_s`), or it could not open and its
+    /// upstream may be back.
+    pub fn changed_upstream(&self) -> bool {
+        let retry = self.opened_at.elapsed() >= RETRY_BROKEN_UPSTREAM
+            && self
+                .config
+                .layers
+                .iter()
+                .any(|lc| lc.source.is_remote() && self.broken.contains_key(&lc.name));
+        retry
+            || self.layers.iter().any(|l| match &l.source {
+                crate::source::Source::Remote(r) => {
+                    r.due_for_refresh() && r.changed_upstream(&self.config, &l.config.source)
+                }
+                _ => false,
+            })
+    }
+
     pub fn changed_on_disk(&self) -> bool {
         self.watched.iter().any(|(p, v)| SourceVersion::of(p).ok() != *v)
     }
@@ -225,10 +282,11 @@ impl Catalog {
         }
     }
 
-    /// Keeps `old`'s version of every layer whose new styles failed to load:
-    /// a bad edit of a style file does not take its layer down.
-    pub fn keep_on_style_failure(&mut self, old: &Catalog) {
-        for name in std::mem::take(&mut self.style_failures) {
+    /// Keeps `old`'s version of every layer whose new styles failed to load
+    /// or whose upstream did not answer: a bad edit of a style file, or a
+    /// partner's restart, does not take the layer down.
+    pub fn keep_on_failure(&mut self, old: &Catalog) {
+        for name in std::mem::take(&mut self.passing_failures) {
             let Some(previous) = old.layer(&name) else { continue };
             let at = self
                 .config

@@ -15,6 +15,10 @@ pub enum ErrorKind {
     Unavailable,
     /// The work took longer than allowed and was stopped.
     Timeout,
+    /// A partner's service (a cascaded layer's upstream) failed: 502.
+    Upstream,
+    /// A partner's service did not answer in time: 504.
+    UpstreamTimeout,
     /// A bug, caught.
     Internal,
 }
@@ -42,6 +46,12 @@ impl Error {
             message: cause.to_string(),
             source: Some(Arc::new(cause)),
         }
+    }
+
+    /// The error, its message prefixed with the layer it concerns.
+    pub fn in_layer(mut self, layer: &str) -> Error {
+        self.message = format!("layer `{layer}`: {}", self.message);
+        self
     }
 
     pub fn kind(&self) -> ErrorKind {

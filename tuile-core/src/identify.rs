@@ -67,6 +67,7 @@ pub fn query(
     let px = view.pixel_transform();
     let (cx, cy) = px.to_crs(i + 0.5, j + 0.5);
     match &layer.source {
+        Source::Remote(_) => Ok(LayerInfo::Nothing),
         Source::Raster(r) => {
             let crs = r.meta().crs;
             let Some((x, y)) = transform_point(view.crs, crs, cx, cy) else {

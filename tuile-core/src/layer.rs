@@ -12,7 +12,7 @@ use crate::grid::tms::{TileMatrixSet, TileRange};
 use crate::grid::{BBox, Crs, transform_bbox};
 use crate::metadata::Language;
 use crate::render::ImageFormat;
-use crate::source::{Resampling, Source, SourceKind, SourceVersion};
+use crate::source::{Resampling, Source, SourceVersion};
 use crate::style::{Style, sld};
 use crate::time::TimeDimension;
 
@@ -114,7 +114,8 @@ impl Layer {
 
     /// Whether the layer answers feature info (what is at a point).
     pub fn queryable(&self) -> bool {
-        self.config.queryable.unwrap_or(true)
+        // A cascaded layer's pixels are the upstream's drawing, not data.
+        self.config.queryable.unwrap_or(!self.config.source.is_remote())
     }
 
     pub fn tile_set(&self, id: &str) -> Option<&TileSetLink> {
@@ -137,6 +138,14 @@ impl Layer {
             set.levels.insert(0, (first - 1, range));
         }
         Some(set)
+    }
+
+    /// How long a cascaded layer's tiles are fresh: its `cache_ttl`, an
+    /// hour by default (`None` for a local layer, whose tiles change only
+    /// with its files).
+    pub fn upstream_ttl(&self) -> Option<std::time::Duration> {
+        matches!(self.source, Source::Remote(_))
+            .then(|| std::time::Duration::from_secs(self.config.cache_ttl.unwrap_or(3600)))
     }
 
     /// Tiles per metatile side for this layer.
@@ -176,7 +185,12 @@ impl Layer {
             .map(Crs::parse)
             .transpose()
             .map_err(|e| (OpenFailure::Other, e.to_string()))?;
-        let source = Source::open(lc.source.kind, &path, crs).map_err(|e| (OpenFailure::Other, e.to_string()))?;
+        let source = if lc.source.is_remote() {
+            crate::source::remote::RemoteSource::open(config, &lc.source).map(Source::Remote)
+        } else {
+            Source::open(lc.source.kind, &path, crs)
+        }
+        .map_err(|e| (OpenFailure::Other, e.to_string()))?;
         let styles = open_styles(config, lc).map_err(|e| (OpenFailure::Style, e))?;
         build_layer(config, lc, source, styles).map_err(|e| (OpenFailure::Other, e))
     }
@@ -193,11 +207,11 @@ pub enum OpenFailure {
 
 fn open_styles(config: &Config, lc: &LayerConfig) -> Result<Vec<Arc<Style>>, String> {
     Ok(match lc.source.kind {
-        SourceKind::Raster | SourceKind::Mosaic if lc.styles.is_empty() => vec![Arc::new(Style::raster_default())],
-        SourceKind::Raster | SourceKind::Mosaic => {
+        k if k.is_raster() && lc.styles.is_empty() => vec![Arc::new(Style::raster_default())],
+        k if k.is_raster() => {
             return Err("raster layers draw as is; remove `styles`".into());
         }
-        SourceKind::Flatgeobuf => lc
+        _ => lc
             .styles
             .iter()
             .map(|name| {
@@ -211,7 +225,43 @@ fn open_styles(config: &Config, lc: &LayerConfig) -> Result<Vec<Arc<Style>>, Str
     })
 }
 
+/// A cascaded layer's configuration completed by what its upstream's
+/// capabilities say: what `tuile.toml` leaves out is harvested.
+fn with_upstream_metadata(lc: &LayerConfig, d: &crate::upstream::capabilities::Described) -> LayerConfig {
+    let mut lc = lc.clone();
+    if lc.title.trim().is_empty() {
+        lc.title = if d.title.is_empty() {
+            lc.name.clone()
+        } else {
+            d.title.clone()
+        };
+    }
+    if lc.abstract_.trim().is_empty() {
+        lc.abstract_ = d.abstract_.clone();
+    }
+    if lc.keywords.is_empty() {
+        lc.keywords = d.keywords.clone();
+    }
+    if lc.attribution.is_none()
+        && let Some((title, url)) = &d.attribution
+    {
+        lc.attribution = Some(crate::config::Attribution {
+            title: title.clone(),
+            url: url.clone(),
+        });
+    }
+    lc
+}
+
 fn build_layer(config: &Config, lc: &LayerConfig, source: Source, styles: Vec<Arc<Style>>) -> Result<Layer, String> {
+    let harvested;
+    let lc = match &source {
+        Source::Remote(r) => {
+            harvested = with_upstream_metadata(lc, r.described());
+            &harvested
+        }
+        _ => lc,
+    };
     let path = config.resolve(&lc.source.path);
     let crs: Vec<Crs> = lc
         .crs
@@ -275,6 +325,12 @@ fn build_layer(config: &Config, lc: &LayerConfig, source: Source, styles: Vec<Ar
                 default,
             })
         }
+        // A cascaded layer has the upstream's time values.
+        (None, Source::Remote(r)) => r.described().time.clone().map(|(values, default)| TimeDimension {
+            field: "time".into(),
+            values,
+            default,
+        }),
         // A mosaic's editions come from its index: a new edition indexed is
         // a new time value, with no configuration change.
         (None, Source::Raster(r)) => {
@@ -331,6 +387,7 @@ fn tile_sets(lc: &LayerConfig, source: &Source, crs: &[Crs], extents: &HashMap<C
     let native = source.meta();
     let raster_resolution = match source {
         Source::Raster(r) => Some(r.resolution()),
+        Source::Remote(r) => r.resolution(),
         Source::Vector(_) => None,
     };
     TileMatrixSet::all()

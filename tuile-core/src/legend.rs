@@ -192,11 +192,7 @@ fn raster_thumbnail(pixmap: &mut Pixmap, layer: &Arc<Layer>, style: &Arc<Style>,
         width: r.width() as u32,
         height: r.height() as u32,
     };
-    let layers = [DrawLayer {
-        layer: Arc::clone(layer),
-        style: Arc::clone(style),
-        time: None,
-    }];
+    let layers = [DrawLayer::new(Arc::clone(layer), Arc::clone(style), None)];
     if let Ok(thumb) = render::render(&view, &layers, None) {
         pixmap.draw_pixmap(
             r.left() as i32,

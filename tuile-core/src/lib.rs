@@ -48,4 +48,5 @@ pub mod source;
 pub mod style;
 pub mod tiles;
 pub mod time;
+pub mod upstream;
 pub mod xml;

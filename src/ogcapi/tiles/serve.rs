@@ -177,18 +177,21 @@ pub(super) async fn dataset_map_tile(
     };
     let layers: Vec<tuile_core::render::DrawLayer> = chosen
         .into_iter()
-        .map(|(layer, time)| tuile_core::render::DrawLayer {
-            style: Arc::clone(layer.default_style()),
-            layer,
-            time,
+        .map(|(layer, time)| {
+            tuile_core::render::DrawLayer::new(Arc::clone(&layer), Arc::clone(layer.default_style()), time)
         })
         .collect();
     let background = format.tile_background();
-    let drawn = state
-        .pool
-        .run(move || tuile_core::render::map_image(&view, &layers, format, background, tuile_core::style::Color::WHITE))
-        .await;
-    match drawn.map_err(tuile_core::error::Error::from).and_then(|r| r) {
+    let drawn = tuile_core::render::map(
+        &state.pool,
+        view,
+        layers,
+        format,
+        background,
+        tuile_core::style::Color::WHITE,
+    )
+    .await;
+    match drawn {
         Ok(bytes) => crate::http::cache::respond(
             &tuile_core::tiles::Encoded::new(bytes.into(), format.mime(), modified, max_age),
             &req,

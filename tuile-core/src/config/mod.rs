@@ -23,6 +23,10 @@ pub struct Config {
     pub auth: AuthConfig,
     #[serde(default, rename = "layers")]
     pub layers: Vec<LayerConfig>,
+    /// How tuile behaves as a client of each partner host (`[upstreams."host"]`,
+    /// the host as in the URL, with its port when it has one).
+    #[serde(default)]
+    pub upstreams: std::collections::BTreeMap<String, crate::upstream::HostConfig>,
     /// The directory relative paths are resolved against (the config file's).
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -254,6 +258,8 @@ impl Default for Limits {
 #[serde(deny_unknown_fields)]
 pub struct LayerConfig {
     pub name: String,
+    /// Required, but for a cascaded layer (the upstream's by default).
+    #[serde(default)]
     pub title: String,
     pub title_en: Option<String>,
     #[serde(rename = "abstract", default)]
@@ -340,10 +346,46 @@ pub struct Attribution {
 #[serde(deny_unknown_fields)]
 pub struct SourceConfig {
     pub kind: SourceKind,
+    /// The file (local sources).
+    #[serde(default)]
     pub path: PathBuf,
     /// The CRS of the data, when the file does not say it in a way tuile
-    /// can match to an EPSG entry (`EPSG:2154`): overrides the file's.
+    /// can match to an EPSG entry (`EPSG:2154`): overrides the file's. For a
+    /// remote WMS, the CRS asked upstream when it does not offer the
+    /// request's (default: the first it offers among tuile's).
     pub crs: Option<String>,
+    /// A partner's service (remote sources): the WMS or WMTS endpoint
+    /// (capabilities are asked there) or the OGC API collection's URL.
+    pub url: Option<String>,
+    /// The remote WMS layers drawn, in order (bottom first).
+    #[serde(default)]
+    pub layers: Vec<String>,
+    /// The remote WMTS layer.
+    pub layer: Option<String>,
+    /// The remote style (default: the upstream's default).
+    pub style: Option<String>,
+    /// The image format asked upstream (default: PNG when offered).
+    pub format: Option<String>,
+    /// A key the upstream needs, sent with every request to it.
+    pub key: Option<crate::upstream::KeyConfig>,
+    /// Seconds between reads of the upstream's capabilities (0: only on reload).
+    #[serde(default)]
+    pub refresh_s: u64,
+    /// How long an expired cached answer is still served while the upstream
+    /// fails, in seconds (stale-if-error).
+    #[serde(default = "default_stale_grace")]
+    pub stale_grace_s: u64,
+}
+
+fn default_stale_grace() -> u64 {
+    86_400
+}
+
+impl SourceConfig {
+    /// Whether the source is a partner's service rather than a file.
+    pub fn is_remote(&self) -> bool {
+        self.kind.is_remote()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

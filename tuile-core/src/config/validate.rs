@@ -173,9 +173,11 @@ fn layer(r: &mut Report, i: usize, layer: &LayerConfig, granted: &HashSet<String
             "this name is used by another layer".into(),
         );
     }
-    if layer.title.trim().is_empty() {
+    // A cascaded layer's title comes from the upstream's capabilities.
+    if layer.title.trim().is_empty() && !layer.source.is_remote() {
         r.err(name, format!("layers[{i}].title"), "a title is required".into());
     }
+    remote_source(r, i, name, &layer.source);
     if layer.crs.is_empty() {
         r.err(name, format!("layers[{i}].crs"), "list at least one CRS".into());
     }
@@ -216,6 +218,14 @@ fn layer(r: &mut Report, i: usize, layer: &LayerConfig, granted: &HashSet<String
             format!("`{default}` is not one of the layer's styles"),
         );
     }
+    if layer.source.is_remote() && !layer.styles.is_empty() {
+        r.err(
+            name,
+            format!("layers[{i}].styles"),
+            "a cascaded layer is drawn as its upstream draws it: choose the upstream's style with `source.style`"
+                .into(),
+        );
+    }
     if layer.source.kind == SourceKind::Flatgeobuf && layer.styles.is_empty() {
         r.err(
             name,
@@ -248,6 +258,47 @@ fn layer(r: &mut Report, i: usize, layer: &LayerConfig, granted: &HashSet<String
             format!("layers[{i}].time"),
             "a time dimension is read from vector features (a mosaic's editions come from its index)".into(),
         );
+    }
+}
+
+/// A file source names its file; a remote one its URL and what to draw there.
+fn remote_source(r: &mut Report, i: usize, name: Option<&str>, s: &super::SourceConfig) {
+    let key = |k: &str| format!("layers[{i}].source.{k}");
+    if !s.is_remote() {
+        if s.path.as_os_str().is_empty() {
+            r.err(name, key("path"), "a file source needs `path`".into());
+        }
+        for (set, k) in [
+            (s.url.is_some(), "url"),
+            (s.layer.is_some(), "layer"),
+            (!s.layers.is_empty(), "layers"),
+        ] {
+            if set {
+                r.err(
+                    name,
+                    key(k),
+                    format!("`{k}` is for remote sources (kind = \"wms\" or \"wmts\")"),
+                );
+            }
+        }
+        return;
+    }
+    match s.url.as_deref().map(crate::upstream::host_of) {
+        None => r.err(name, key("url"), "a remote source needs the service's `url`".into()),
+        Some(Err(e)) => r.err(name, key("url"), e),
+        Some(Ok(_)) => {}
+    }
+    match s.kind {
+        SourceKind::Wms if s.layers.is_empty() => {
+            r.err(name, key("layers"), "name the upstream WMS layers to draw".into())
+        }
+        SourceKind::Wmts if s.layer.is_none() => r.err(name, key("layer"), "name the upstream WMTS layer".into()),
+        _ => {}
+    }
+    if let Some(k) = &s.key
+        && let Err(e) = k.read()
+    {
+        r.err(name, key("key"), e);
     }
 }
 

@@ -415,6 +415,11 @@ fn derive(layer: &Layer) -> Derived {
             d.resolution_m = Some((r.resolution() * 1e6).round() / 1e6);
             d.bands = Some(r.band_count());
         }
+        Source::Remote(r) => {
+            d.resolution_m = r
+                .resolution()
+                .map(|res| (res * r.meta().crs.metres_per_unit() * 1e6).round() / 1e6);
+        }
         Source::Vector(v) => {
             d.feature_count = Some(v.features_count());
             d.geometry_type = Some(v.geometry_type().name());

@@ -16,6 +16,7 @@ use tiny_skia::{Pixmap, PixmapPaint, Transform};
 
 use crate::grid::{BBox, Crs, PixelTransform, transform_bbox};
 use crate::layer::Layer;
+use crate::source::remote::Fetched;
 use crate::source::{RgbaImage, Source, SourceError};
 use crate::style::{Color, Style};
 
@@ -49,6 +50,53 @@ pub struct DrawLayer {
     pub style: Arc<Style>,
     /// Value of the layer's time dimension to draw, when it has one.
     pub time: Option<String>,
+    /// A cascaded layer's upstream image, fetched before drawing
+    /// ([`fetch_upstream`]): drawing never waits on a partner.
+    pub fetched: Option<Arc<Fetched>>,
+}
+
+impl DrawLayer {
+    pub fn new(layer: Arc<Layer>, style: Arc<Style>, time: Option<String>) -> DrawLayer {
+        DrawLayer {
+            layer,
+            style,
+            time,
+            fetched: None,
+        }
+    }
+}
+
+/// Fetches the upstream images the cascaded layers among `layers` need for
+/// `view`, all at once (each host's limits apply). Call it on the async
+/// side, before handing the drawing to the render pool.
+pub async fn fetch_upstream(view: &MapView, layers: &mut [DrawLayer]) -> Result<(), crate::error::Error> {
+    let scale = view.scale_denominator();
+    let wanted = layers.iter().enumerate().filter_map(|(i, dl)| match &dl.layer.source {
+        Source::Remote(r) if dl.layer.visible_at(scale) && overlaps(view, &dl.layer) => Some((i, r, dl)),
+        _ => None,
+    });
+    let fetches = wanted.map(|(i, r, dl)| async move {
+        let got = r
+            .fetch(view.crs, &view.bbox, view.width, view.height, dl.time.as_deref())
+            .await
+            .map_err(|e| crate::error::Error::from(e).in_layer(dl.layer.name()))?;
+        Ok::<_, crate::error::Error>((i, got))
+    });
+    for (i, got) in futures_util::future::try_join_all(fetches).await? {
+        layers[i].fetched = got.map(Arc::new);
+    }
+    Ok(())
+}
+
+/// Whether `view` may show some of `layer` (true when the extent cannot be compared).
+fn overlaps(view: &MapView, layer: &Layer) -> bool {
+    match layer.extent_in(view.crs) {
+        Some(e) => e.intersects(&view.bbox),
+        None => match transform_bbox(&layer.native_extent, layer.source.meta().crs, view.crs) {
+            Ok(e) => e.intersects(&view.bbox),
+            Err(_) => true,
+        },
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +118,21 @@ pub fn map_image(
 ) -> Result<Vec<u8>, crate::error::Error> {
     let pixmap = render(view, layers, background)?;
     Ok(encode(&pixmap, format, matte, 85)?)
+}
+
+/// An uncached map answer: the cascaded layers' upstream images fetched
+/// (async), then the map drawn and encoded on the render pool.
+pub async fn map(
+    pool: &crate::pool::RenderPool,
+    view: MapView,
+    mut layers: Vec<DrawLayer>,
+    format: ImageFormat,
+    background: Option<Color>,
+    matte: Color,
+) -> Result<Vec<u8>, crate::error::Error> {
+    fetch_upstream(&view, &mut layers).await?;
+    pool.run(move || map_image(&view, &layers, format, background, matte))
+        .await?
 }
 
 /// Draws `layers` bottom-first on a canvas filled with `background` (or
@@ -110,6 +173,13 @@ pub fn render_in(
                 };
                 draw_rgba(&mut pixmap, image);
             }
+            Source::Remote(r) => {
+                let Some(fetched) = &dl.fetched else { continue };
+                let image = fetched
+                    .draw(view.crs, &view.bbox, view.width, view.height, dl.layer.resampling)
+                    .map_err(|msg| wrap(SourceError::read(&r.meta().path, msg)))?;
+                draw_rgba(&mut pixmap, image);
+            }
             Source::Vector(v) => {
                 let time = dl.time.as_deref().zip(dl.layer.time.as_ref().map(|t| t.field.as_str()));
                 vector::draw(&mut pixmap, &mut labels, index, view, v, &dl.style, time).map_err(wrap)?;
@@ -128,14 +198,7 @@ fn warp_raster(
     edition: Option<&str>,
 ) -> Result<Option<RgbaImage>, SourceError> {
     // Skip the warp when the view cannot overlap the data.
-    let overlaps = match layer.extent_in(view.crs) {
-        Some(e) => e.intersects(&view.bbox),
-        None => match transform_bbox(&r.meta().extent, r.meta().crs, view.crs) {
-            Ok(e) => e.intersects(&view.bbox),
-            Err(_) => true,
-        },
-    };
-    if !overlaps {
+    if !overlaps(view, layer) {
         return Ok(None);
     }
     r.warp(view.crs, &view.bbox, view.width, view.height, layer.resampling, edition)

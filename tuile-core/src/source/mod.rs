@@ -7,6 +7,7 @@ pub mod fgb;
 pub mod gdal;
 pub mod mosaic;
 pub mod raster;
+pub mod remote;
 mod rtree;
 pub mod tile_index;
 
@@ -29,12 +30,24 @@ pub enum SourceKind {
     Flatgeobuf,
     /// A mosaic of raster files behind a tile index (`tuile index`).
     Mosaic,
+    /// A partner's WMS layer (cascaded).
+    Wms,
+    /// A partner's WMTS layer (cascaded).
+    Wmts,
 }
 
 impl SourceKind {
     /// Whether the layer is drawn from pixels (a file or a mosaic).
     pub fn is_raster(self) -> bool {
-        matches!(self, SourceKind::Raster | SourceKind::Mosaic)
+        matches!(
+            self,
+            SourceKind::Raster | SourceKind::Mosaic | SourceKind::Wms | SourceKind::Wmts
+        )
+    }
+
+    /// Whether the layer is a partner's service rather than a file.
+    pub fn is_remote(self) -> bool {
+        matches!(self, SourceKind::Wms | SourceKind::Wmts)
     }
 }
 
@@ -134,6 +147,8 @@ impl SourceMeta {
 pub enum Source {
     Raster(RasterSource),
     Vector(FgbSource),
+    /// A partner's WMS or WMTS layer, drawn as a raster.
+    Remote(remote::RemoteSource),
 }
 
 impl Source {
@@ -143,6 +158,9 @@ impl Source {
             SourceKind::Raster => Source::Raster(RasterSource::open(path, crs)?),
             SourceKind::Mosaic => Source::Raster(RasterSource::open_mosaic(path, crs)?),
             SourceKind::Flatgeobuf => Source::Vector(FgbSource::open_with_crs(path, crs)?),
+            SourceKind::Wms | SourceKind::Wmts => {
+                return Err(SourceError::open(path, "a remote source opens with its configuration"));
+            }
         })
     }
 
@@ -151,6 +169,7 @@ impl Source {
         match self {
             Source::Raster(r) => r.meta(),
             Source::Vector(v) => v.meta(),
+            Source::Remote(r) => r.meta(),
         }
     }
 }

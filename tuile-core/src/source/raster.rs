@@ -53,6 +53,7 @@ impl Resampling {
 }
 
 /// Non-premultiplied RGBA pixels, row by row.
+#[derive(Debug)]
 pub struct RgbaImage {
     pub width: u32,
     pub height: u32,
@@ -782,4 +783,64 @@ fn read_rgba(ds: gdal_sys::GDALDatasetH, width: u32, height: u32, source_bands: 
         return Err(last_gdal_error());
     }
     Ok(RgbaImage { width, height, data })
+}
+
+/// Warps an RGBA image placed at `image.bbox` in `image.crs` onto a
+/// `width` × `height` grid over `bbox` in `crs` (a cascaded layer's
+/// upstream image), through an in-memory dataset and GDALWarp.
+pub(crate) fn warp_rgba(
+    image: &super::remote::Fetched,
+    crs: Crs,
+    bbox: &BBox,
+    width: u32,
+    height: u32,
+    resampling: Resampling,
+) -> Result<RgbaImage, String> {
+    let (w, h) = (image.image.width as usize, image.image.height as usize);
+    let driver = gdal::DriverManager::get_driver_by_name("MEM").map_err(|e| e.to_string())?;
+    let mut ds = driver
+        .create_with_band_type::<u8, _>("", w, h, 4)
+        .map_err(|e| e.to_string())?;
+    let b = &image.bbox;
+    ds.set_geo_transform(&[b.minx, b.width() / w as f64, 0.0, b.maxy, 0.0, -b.height() / h as f64])
+        .map_err(|e| e.to_string())?;
+    let srs =
+        gdal::spatial_ref::SpatialRef::from_definition(&image.crs.gdal_definition()).map_err(|e| e.to_string())?;
+    ds.set_spatial_ref(&srs).map_err(|e| e.to_string())?;
+    let mut plane = vec![0u8; w * h];
+    for band in 0..4 {
+        for (dst, px) in plane.iter_mut().zip(image.image.data.chunks_exact(4)) {
+            *dst = px[band];
+        }
+        let mut rb = ds.rasterband(band + 1).map_err(|e| e.to_string())?;
+        let mut buffer = gdal::raster::Buffer::new((w, h), std::mem::take(&mut plane));
+        rb.write((0, 0), (w, h), &mut buffer).map_err(|e| e.to_string())?;
+        plane = buffer.into_shape_and_vec().1;
+        if band == 3 {
+            rb.set_color_interpretation(gdal::raster::ColorInterpretation::AlphaBand)
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    let args: Vec<String> = vec![
+        "-of".into(),
+        "MEM".into(),
+        "-q".into(),
+        "-t_srs".into(),
+        crs.gdal_definition(),
+        "-te".into(),
+        format!("{:.17e}", bbox.minx),
+        format!("{:.17e}", bbox.miny),
+        format!("{:.17e}", bbox.maxx),
+        format!("{:.17e}", bbox.maxy),
+        "-ts".into(),
+        width.to_string(),
+        height.to_string(),
+        "-r".into(),
+        resampling.gdal_name().into(),
+    ];
+    let out = warp_handles(&[ds.c_dataset()], &args).map_err(|e| e.unwrap_or_else(|| "cancelled".into()))?;
+    let result = read_rgba(out, width, height, 4);
+    // SAFETY: `out` is the MEM dataset GDALWarp returned, closed exactly once.
+    unsafe { gdal_sys::GDALClose(out) };
+    result
 }

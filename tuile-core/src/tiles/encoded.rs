@@ -9,7 +9,7 @@ use bytes::Bytes;
 use super::TileFormat;
 
 /// An encoded image ready to be served, many times.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Encoded {
     pub bytes: Bytes,
     pub content_type: &'static str,
@@ -23,6 +23,11 @@ pub struct Encoded {
     /// `gzip` when `bytes` are compressed (vector tiles are kept so: the
     /// usual client takes them so, and they weigh a fifth in the cache).
     pub content_encoding: Option<&'static str>,
+    /// Until when a cascaded layer's tile is fresh; past it, it is drawn
+    /// again, and served stale only while the upstream fails.
+    pub fresh_until: Option<std::time::Instant>,
+    /// Served past its freshness because the upstream failed (stale-if-error).
+    pub stale: bool,
 }
 
 impl Encoded {
@@ -35,6 +40,8 @@ impl Encoded {
             max_age,
             public: true,
             content_encoding: None,
+            fresh_until: None,
+            stale: false,
         }
     }
 
@@ -85,7 +92,22 @@ impl Encoded {
     /// The `Cache-Control` value.
     pub fn cache_control(&self) -> String {
         let scope = if self.public { "public" } else { "private" };
-        format!("{scope}, max-age={}", self.max_age)
+        // A stale answer is not kept: the next request should find a fresh one.
+        let max_age = if self.stale { 0 } else { self.max_age };
+        format!("{scope}, max-age={max_age}")
+    }
+
+    /// Whether a cascaded layer's tile is past its freshness.
+    pub fn is_expired(&self) -> bool {
+        self.fresh_until.is_some_and(|t| std::time::Instant::now() >= t)
+    }
+
+    /// This tile, marked as served stale.
+    pub fn as_stale(&self) -> Encoded {
+        Encoded {
+            stale: true,
+            ..self.clone()
+        }
     }
 }
 

@@ -29,6 +29,7 @@ use crate::grid::tms::{TILE_SIZE, TileMatrixSet};
 use crate::layer::Layer;
 use crate::pool::RenderPool;
 use crate::render::{self, DrawLayer, ImageFormat, MapView};
+use crate::source::remote::Fetched;
 use crate::style::{Color, Style};
 use disk::DiskStore;
 
@@ -151,6 +152,8 @@ pub struct TileCache {
     pub misses: AtomicU64,
     /// Tiles pushed out by the memory cap.
     pub evictions: Arc<AtomicU64>,
+    /// Expired tiles of cascaded layers served while their upstream failed.
+    pub stale_served: AtomicU64,
 }
 
 struct LayerTtl(Arc<RwLock<HashMap<String, Duration>>>);
@@ -198,6 +201,7 @@ impl TileCache {
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
             evictions,
+            stale_served: AtomicU64::new(0),
         }
     }
 
@@ -206,8 +210,14 @@ impl TileCache {
         let mut ttls = self.ttls.write();
         ttls.clear();
         for l in &catalog.layers {
-            if let Some(s) = l.config.cache_ttl {
-                ttls.insert(l.name().to_string(), Duration::from_secs(s));
+            // A cascaded layer's tiles stay past their freshness for the
+            // stale-if-error grace period.
+            let keep = match (l.upstream_ttl(), &l.source) {
+                (Some(ttl), crate::source::Source::Remote(r)) => Some(ttl + Duration::from_secs(r.stale_grace_s)),
+                _ => l.config.cache_ttl.map(Duration::from_secs),
+            };
+            if let Some(keep) = keep {
+                ttls.insert(l.name().to_string(), keep);
             }
         }
     }
@@ -239,11 +249,29 @@ impl TileCache {
     /// The tile from memory, the disk store, or a metatile render.
     pub async fn get(&self, req: &TileRequest, pool: &RenderPool) -> Result<Arc<Encoded>, Error> {
         let key = req.key();
+        let mut stale = None;
         if let Some(t) = self.tiles.get(&key).await {
-            self.hits.fetch_add(1, Ordering::Relaxed);
-            return Ok(t);
+            if !t.is_expired() {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                return Ok(t);
+            }
+            stale = Some(t);
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
+        let drawn = self.get_uncached(req, key, pool).await;
+        match (drawn, stale) {
+            // stale-if-error: the upstream failed, its last good tile still serves.
+            (Err(e), Some(old)) if matches!(e.kind(), ErrorKind::Upstream | ErrorKind::UpstreamTimeout) => {
+                tracing::warn!(layer = %req.layer.name(), "{e}; serving the expired tile");
+                self.stale_served.fetch_add(1, Ordering::Relaxed);
+                Ok(Arc::new(old.as_stale()))
+            }
+            (drawn, _) => drawn,
+        }
+    }
+
+    /// The tile from the disk store or a metatile render.
+    async fn get_uncached(&self, req: &TileRequest, key: TileKey, pool: &RenderPool) -> Result<Arc<Encoded>, Error> {
         if let Some(disk) = &self.disk {
             let (disk, k, layer) = (disk.clone(), key.clone(), Arc::clone(&req.layer));
             let found = tokio::task::spawn_blocking(move || disk.read(&k, layer.modified))
@@ -294,9 +322,12 @@ impl TileCache {
     async fn render_meta(&self, job: MetaJob, pool: &RenderPool) -> Result<Metatile, Error> {
         self.renders.fetch_add(1, Ordering::SeqCst);
         let base = job.request.clone();
-        let rendered = pool.run(move || job.render()).await??;
+        let fetched = job.fetch().await?;
+        let rendered = pool.run(move || job.render(fetched)).await??;
         let mut out = HashMap::with_capacity(rendered.len());
-        for ((row, col), tile) in rendered {
+        let fresh_until = base.layer.upstream_ttl().map(|ttl| std::time::Instant::now() + ttl);
+        for ((row, col), mut tile) in rendered {
+            tile.fresh_until = fresh_until;
             let tile = Arc::new(tile);
             let key = TileRequest {
                 row,
@@ -356,28 +387,55 @@ pub struct MetaJob {
 }
 
 impl MetaJob {
-    /// Renders and encodes every tile of the block (CPU work: call it on the render pool).
-    pub fn render(&self) -> Result<Vec<(Cell, Encoded)>, Error> {
+    /// The block's image: its tiles and the buffer around them.
+    fn view(&self) -> MapView {
         let r = &self.request;
         let m = &r.tms.matrices[r.z];
+        let bbox = m.range_bbox(self.rows.start, self.cols.start, self.rows.end, self.cols.end);
+        let b = self.buffer as f64 * m.cell_size;
+        MapView {
+            crs: r.tms.crs,
+            bbox: bbox.buffered(b, b),
+            width: self.cols.len() as u32 * TILE_SIZE + 2 * self.buffer,
+            height: self.rows.len() as u32 * TILE_SIZE + 2 * self.buffer,
+        }
+    }
+
+    /// A cascaded layer's upstream image for the block (`None` for a local
+    /// layer): fetched first, off the render pool.
+    pub fn fetch(&self) -> impl Future<Output = Result<Option<Arc<Fetched>>, Error>> + Send + 'static {
+        let r = &self.request;
+        let remote =
+            matches!(r.layer.source, crate::source::Source::Remote(_)) && !matches!(r.format, TileFormat::Mvt(_));
+        let view = self.view();
+        let mut layers = [DrawLayer::new(
+            Arc::clone(&r.layer),
+            Arc::clone(&r.style),
+            r.time.clone(),
+        )];
+        async move {
+            if !remote {
+                return Ok(None);
+            }
+            render::fetch_upstream(&view, &mut layers).await?;
+            let [layer] = layers;
+            Ok(layer.fetched)
+        }
+    }
+
+    /// Renders and encodes every tile of the block (CPU work: call it on
+    /// the render pool), with the upstream image [`MetaJob::fetch`] gave.
+    pub fn render(&self, fetched: Option<Arc<Fetched>>) -> Result<Vec<(Cell, Encoded)>, Error> {
+        let r = &self.request;
         let image = match &r.format {
             TileFormat::Image(f) => *f,
             TileFormat::Mvt(fields) => return self.render_mvt(fields.as_deref()),
         };
-        let bbox = m.range_bbox(self.rows.start, self.cols.start, self.rows.end, self.cols.end);
-        let b = self.buffer as f64 * m.cell_size;
+        let view = self.view();
         let (nw, nh) = (self.cols.len() as u32, self.rows.len() as u32);
-        let view = MapView {
-            crs: r.tms.crs,
-            bbox: bbox.buffered(b, b),
-            width: nw * TILE_SIZE + 2 * self.buffer,
-            height: nh * TILE_SIZE + 2 * self.buffer,
-        };
-        let layers = [DrawLayer {
-            layer: Arc::clone(&r.layer),
-            style: Arc::clone(&r.style),
-            time: r.time.clone(),
-        }];
+        let mut layer = DrawLayer::new(Arc::clone(&r.layer), Arc::clone(&r.style), r.time.clone());
+        layer.fetched = fetched;
+        let layers = [layer];
         // Labels stay inside the block's own tiles: never cut at its edge.
         let inner = tiny_skia::Rect::from_xywh(
             self.buffer as f32,

@@ -194,7 +194,8 @@ impl SeedPlan {
                     progress(Progress::Tiles(count));
                     return;
                 }
-                match job.render() {
+                let fetched = crate::upstream::blocking(job.fetch());
+                match fetched.and_then(|f| job.render(f)) {
                     Ok(tiles) => {
                         for ((row, col), tile) in tiles {
                             let key = TileRequest {
