@@ -186,7 +186,7 @@ impl Layer {
             .transpose()
             .map_err(|e| (OpenFailure::Other, e.to_string()))?;
         let source = if lc.source.is_remote() {
-            crate::source::remote::RemoteSource::open(config, &lc.source).map(Source::Remote)
+            crate::source::remote::RemoteSource::open(config, &lc.source).map(|r| Source::Remote(Box::new(r)))
         } else {
             Source::open(lc.source.kind, &path, crs)
         }

@@ -148,7 +148,7 @@ pub enum Source {
     Raster(RasterSource),
     Vector(FgbSource),
     /// A partner's WMS or WMTS layer, drawn as a raster.
-    Remote(remote::RemoteSource),
+    Remote(Box<remote::RemoteSource>),
 }
 
 impl Source {
