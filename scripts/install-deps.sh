@@ -15,6 +15,7 @@ if [ "${1:-}" = test ]; then
     nginx-light             # a real HTTP server answering range requests, for remote sources
     chromium                # the headless browser of the viewer test
     python3-qgis qgis-providers  # QGIS 3.22 itself: the catalogue's .qlr files load in it
+    mapserver-bin           # Debian's MapServer: a partner's WMS for the cascading tests
   )
 fi
 missing=()
