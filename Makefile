@@ -23,11 +23,17 @@ FUZZ_RUNS ?=
 FUZZ_MINIMIZE ?= 0
 SOAK_SECONDS ?= 600
 
-.PHONY: run test test-real deps test-deps build test-rust test-clients clean-data fuzz soak bench bench-region
+.PHONY: run run-cascade test test-real deps test-deps build test-rust test-clients clean-data fuzz soak bench bench-region
 
 run: build $(DATA)/.demo-v$(DEMO_VERSION)
 	$(BIN) check-config
 	$(BIN) serve
+
+# A second tuile cascading the first (run `make run` in another terminal):
+# examples/cascade.toml, on 127.0.0.1:8081.
+run-cascade: build
+	$(BIN) check-config --config examples/cascade.toml
+	$(BIN) serve --config examples/cascade.toml
 
 test: test-deps build $(TEST_DATA)/.demo-v$(DEMO_VERSION) $(VENV)/.installed $(VENV_PYCSW)/.installed tests/browser/node_modules/.installed
 	TUILE_DATA=$(TEST_DATA) $(CARGO) test --release --locked --workspace

@@ -199,6 +199,16 @@ fn respond(stream: &mut TcpStream, status: &str, content_type: &str, body: &[u8]
 
 /// A tuile cascading both upstreams, beside one local layer (`erp`).
 fn cascading_config() -> Config {
+    Config::load(cascading_config_path()).unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+/// The cascading configuration, written once.
+fn cascading_config_path() -> &'static std::path::Path {
+    static PATH: OnceLock<std::path::PathBuf> = OnceLock::new();
+    PATH.get_or_init(write_cascading_config)
+}
+
+fn write_cascading_config() -> std::path::PathBuf {
     let dir = scratch_dir("cascade");
     std::fs::create_dir_all(&dir).unwrap();
     let up = upstream_tuile();
@@ -269,9 +279,9 @@ crs = ["EPSG:2154", "EPSG:3857"]
     }
     let path = dir.join("tuile.toml");
     std::fs::write(&path, text).unwrap();
-    // SAFETY: set before any thread reads it, and to the same value by every test.
+    // SAFETY: set once, before any thread reads it.
     unsafe { std::env::set_var("TUILE_TEST_PARTNER_KEY", "s3cret-partner-key") };
-    Config::load(&path).unwrap_or_else(|e| panic!("{e:?}"))
+    path
 }
 
 fn cascading() -> web::Data<AppState> {
@@ -652,4 +662,61 @@ crs = ["EPSG:2154"]
         assert!(all_text.contains(needle), "`{needle}` in:\n{all_text}");
     }
     assert_eq!(text.len(), 4, "{all_text}");
+}
+
+#[test]
+fn tuile_seed_fills_the_store_with_a_cascaded_layers_tiles() {
+    let store = scratch_dir("cascade-seed");
+    let out = tuile_command()
+        .args(["seed", "--config"])
+        .arg(cascading_config_path())
+        .args([
+            "--layer",
+            "ortho_partenaire",
+            "--tms",
+            "LAMB93",
+            "--levels",
+            "18-18",
+            "--format",
+            "image/png",
+            "--store",
+        ])
+        .arg(&store)
+        .env("TUILE_TEST_PARTNER_KEY", "s3cret-partner-key")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains(" 0 failed"), "{text}");
+    let files = walk(&store);
+    assert!(files.len() > 50, "{} tiles: {text}", files.len());
+    let png = files
+        .iter()
+        .find(|f| f.ends_with(".png"))
+        .expect("PNG tiles in the store");
+    let seeded = pixels(&std::fs::read(png).unwrap());
+    assert!(
+        seeded.pixels().filter(|p| p[3] == 255).count() > 1000,
+        "an empty seeded tile"
+    );
+}
+
+fn walk(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p.display().to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn the_example_cascading_configuration_is_valid() {
+    let config = Config::load(&repo().join("examples/cascade.toml")).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(config.layers.iter().all(|l| l.source.is_remote()));
+    assert_eq!(config.upstreams["127.0.0.1:8080"].max_rps, 40);
 }
