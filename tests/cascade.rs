@@ -720,3 +720,34 @@ fn the_example_cascading_configuration_is_valid() {
     assert!(config.layers.iter().all(|l| l.source.is_remote()));
     assert_eq!(config.upstreams["127.0.0.1:8080"].max_rps, 40);
 }
+
+#[actix_web::test]
+async fn a_cascaded_layers_legend_is_its_partners() {
+    let app = app(cascading()).await;
+    let up = upstream_tuile();
+    let ours = get(
+        &app,
+        "/wms?SERVICE=WMS&REQUEST=GetLegendGraphic&VERSION=1.3.0&FORMAT=image/png&LAYER=ocsol_partenaire&STYLE=",
+    )
+    .await;
+    assert_eq!(ours.status, 200, "{}", ours.text());
+    let theirs = std::process::Command::new("curl")
+        .args(["-s", "-m", "20"])
+        .arg(format!(
+            "http://127.0.0.1:{up}/wms?SERVICE=WMS&REQUEST=GetLegendGraphic&VERSION=1.3.0&FORMAT=image/png&LAYER=ocsol&STYLE=couverture&SLD_VERSION=1.1.0"
+        ))
+        .output()
+        .unwrap()
+        .stdout;
+    let (a, b) = (pixels(&ours.body), pixels(&theirs));
+    // The land cover legend: one swatch per class, far taller than wide.
+    assert!(b.height() > 200, "{}×{}", b.width(), b.height());
+    assert!(a == b, "the cascaded legend differs from the upstream's");
+    let jpeg = get(
+        &app,
+        "/wms?SERVICE=WMS&REQUEST=GetLegendGraphic&VERSION=1.3.0&FORMAT=image/jpeg&LAYER=ocsol_partenaire&STYLE=",
+    )
+    .await;
+    assert_eq!(jpeg.content_type, "image/jpeg");
+    assert_eq!(pixels(&jpeg.body).dimensions(), b.dimensions());
+}

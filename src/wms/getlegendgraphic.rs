@@ -92,6 +92,21 @@ async fn build(kvp: &Kvp, catalog: &Arc<Catalog>, state: &AppState) -> Result<En
             format!("style `{}` has no rule `{r}`", style.name),
         ));
     }
+    // A cascaded layer's legend is its partner's, passed on as it came
+    // (converted when another format is asked).
+    if let tuile_core::source::Source::Remote(remote) = &layer.source
+        && let Some((answer, image)) = remote
+            .legend()
+            .await
+            .map_err(|e| WmsError::from(Error::from(e).in_layer(name)))?
+    {
+        let bytes = if answer.content_type.starts_with(format.mime()) {
+            answer.body
+        } else {
+            reencode(image, format)?
+        };
+        return Ok(Encoded::new(bytes, format.mime(), layer.modified, layer.max_age));
+    }
     let lang = Language::from_param(kvp.get_nonempty("language"));
     let plain = w.is_none() && h.is_none() && scale.is_none() && rule.is_none() && lang == Language::Fr;
     if plain
@@ -124,4 +139,26 @@ async fn build(kvp: &Kvp, catalog: &Arc<Catalog>, state: &AppState) -> Result<En
         .map_err(Error::from)
         .flatten()?;
     Ok(Encoded::new(bytes.into(), format.mime(), modified, max_age))
+}
+
+/// An upstream legend in the format asked (over white where it has no alpha).
+fn reencode(image: tuile_core::source::RgbaImage, format: ImageFormat) -> Result<bytes::Bytes, WmsError> {
+    let rgba = image::RgbaImage::from_raw(image.width, image.height, image.data)
+        .ok_or_else(|| WmsError::new(Code::Internal, "", "a legend of inconsistent size"))?;
+    let mut out = std::io::Cursor::new(Vec::new());
+    let written = match format {
+        ImageFormat::Png => rgba.write_to(&mut out, image::ImageFormat::Png),
+        ImageFormat::Jpeg => {
+            let mut flat = image::RgbImage::new(rgba.width(), rgba.height());
+            for (dst, src) in flat.pixels_mut().zip(rgba.pixels()) {
+                let a = src[3] as u32;
+                for c in 0..3 {
+                    dst[c] = ((src[c] as u32 * a + 255 * (255 - a)) / 255) as u8;
+                }
+            }
+            flat.write_to(&mut out, image::ImageFormat::Jpeg)
+        }
+    };
+    written.map_err(|e| WmsError::new(Code::Internal, "", format!("cannot encode the legend: {e}")))?;
+    Ok(out.into_inner().into())
 }

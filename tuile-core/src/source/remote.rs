@@ -180,6 +180,27 @@ impl RemoteSource {
         }
     }
 
+    /// The upstream's legend of the layer (of the configured style, or its
+    /// first), checked to be an image; `None` when the upstream gives none.
+    pub async fn legend(&self) -> Result<Option<(upstream::Answer, RgbaImage)>, UpstreamError> {
+        let styles = &self.described().styles;
+        let chosen = match &self.protocol {
+            Protocol::Wms(w) => w.style.as_deref(),
+            Protocol::Wmts(w) => Some(w.style.as_str()),
+        };
+        let Some(url) = styles
+            .iter()
+            .find(|s| Some(s.name.as_str()) == chosen)
+            .or(styles.first())
+            .and_then(|s| s.legend_url.clone())
+        else {
+            return Ok(None);
+        };
+        let got = self.host.get(&url, self.key.as_ref()).await?;
+        let image = answer::any_image(&got, &url)?;
+        Ok(Some((got, image)))
+    }
+
     /// The upstream image for a `width` × `height` map of `bbox` in `crs`;
     /// `None` when the map misses the layer.
     pub async fn fetch(

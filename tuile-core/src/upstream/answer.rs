@@ -5,8 +5,8 @@
 use super::{Answer, UpstreamError};
 use crate::source::RgbaImage;
 
-/// The image in `answer`, which must be `width` × `height`.
-pub fn image(answer: &Answer, url: &str, width: u32, height: u32) -> Result<RgbaImage, UpstreamError> {
+/// The image in `answer`, whatever its size (a legend).
+pub fn any_image(answer: &Answer, url: &str) -> Result<RgbaImage, UpstreamError> {
     if looks_like_xml(answer) {
         return Err(exception(answer, url));
     }
@@ -20,21 +20,26 @@ pub fn image(answer: &Answer, url: &str, width: u32, height: u32) -> Result<Rgba
             ),
         )
     })?;
-    if (decoded.width(), decoded.height()) != (width, height) {
+    Ok(RgbaImage {
+        width: decoded.width(),
+        height: decoded.height(),
+        data: decoded.into_rgba8().into_raw(),
+    })
+}
+
+/// The image in `answer`, which must be `width` × `height`.
+pub fn image(answer: &Answer, url: &str, width: u32, height: u32) -> Result<RgbaImage, UpstreamError> {
+    let decoded = any_image(answer, url)?;
+    if (decoded.width, decoded.height) != (width, height) {
         return Err(UpstreamError::invalid(
             url,
             format!(
                 "an image of {}×{} pixels where {width}×{height} was asked",
-                decoded.width(),
-                decoded.height()
+                decoded.width, decoded.height
             ),
         ));
     }
-    Ok(RgbaImage {
-        width,
-        height,
-        data: decoded.into_rgba8().into_raw(),
-    })
+    Ok(decoded)
 }
 
 /// An XML document, read as a capabilities document or an exception.
