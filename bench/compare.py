@@ -41,6 +41,10 @@ OUT = ROOT / "target/bench"
 PORTS = {
     "tuile": 18210, "tuile-cached": 18211, "bare-actix": 18212,
     "mapserver": 18201, "pygeoapi": 18202, "titiler": 18203, "mapproxy": 18204,
+    # S7/S8: a second tuile and MapProxy cascading tuile-cached's WMTS (one
+    # process each serves the cold and the cached layer).
+    "tuile-cascade": 18213, "tuile-cascade-cold": 18213,
+    "mapproxy-cascade": 18205, "mapproxy-cold": 18205,
 }
 SEED = 20261129
 
@@ -129,9 +133,10 @@ class Server:
             p.wait()
 
 
-def start_tuile(name, data, extra_env):
+def start_tuile(name, data, extra_env, config=None):
     env = dict(os.environ, TUILE_DATA=str(data), RUST_LOG="warn", **extra_env)
-    p = subprocess.Popen([str(ROOT / "target/release/tuile"), "serve", "--bind", f"127.0.0.1:{PORTS[name]}"],
+    args = ["--config", str(config)] if config else []
+    p = subprocess.Popen([str(ROOT / "target/release/tuile"), "serve", "--bind", f"127.0.0.1:{PORTS[name]}"] + args,
                          env=env, cwd=ROOT)
     wait_for(f"{base(name)}/ready")
     return Server(name, [p])
@@ -221,6 +226,18 @@ def request_lists(data, ext):
         "mapserver": [sc.s5_mapserver("", b) for b in boxes],
     }
 
+    # S7/S8: the same tiles, from a server cascading the partner's LAMB93
+    # tiles into WebMercatorQuad: with no cache (S7) and cached (S8).
+    lists[7] = {
+        "tuile-cascade-cold": [f"/wmts/1.0.0/bdortho_cold/default/WebMercatorQuad/{z}/{y}/{x}.png"
+                               for z, x, y in cached],
+        "mapproxy-cold": [f"/wmts/bdortho_cold/WebMercatorQuad/{z}/{x}/{y}.png" for z, x, y in cached],
+    }
+    lists[8] = {
+        "tuile-cascade": [f"/wmts/1.0.0/bdortho/default/WebMercatorQuad/{z}/{y}/{x}.png" for z, x, y in cached],
+        "mapproxy-cascade": [f"/wmts/bdortho/WebMercatorQuad/{z}/{x}/{y}.png" for z, x, y in cached],
+    }
+
     # S6: WMS GetCapabilities.
     lists[6] = {k: [sc.s6_mapserver("")] for k in ("tuile", "mapserver")}
     return lists
@@ -233,6 +250,8 @@ EXPECT = {  # scenario: (content type, image size, features)
     4: ("image/png", (256, 256), None),
     5: ("application/", None, 1000),
     6: ("", None, None),
+    7: ("image/png", (256, 256), None),
+    8: ("image/png", (256, 256), None),
 }
 
 
@@ -324,10 +343,48 @@ TITLES = {
     4: "S4 WMTS cached tiles, WebMercatorQuad",
     5: "S5 OGC API items adresses, bbox, limit=1000",
     6: "S6 WMS GetCapabilities",
+    7: "S7 Cascading a partner's WMTS, LAMB93 tiles reprojected to WebMercatorQuad, no cache",
+    8: "S8 Cascading a partner's WMTS, LAMB93 tiles reprojected to WebMercatorQuad, cached",
 }
 PEERS = {1: ["mapserver", "titiler"], 2: ["mapserver"], 3: ["mapserver"], 4: ["mapproxy", "bare-actix"],
-         5: ["pygeoapi", "mapserver"], 6: ["mapserver"]}
-OURS = {4: "tuile-cached"}
+         5: ["pygeoapi", "mapserver"], 6: ["mapserver"], 7: ["mapproxy-cold"], 8: ["mapproxy-cascade"]}
+OURS = {4: "tuile-cached", 7: "tuile-cascade-cold", 8: "tuile-cascade"}
+
+CASCADE_CONFIG = """
+[server]
+metadata = "{root}/capabilities/service.toml"
+styles_dir = "{root}/styles"
+
+[upstreams."127.0.0.1:{port}"]
+max_concurrent = 16
+
+[[layers]]
+name = "bdortho"
+source = {{ kind = "wmts", url = "{upstream}/wmts", layer = "bdortho", format = "image/png", matrix_set = "LAMB93" }}
+crs = ["EPSG:2154", "EPSG:3857"]
+
+[[layers]]
+name = "bdortho_cold"
+source = {{ kind = "wmts", url = "{upstream}/wmts", layer = "bdortho", format = "image/png", matrix_set = "LAMB93", stale_grace_s = 0 }}
+crs = ["EPSG:2154", "EPSG:3857"]
+cache_ttl = 0
+"""
+
+
+def start_cascades(data, lists):
+    """A second tuile and MapProxy, both cascading tuile-cached's LAMB93
+    tiles; the cached layers warmed with every tile of S8 (and so is the
+    partner's own cache, for both)."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    config = OUT / "cascade.toml"
+    config.write_text(CASCADE_CONFIG.format(root=ROOT, port=PORTS["tuile-cached"], upstream=base("tuile-cached")))
+    tuile = start_tuile("tuile-cascade", data, {}, config)
+    mapproxy = start_peer("mapproxy-cascade", data, base("tuile-cached"))
+    for server in ("tuile-cascade", "mapproxy-cascade"):
+        for path in lists[8][server]:
+            fetch(base(server) + path)
+    return {"tuile-cascade": tuile, "tuile-cascade-cold": tuile,
+            "mapproxy-cascade": mapproxy, "mapproxy-cold": mapproxy}
 
 
 def versions():
@@ -432,7 +489,7 @@ def main():
     ap.add_argument("--data", default=str(ROOT / "data"))
     ap.add_argument("--duration", type=int, default=8)
     ap.add_argument("--levels", default="1,8,64")
-    ap.add_argument("--scenarios", default="1,2,3,4,5,6")
+    ap.add_argument("--scenarios", default="1,2,3,4,5,6,7,8")
     ap.add_argument("--no-install", action="store_true")
     ap.add_argument("--report-only", action="store_true", help="rewrite BENCHMARKS.md from bench/results.csv")
     args = ap.parse_args()
@@ -481,6 +538,9 @@ def main():
                                      f"127.0.0.1:{PORTS['bare-actix']}", "2"])
             servers["bare-actix"] = Server("bare-actix", [bare])
             wait_for(base("bare-actix") + "/")
+
+        if {7, 8} & set(args.scenarios):
+            servers.update(start_cascades(data, lists))
 
         for s in args.scenarios:
             print(f"== {TITLES[s]}", flush=True)

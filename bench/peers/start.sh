@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # start.sh NAME DATA_DIR PORT [EXTRA]
-#   NAME: mapserver | mapserver-region | pygeoapi | titiler | mapproxy
+#   NAME: mapserver | mapserver-region | pygeoapi | titiler | mapproxy | mapproxy-cascade
 #   EXTRA: for mapproxy, the upstream WMS URL (required), e.g.
 #          http://127.0.0.1:8081/wms  (MapServer) or http://127.0.0.1:8080/wms (tuile)
 # Renders the templates into target/bench-peers/NAME/, starts the server in
@@ -92,6 +92,19 @@ mapproxy)
     mkdir -p "$run/cache"
     echo "$upstream $format" > "$run/cache/upstream"
     render mapproxy.yaml
+    MAPPROXY_CONFIG="$run/mapproxy.yaml" "$venv/bin/gunicorn" --workers 2 \
+        --bind "127.0.0.1:$port" --timeout 120 --pythonpath "$here" \
+        --daemon --pid "$run/gunicorn.pid" --error-logfile "$run/gunicorn.log" \
+        mapproxy_app:application
+    wait_for "http://127.0.0.1:$port/wmts/1.0.0/WMTSCapabilities.xml"
+    ;;
+mapproxy-cascade)
+    # EXTRA: the partner's base URL (a tuile), whose LAMB93 tiles are cascaded.
+    upstream=$extra
+    [ -n "$upstream" ] || { echo "mapproxy-cascade needs the upstream tuile's URL as EXTRA" >&2; exit 2; }
+    rm -rf "$run/cache"
+    mkdir -p "$run/cache"
+    render mapproxy-cascade.yaml mapproxy.yaml
     MAPPROXY_CONFIG="$run/mapproxy.yaml" "$venv/bin/gunicorn" --workers 2 \
         --bind "127.0.0.1:$port" --timeout 120 --pythonpath "$here" \
         --daemon --pid "$run/gunicorn.pid" --error-logfile "$run/gunicorn.log" \

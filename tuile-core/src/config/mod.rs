@@ -366,6 +366,9 @@ pub struct SourceConfig {
     pub style: Option<String>,
     /// The image format asked upstream (default: PNG when offered).
     pub format: Option<String>,
+    /// The one upstream tile matrix set to read (remote WMTS; default: the
+    /// one in the request's CRS when there is one, else the first).
+    pub matrix_set: Option<String>,
     /// A key the upstream needs, sent with every request to it.
     pub key: Option<crate::upstream::KeyConfig>,
     /// Seconds between reads of the upstream's capabilities (0: only on reload).

@@ -92,8 +92,16 @@ impl RemoteSource {
                     .as_deref()
                     .ok_or_else(|| fail("a remote WMTS source names its `layer`".into()))?;
                 Protocol::Wmts(
-                    wmts::read(&root, &doc.body, url, id, sc.style.as_deref(), sc.format.as_deref())
-                        .map_err(read_fail)?,
+                    wmts::read(
+                        &root,
+                        &doc.body,
+                        url,
+                        id,
+                        sc.style.as_deref(),
+                        sc.format.as_deref(),
+                        sc.matrix_set.as_deref(),
+                    )
+                    .map_err(read_fail)?,
                 )
             }
         };

@@ -132,6 +132,7 @@ pub fn read(
     id: &str,
     style: Option<&str>,
     format: Option<&str>,
+    matrix_set: Option<&str>,
 ) -> Result<WmtsLayer, String> {
     if local(&root.name) != "Capabilities" {
         return Err(format!("not WMTS capabilities (`{}`)", root.name));
@@ -184,6 +185,9 @@ pub fn read(
     let mut sets = Vec::new();
     for link in kids(layer, "TileMatrixSetLink") {
         let set_id = text_of(link, "TileMatrixSet");
+        if matrix_set.is_some_and(|m| m != set_id) {
+            continue;
+        }
         let Some(mut set) = all_sets.iter().find(|s| s.id == set_id).cloned() else {
             continue;
         };
@@ -210,6 +214,11 @@ pub fn read(
         if !set.matrices.is_empty() {
             sets.push(set);
         }
+    }
+    if let (Some(m), true) = (matrix_set, sets.is_empty()) {
+        return Err(format!(
+            "the WMTS layer `{id}` is not tiled in `{m}` (or not in a CRS tuile knows)"
+        ));
     }
     if sets.is_empty() {
         return Err(format!(
