@@ -211,6 +211,10 @@ fn cascading_config_path() -> &'static std::path::Path {
 fn write_cascading_config() -> std::path::PathBuf {
     let dir = scratch_dir("cascade");
     std::fs::create_dir_all(&dir).unwrap();
+    // The partner's ERP are drawn with the local ERP's style.
+    for layer in ["erp", "erp_partenaire"] {
+        copy_dir(&repo().join("styles/erp"), &dir.join("styles").join(layer));
+    }
     let up = upstream_tuile();
     let fp = faulty().port;
     let modes = [
@@ -229,7 +233,7 @@ fn write_cascading_config() -> std::path::PathBuf {
         r#"
 [server]
 metadata = "{repo}/capabilities/service.toml"
-styles_dir = "{repo}/styles"
+styles_dir = "{styles}"
 
 [upstreams."127.0.0.1:{fp}"]
 timeout_ms = 1500
@@ -254,6 +258,12 @@ source = {{ kind = "wms", url = "http://127.0.0.1:{up}/wms", layers = ["ocsol"] 
 crs = ["EPSG:2154", "EPSG:3857", "EPSG:4326"]
 
 [[layers]]
+name = "erp_partenaire"
+source = {{ kind = "ogcapi-features", url = "http://127.0.0.1:{up}/collections/erp" }}
+styles = ["default"]
+crs = ["EPSG:2154", "EPSG:3857", "EPSG:4326"]
+
+[[layers]]
 name = "flip"
 source = {{ kind = "wms", url = "http://127.0.0.1:{fp}/flip/wms", layers = ["zones"] }}
 crs = ["EPSG:2154", "EPSG:3857"]
@@ -266,6 +276,7 @@ crs = ["EPSG:2154", "EPSG:3857"]
 "#,
         repo = repo().display(),
         data = data_dir().display(),
+        styles = dir.join("styles").display(),
     );
     for m in modes {
         text.push_str(&format!(
@@ -750,4 +761,72 @@ async fn a_cascaded_layers_legend_is_its_partners() {
     .await;
     assert_eq!(jpeg.content_type, "image/jpeg");
     assert_eq!(pixels(&jpeg.body).dimensions(), b.dimensions());
+}
+
+#[actix_web::test]
+async fn a_partners_feature_collection_is_served_like_a_local_one() {
+    let app = app(cascading()).await;
+    let up = upstream_tuile();
+    let theirs: serde_json::Value =
+        serde_json::from_str(&curl(&format!("http://127.0.0.1:{up}/collections/erp/items?f=json&limit=1")).1).unwrap();
+    let ours = get(&app, "/collections/erp_partenaire/items?f=json&limit=1").await;
+    assert_eq!(ours.status, 200, "{}", ours.text());
+    let v: serde_json::Value = serde_json::from_slice(&ours.body).unwrap();
+    let total = theirs["numberMatched"].as_u64().unwrap();
+    assert!(total > 10);
+    // Every feature mirrored (the upstream pages by 1000 at most).
+    assert_eq!(v["numberMatched"].as_u64(), Some(total));
+    // The harvested title; properties kept.
+    let collection = get(&app, "/collections/erp_partenaire?f=json").await;
+    let c: serde_json::Value = serde_json::from_slice(&collection.body).unwrap();
+    let upstream_collection: serde_json::Value =
+        serde_json::from_str(&curl(&format!("http://127.0.0.1:{up}/collections/erp?f=json")).1).unwrap();
+    assert_eq!(c["title"], upstream_collection["title"]);
+    let props = v["features"][0]["properties"].as_object().unwrap();
+    let upstream_props = theirs["features"][0]["properties"].as_object().unwrap();
+    assert_eq!(
+        props.keys().collect::<std::collections::BTreeSet<_>>(),
+        upstream_props.keys().collect::<std::collections::BTreeSet<_>>()
+    );
+    // Filters and CRSs work on it as on local data: the same answer as the upstream's.
+    let q = "f=json&limit=1000&filter=categorie_erp%3D1&filter-lang=cql2-text\
+             &crs=http://www.opengis.net/def/crs/EPSG/0/2154";
+    let ours = get(&app, &format!("/collections/erp_partenaire/items?{q}")).await;
+    assert_eq!(ours.status, 200, "{}", ours.text());
+    let ours: serde_json::Value = serde_json::from_slice(&ours.body).unwrap();
+    let theirs: serde_json::Value =
+        serde_json::from_str(&curl(&format!("http://127.0.0.1:{up}/collections/erp/items?{q}")).1).unwrap();
+    let ids = |v: &serde_json::Value| {
+        v["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["properties"]["id"].as_str().unwrap().to_string())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    assert!(!ids(&theirs).is_empty(), "{theirs}");
+    assert_eq!(ids(&ours), ids(&theirs));
+    let x = ours["features"][0]["geometry"]["coordinates"][0].as_f64().unwrap();
+    assert!((700_000.0..900_000.0).contains(&x), "Lambert-93 coordinates: {x}");
+    // Drawn with tuile's own style.
+    let map = get(
+        &app,
+        "/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=erp_partenaire&STYLES=&CRS=EPSG:2154\
+         &BBOX=765000,6270000,775000,6280000&WIDTH=256&HEIGHT=256&FORMAT=image/png&TRANSPARENT=TRUE",
+    )
+    .await;
+    assert_eq!(map.status, 200, "{}", map.text());
+    assert!(map.image().pixels().filter(|p| p[3] > 0).count() > 50, "no ERP drawn");
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
 }

@@ -85,13 +85,13 @@ impl Catalog {
     pub fn upstream_hosts(&self) -> Vec<(String, Arc<crate::upstream::Host>)> {
         let mut out: Vec<(String, Arc<crate::upstream::Host>, bool)> = Vec::new();
         for l in &self.layers {
-            let crate::source::Source::Remote(r) = &l.source else {
+            let Some(host) = l.config.source.url.as_deref().and_then(crate::upstream::known_host) else {
                 continue;
             };
             let public = l.config.is_public();
-            match out.iter_mut().find(|(_, h, _)| Arc::ptr_eq(h, r.host())) {
+            match out.iter_mut().find(|(_, h, _)| Arc::ptr_eq(h, &host)) {
                 Some(seen) => seen.2 |= public,
-                None => out.push((r.host().name.clone(), Arc::clone(r.host()), public)),
+                None => out.push((host.name.clone(), host, public)),
             }
         }
         let mut hidden = 0;

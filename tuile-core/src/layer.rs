@@ -12,7 +12,7 @@ use crate::grid::tms::{TileMatrixSet, TileRange};
 use crate::grid::{BBox, Crs, transform_bbox};
 use crate::metadata::Language;
 use crate::render::ImageFormat;
-use crate::source::{Resampling, Source, SourceVersion};
+use crate::source::{Resampling, Source, SourceKind, SourceVersion};
 use crate::style::{Style, sld};
 use crate::time::TimeDimension;
 
@@ -114,8 +114,9 @@ impl Layer {
 
     /// Whether the layer answers feature info (what is at a point).
     pub fn queryable(&self) -> bool {
-        // A cascaded layer's pixels are the upstream's drawing, not data.
-        self.config.queryable.unwrap_or(!self.config.source.is_remote())
+        // A cascaded map's pixels are the upstream's drawing, not data.
+        let drawn_upstream = matches!(self.source, Source::Remote(_));
+        self.config.queryable.unwrap_or(!drawn_upstream)
     }
 
     pub fn tile_set(&self, id: &str) -> Option<&TileSetLink> {
@@ -185,14 +186,20 @@ impl Layer {
             .map(Crs::parse)
             .transpose()
             .map_err(|e| (OpenFailure::Other, e.to_string()))?;
-        let source = if lc.source.is_remote() {
-            crate::source::remote::RemoteSource::open(config, &lc.source).map(|r| Source::Remote(Box::new(r)))
-        } else {
-            Source::open(lc.source.kind, &path, crs)
+        let (source, mirrored) = match lc.source.kind {
+            SourceKind::OgcapiFeatures => open_mirror(&lc.source, config).map(|(s, d)| (s, Some(d))),
+            SourceKind::Wms | SourceKind::Wmts => crate::source::remote::RemoteSource::open(config, &lc.source)
+                .map(|r| (Source::Remote(Box::new(r)), None)),
+            _ => Source::open(lc.source.kind, &path, crs).map(|s| (s, None)),
         }
         .map_err(|e| (OpenFailure::Other, e.to_string()))?;
         let styles = open_styles(config, lc).map_err(|e| (OpenFailure::Style, e))?;
-        build_layer(config, lc, source, styles).map_err(|e| (OpenFailure::Other, e))
+        let described = match (&source, &mirrored) {
+            (Source::Remote(r), _) => Some(r.described()),
+            (_, m) => m.as_ref(),
+        };
+        let harvested = described.map(|d| with_upstream_metadata(lc, d));
+        build_layer(config, harvested.as_ref().unwrap_or(lc), source, styles).map_err(|e| (OpenFailure::Other, e))
     }
 }
 
@@ -253,15 +260,33 @@ fn with_upstream_metadata(lc: &LayerConfig, d: &crate::upstream::capabilities::D
     lc
 }
 
+/// A partner's collection mirrored into a local FlatGeobuf (see
+/// [`crate::upstream::features`]), with what its document says of it.
+fn open_mirror(
+    sc: &crate::config::SourceConfig,
+    config: &Config,
+) -> Result<(Source, crate::upstream::capabilities::Described), crate::source::SourceError> {
+    use crate::upstream::{self, features};
+    let url = sc.url.as_deref().unwrap_or_default();
+    let fail = |msg: String| crate::source::SourceError::open(std::path::Path::new(&upstream::public_url(url)), msg);
+    let host = upstream::host_of(url).map_err(fail)?;
+    let host_config = config.upstreams.get(&host).cloned().unwrap_or_default();
+    let key = sc.key.as_ref().map(|k| k.read()).transpose().map_err(fail)?;
+    let described = features::describe(url, &host_config, key.as_ref()).map_err(|e| fail(e.to_string()))?;
+    let dir = std::env::temp_dir().join("tuile-mirrors");
+    let path = features::mirror(
+        url,
+        &dir,
+        sc.max_features.unwrap_or(500_000),
+        &host_config,
+        key.as_ref(),
+    )
+    .map_err(|e| fail(e.to_string()))?;
+    let source = crate::source::FgbSource::open_with_crs(&path, Some(Crs::CRS84))?;
+    Ok((Source::Vector(source), described))
+}
+
 fn build_layer(config: &Config, lc: &LayerConfig, source: Source, styles: Vec<Arc<Style>>) -> Result<Layer, String> {
-    let harvested;
-    let lc = match &source {
-        Source::Remote(r) => {
-            harvested = with_upstream_metadata(lc, r.described());
-            &harvested
-        }
-        _ => lc,
-    };
     let path = config.resolve(&lc.source.path);
     let crs: Vec<Crs> = lc
         .crs

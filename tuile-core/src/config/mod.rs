@@ -366,6 +366,8 @@ pub struct SourceConfig {
     pub style: Option<String>,
     /// The image format asked upstream (default: PNG when offered).
     pub format: Option<String>,
+    /// The most features mirrored from a remote collection (default 500 000).
+    pub max_features: Option<usize>,
     /// The one upstream tile matrix set to read (remote WMTS; default: the
     /// one in the request's CRS when there is one, else the first).
     pub matrix_set: Option<String>,

@@ -218,7 +218,7 @@ fn layer(r: &mut Report, i: usize, layer: &LayerConfig, granted: &HashSet<String
             format!("`{default}` is not one of the layer's styles"),
         );
     }
-    if layer.source.is_remote() && !layer.styles.is_empty() {
+    if matches!(layer.source.kind, SourceKind::Wms | SourceKind::Wmts) && !layer.styles.is_empty() {
         r.err(
             name,
             format!("layers[{i}].styles"),
@@ -226,7 +226,7 @@ fn layer(r: &mut Report, i: usize, layer: &LayerConfig, granted: &HashSet<String
                 .into(),
         );
     }
-    if layer.source.kind == SourceKind::Flatgeobuf && layer.styles.is_empty() {
+    if layer.source.kind.is_vector() && layer.styles.is_empty() {
         r.err(
             name,
             format!("layers[{i}].styles"),
@@ -252,7 +252,7 @@ fn layer(r: &mut Report, i: usize, layer: &LayerConfig, granted: &HashSet<String
         }
     }
     metadata(r, i, name, &layer.metadata);
-    if layer.time.is_some() && layer.source.kind != SourceKind::Flatgeobuf {
+    if layer.time.is_some() && !layer.source.kind.is_vector() {
         r.err(
             name,
             format!("layers[{i}].time"),
@@ -277,7 +277,7 @@ fn remote_source(r: &mut Report, i: usize, name: Option<&str>, s: &super::Source
                 r.err(
                     name,
                     key(k),
-                    format!("`{k}` is for remote sources (kind = \"wms\" or \"wmts\")"),
+                    format!("`{k}` is for remote sources (kind = \"wms\", \"wmts\" or \"ogcapi-features\")"),
                 );
             }
         }

@@ -34,6 +34,9 @@ pub enum SourceKind {
     Wms,
     /// A partner's WMTS layer (cascaded).
     Wmts,
+    /// A partner's OGC API – Features collection (mirrored).
+    #[serde(rename = "ogcapi-features")]
+    OgcapiFeatures,
 }
 
 impl SourceKind {
@@ -47,7 +50,12 @@ impl SourceKind {
 
     /// Whether the layer is a partner's service rather than a file.
     pub fn is_remote(self) -> bool {
-        matches!(self, SourceKind::Wms | SourceKind::Wmts)
+        matches!(self, SourceKind::Wms | SourceKind::Wmts | SourceKind::OgcapiFeatures)
+    }
+
+    /// Whether the layer is drawn from features (a file or a partner's collection).
+    pub fn is_vector(self) -> bool {
+        matches!(self, SourceKind::Flatgeobuf | SourceKind::OgcapiFeatures)
     }
 }
 
@@ -158,7 +166,7 @@ impl Source {
             SourceKind::Raster => Source::Raster(RasterSource::open(path, crs)?),
             SourceKind::Mosaic => Source::Raster(RasterSource::open_mosaic(path, crs)?),
             SourceKind::Flatgeobuf => Source::Vector(FgbSource::open_with_crs(path, crs)?),
-            SourceKind::Wms | SourceKind::Wmts => {
+            SourceKind::Wms | SourceKind::Wmts | SourceKind::OgcapiFeatures => {
                 return Err(SourceError::open(path, "a remote source opens with its configuration"));
             }
         })

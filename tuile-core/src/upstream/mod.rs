@@ -14,6 +14,7 @@
 
 pub mod answer;
 pub mod capabilities;
+pub mod features;
 pub mod wms;
 pub mod wmts;
 
@@ -227,11 +228,9 @@ pub fn host(url: &str, config: &HostConfig) -> Result<Arc<Host>, String> {
     Ok(h)
 }
 
-/// Every host known, by name.
-pub fn all_hosts() -> Vec<Arc<Host>> {
-    let mut v: Vec<Arc<Host>> = hosts().lock().values().cloned().collect();
-    v.sort_by(|a, b| a.name.cmp(&b.name));
-    v
+/// The host serving `url`, when a layer has used it.
+pub fn known_host(url: &str) -> Option<Arc<Host>> {
+    hosts().lock().get(&host_of(url).ok()?).cloned()
 }
 
 fn now_text() -> String {
