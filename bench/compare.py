@@ -450,6 +450,11 @@ def write_report(rows, problems, args, started):
         f"for {args.duration} s per level, after a check of sample answers.",
         "- tuile for S1–S3, S5, S6 runs with a 1 MiB tile cache (cold: every map is drawn); S4 with its "
         "default cache, warmed with the same tiles MapProxy has seeded.",
+        "- S7/S8 (cascading): a second tuile and MapProxy (2 gunicorn workers) both republish tuile-cached's "
+        "bdortho LAMB93 tiles (PNG) as WebMercatorQuad tiles, reprojected; S7 with nothing kept (tuile "
+        "`cache_ttl = 0`, MapProxy `disable_storage`), S8 from each one's cache, warmed with every tile of "
+        "the list first. CPU is the cascading server's; the partner's (tuile-cached, serving cached tiles) "
+        "is the same for both.",
         "- wrk shares the 2 cores with the servers: at tens of thousands of req/s (S4) its Lua replay is the "
         "limit, for tuile as for the bare actix handler; `bench/tiles.py` measures that path with plain wrk.",
         "- Versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()),
