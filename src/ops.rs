@@ -53,11 +53,31 @@ async fn ready(state: web::Data<AppState>) -> HttpResponse {
         })
         .collect();
     let upstreams_down = upstreams.iter().any(|u| u["up"] == false);
+    // A restricted layer's trouble is told to no one here: it could name
+    // its partner (or the file) to callers who may not know it exists.
+    let restricted: Vec<&str> = catalog
+        .config
+        .layers
+        .iter()
+        .filter(|l| !l.is_public())
+        .map(|l| l.name.as_str())
+        .collect();
+    let problems: Vec<String> = catalog
+        .problems
+        .iter()
+        .map(|p| {
+            if restricted.iter().any(|name| p.starts_with(&format!("layer `{name}`:"))) {
+                "a restricted layer cannot be served (the server's log says why)".to_string()
+            } else {
+                p.clone()
+            }
+        })
+        .collect();
     let body = serde_json::json!({
         "status": if catalog.problems.is_empty() && !upstreams_down { "ready" } else { "degraded" },
         "layers": catalog.layers.len(),
         "configured": catalog.config.layers.len(),
-        "problems": catalog.problems,
+        "problems": problems,
         "upstreams": upstreams,
         "updateSequence": catalog.update_sequence,
     });

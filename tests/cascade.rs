@@ -590,8 +590,8 @@ async fn the_partners_key_goes_upstream_and_the_callers_never_does() {
     assert!(!failing.text().contains("apikey"), "{}", failing.text());
 }
 
-#[test]
-fn a_partner_down_at_start_leaves_its_layer_out_naming_it_and_the_rest_serves() {
+#[actix_web::test]
+async fn a_partner_down_at_start_leaves_its_layer_out_naming_it_and_the_rest_serves() {
     let dir = scratch_dir("cascade-down");
     std::fs::create_dir_all(&dir).unwrap();
     let dead = free_port();
@@ -616,6 +616,17 @@ crs = ["EPSG:2154"]
 name = "absent"
 source = {{ kind = "wmts", url = "http://127.0.0.1:{dead}/wmts", layer = "x" }}
 crs = ["EPSG:2154"]
+
+[[layers]]
+name = "members_only"
+source = {{ kind = "wms", url = "http://localhost:{dead}/secret/wms", layers = ["x"] }}
+crs = ["EPSG:2154"]
+groups = ["membres"]
+
+[[auth.keys]]
+name = "test"
+sha256 = "3fa0a75e75fad4cbef849b6821027697060c72b58da262f7aacdd781a1382f6e"
+groups = ["membres"]
 "#,
         repo = repo().display(),
         data = data_dir().display(),
@@ -630,6 +641,14 @@ crs = ["EPSG:2154"]
         problem.contains(&format!("http://127.0.0.1:{dead}/wmts")) && problem.contains("cannot reach"),
         "{problem}"
     );
+    // /ready says it, but says nothing of the restricted layer's partner.
+    let app = app(web::Data::new(AppState::new(catalog))).await;
+    let ready = get(&app, "/ready").await;
+    assert_eq!(ready.status, 503);
+    let text = ready.text();
+    assert!(text.contains(&format!("http://127.0.0.1:{dead}/wmts")), "{text}");
+    assert!(!text.contains("secret") && !text.contains("members_only"), "{text}");
+    assert!(text.contains("a restricted layer cannot be served"), "{text}");
 }
 
 #[test]
@@ -829,4 +848,56 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
             std::fs::copy(e.path(), target).unwrap();
         }
     }
+}
+
+#[actix_web::test]
+async fn feature_info_on_a_cascaded_wms_layer_is_the_partners() {
+    let app = app(cascading()).await;
+    let up = upstream_tuile();
+    let q = "SERVICE=WMS&VERSION=1.3.0&REQUEST=GetFeatureInfo&STYLES=&CRS=EPSG:2154\
+             &BBOX=769000,6278000,771000,6280000&WIDTH=256&HEIGHT=256&I=128&J=128\
+             &INFO_FORMAT=application/geo%2Bjson&FEATURE_COUNT=5";
+    let ours = get(
+        &app,
+        &format!("/wms?{q}&LAYERS=ocsol_partenaire&QUERY_LAYERS=ocsol_partenaire"),
+    )
+    .await;
+    assert_eq!(ours.status, 200, "{}", ours.text());
+    let theirs = curl(&format!(
+        "http://127.0.0.1:{up}/wms?{q}&LAYERS=ocsol&QUERY_LAYERS=ocsol"
+    ))
+    .1;
+    let ours: serde_json::Value = serde_json::from_slice(&ours.body).unwrap();
+    let theirs: serde_json::Value = serde_json::from_str(&theirs).unwrap();
+    let props = |v: &serde_json::Value| {
+        v["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["properties"].clone())
+            .collect::<Vec<_>>()
+    };
+    assert!(!props(&theirs).is_empty(), "the partner found nothing: {theirs}");
+    assert_eq!(props(&ours), props(&theirs));
+    // Re-encoded in every format tuile answers.
+    let html = get(
+        &app,
+        &format!(
+            "/wms?{}&LAYERS=ocsol_partenaire&QUERY_LAYERS=ocsol_partenaire",
+            q.replace("application/geo%2Bjson", "text/html")
+        ),
+    )
+    .await;
+    assert_eq!(html.status, 200, "{}", html.text());
+    let first = props(&theirs)[0]
+        .as_object()
+        .unwrap()
+        .values()
+        .find_map(|v| v.as_str().map(str::to_string))
+        .unwrap();
+    assert!(html.text().contains(&first), "{}", html.text());
+    // A layer whose upstream answers no GeoJSON is not queryable.
+    let none = get(&app, &format!("/wms?{q}&LAYERS=fault_ok&QUERY_LAYERS=fault_ok")).await;
+    assert_eq!(none.status, 400, "{}", none.text());
+    assert!(none.text().contains("LayerNotQueryable"), "{}", none.text());
 }

@@ -111,11 +111,23 @@ pub fn parse(kvp: &Kvp, catalog: &Catalog, version: WmsVersion) -> Result<InfoRe
 }
 
 impl InfoRequest {
-    /// Queries every layer (CPU and I/O work: run it on the render pool).
-    pub fn run(&self) -> Result<Vec<LayerAnswer>, tuile_core::source::SourceError> {
+    /// Queries every layer (CPU and I/O work: run it on the render pool);
+    /// `upstream` holds what the cascaded layers' upstreams answered
+    /// ([`identify::query_upstream`]).
+    pub fn run(
+        &self,
+        upstream: &[Option<identify::LayerInfo>],
+    ) -> Result<Vec<LayerAnswer>, tuile_core::source::SourceError> {
         self.query
             .iter()
-            .map(|d| {
+            .enumerate()
+            .map(|(k, d)| {
+                if let Some(Some(info)) = upstream.get(k) {
+                    return Ok(LayerAnswer {
+                        layer: Arc::clone(&d.layer),
+                        info: info.clone(),
+                    });
+                }
                 let info = identify::query(
                     &d.layer,
                     &d.style,

@@ -260,9 +260,20 @@ async fn get_feature_info(req: &HttpRequest, kvp: &Kvp, catalog: Arc<Catalog>, s
     };
     let schema_url = format!("{}/schemas/tuile.xsd", state.base_url(req, &catalog));
     let format = request.format;
+    let upstream = match tuile_core::identify::query_upstream(
+        &request.query,
+        &request.map.view,
+        (request.i, request.j),
+        request.count,
+    )
+    .await
+    {
+        Ok(u) => u,
+        Err(e) => return WmsError::from(e).response(version),
+    };
     let job = move || {
         request
-            .run()
+            .run(&upstream)
             .map(|answers| crate::ows::feature_info::encode(&answers, format, &schema_url))
             .map_err(Error::from)
     };

@@ -45,6 +45,42 @@ pub enum LayerInfo {
     Nothing,
 }
 
+/// What the cascaded layers among `layers` have at pixel (i, j) of `view`,
+/// asked of their upstreams (async, before the rest runs on the pool):
+/// `Some` for each cascaded layer, in order.
+pub async fn query_upstream(
+    layers: &[crate::render::DrawLayer],
+    view: &MapView,
+    (i, j): (u32, u32),
+    count: usize,
+) -> Result<Vec<Option<LayerInfo>>, crate::error::Error> {
+    let mut out = Vec::with_capacity(layers.len());
+    for dl in layers {
+        let Source::Remote(r) = &dl.layer.source else {
+            out.push(None);
+            continue;
+        };
+        let found = r
+            .feature_info(
+                view.crs,
+                &view.bbox,
+                view.width,
+                view.height,
+                (i, j),
+                count,
+                dl.time.as_deref(),
+            )
+            .await
+            .map_err(|e| crate::error::Error::from(e).in_layer(dl.layer.name()))?;
+        out.push(Some(if found.is_empty() {
+            LayerInfo::Nothing
+        } else {
+            LayerInfo::Features(found)
+        }));
+    }
+    Ok(out)
+}
+
 /// One layer's answer, named.
 #[derive(Clone)]
 pub struct LayerAnswer {

@@ -114,9 +114,12 @@ impl Layer {
 
     /// Whether the layer answers feature info (what is at a point).
     pub fn queryable(&self) -> bool {
-        // A cascaded map's pixels are the upstream's drawing, not data.
-        let drawn_upstream = matches!(self.source, Source::Remote(_));
-        self.config.queryable.unwrap_or(!drawn_upstream)
+        // A cascaded map is queryable when its upstream answers feature info.
+        let default = match &self.source {
+            Source::Remote(r) => r.queryable(),
+            _ => true,
+        };
+        self.config.queryable.unwrap_or(default)
     }
 
     pub fn tile_set(&self, id: &str) -> Option<&TileSetLink> {

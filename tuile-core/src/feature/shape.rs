@@ -62,6 +62,72 @@ impl Shape {
         }
     }
 
+    /// A GeoJSON geometry (a partner's feature info); `None` for a type
+    /// tuile does not draw (collections) or malformed coordinates.
+    pub fn from_geojson(g: &serde_json::Value) -> Option<Shape> {
+        fn pos(p: &serde_json::Value) -> Option<(f64, f64)> {
+            Some((p.get(0)?.as_f64()?, p.get(1)?.as_f64()?))
+        }
+        fn path(s: &mut Shape, points: &serde_json::Value) -> Option<()> {
+            let start = s.xs.len() as u32;
+            for p in points.as_array()? {
+                let (x, y) = pos(p)?;
+                s.xs.push(x);
+                s.ys.push(y);
+            }
+            s.parts.push((start, s.xs.len() as u32));
+            Some(())
+        }
+        fn polygon(s: &mut Shape, rings: &serde_json::Value) -> Option<()> {
+            let first = s.parts.len() as u32;
+            for r in rings.as_array()? {
+                path(s, r)?;
+            }
+            s.polygons.push((first, s.parts.len() as u32));
+            Some(())
+        }
+        let c = g.get("coordinates")?;
+        let mut s = Shape::default();
+        match g.get("type")?.as_str()? {
+            "Point" => {
+                let (x, y) = pos(c)?;
+                return Some(Shape::point(x, y));
+            }
+            "MultiPoint" => {
+                s.kind = Some(ShapeKind::Point);
+                for p in c.as_array()? {
+                    let (x, y) = pos(p)?;
+                    let n = s.xs.len() as u32;
+                    s.xs.push(x);
+                    s.ys.push(y);
+                    s.parts.push((n, n + 1));
+                }
+            }
+            "LineString" => {
+                s.kind = Some(ShapeKind::Line);
+                path(&mut s, c)?;
+            }
+            "MultiLineString" => {
+                s.kind = Some(ShapeKind::Line);
+                for l in c.as_array()? {
+                    path(&mut s, l)?;
+                }
+            }
+            "Polygon" => {
+                s.kind = Some(ShapeKind::Polygon);
+                polygon(&mut s, c)?;
+            }
+            "MultiPolygon" => {
+                s.kind = Some(ShapeKind::Polygon);
+                for p in c.as_array()? {
+                    polygon(&mut s, p)?;
+                }
+            }
+            _ => return None,
+        }
+        Some(s)
+    }
+
     pub fn clear(&mut self) {
         self.kind = None;
         self.xs.clear();

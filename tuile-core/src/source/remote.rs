@@ -188,6 +188,66 @@ impl RemoteSource {
         }
     }
 
+    /// Whether the upstream answers feature info for the layer (a WMS that
+    /// has it queryable and answers GeoJSON).
+    pub fn queryable(&self) -> bool {
+        matches!(&self.protocol, Protocol::Wms(w) if w.info.is_some())
+    }
+
+    /// The upstream's features at pixel (i, j) of a map, from its GeoJSON
+    /// GetFeatureInfo answer (geometries in the map's CRS, as WMS answers);
+    /// empty when the upstream cannot be asked in the map's CRS.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn feature_info(
+        &self,
+        crs: Crs,
+        bbox: &BBox,
+        width: u32,
+        height: u32,
+        pixel: (u32, u32),
+        count: usize,
+        time: Option<&str>,
+    ) -> Result<Vec<crate::identify::FoundFeature>, UpstreamError> {
+        let Protocol::Wms(w) = &self.protocol else {
+            return Ok(Vec::new());
+        };
+        if !w.described.crs.contains(&crs) {
+            return Ok(Vec::new());
+        }
+        let Some(url) = w.getfeatureinfo(crs, bbox, width, height, pixel, count, time) else {
+            return Ok(Vec::new());
+        };
+        let got = self.host.get(&url, self.key.as_ref()).await?;
+        if got.content_type.contains("xml") {
+            // An exception report, answered as such.
+            answer::xml(&got, &url)?;
+        }
+        let v: serde_json::Value =
+            serde_json::from_slice(&got.body).map_err(|e| UpstreamError::invalid(&url, format!("not GeoJSON: {e}")))?;
+        let features = v
+            .get("features")
+            .and_then(|f| f.as_array())
+            .ok_or_else(|| UpstreamError::invalid(&url, "no `features` in the answer"))?;
+        Ok(features
+            .iter()
+            .take(count)
+            .enumerate()
+            .map(|(n, f)| crate::identify::FoundFeature {
+                index: n as u64,
+                properties: f
+                    .get("properties")
+                    .and_then(|p| p.as_object())
+                    .map(|p| p.iter().map(|(k, v)| (k.clone(), json_value(v))).collect())
+                    .unwrap_or_default(),
+                shape: f
+                    .get("geometry")
+                    .and_then(crate::feature::Shape::from_geojson)
+                    .unwrap_or_default(),
+                crs,
+            })
+            .collect())
+    }
+
     /// The upstream's legend of the layer (of the configured style, or its
     /// first), checked to be an image; `None` when the upstream gives none.
     pub async fn legend(&self) -> Result<Option<(upstream::Answer, RgbaImage)>, UpstreamError> {
@@ -314,6 +374,21 @@ impl RemoteSource {
                 data,
             },
         }))
+    }
+}
+
+/// A GeoJSON property as tuile's values hold it.
+fn json_value(v: &serde_json::Value) -> crate::feature::OwnedValue {
+    use crate::feature::OwnedValue;
+    match v {
+        serde_json::Value::Null => OwnedValue::Null,
+        serde_json::Value::Bool(b) => OwnedValue::Bool(*b),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => OwnedValue::Int(i),
+            None => OwnedValue::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        serde_json::Value::String(s) => OwnedValue::Text(s.clone()),
+        other => OwnedValue::Text(other.to_string()),
     }
 }
 

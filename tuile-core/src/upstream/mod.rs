@@ -279,7 +279,12 @@ impl Host {
     fn record(&self, result: &Result<Answer, UpstreamError>) {
         let mut s = self.state.lock();
         match result {
-            Ok(_) => {
+            // A host that says "no such tile" (404) or "bad request" is up.
+            Ok(_)
+            | Err(UpstreamError::Status {
+                status: 400..=428 | 430..=499,
+                ..
+            }) => {
                 s.failures_in_a_row = 0;
                 s.last_success = Some(now_text());
             }

@@ -19,6 +19,9 @@ pub struct WmsLayer {
     pub format: String,
     /// The largest image the upstream draws.
     pub max_size: (u32, u32),
+    /// The GetFeatureInfo endpoint and a GeoJSON format it answers in,
+    /// when every layer named is queryable there.
+    pub info: Option<(String, String)>,
     pub described: Described,
 }
 
@@ -122,6 +125,33 @@ pub fn read(
             .filter(|&v| v > 0)
             .unwrap_or(4096)
     };
+    // Feature info is passed on when the upstream answers GeoJSON for every layer.
+    let info = capability
+        .child("Request")
+        .and_then(|r| r.child("GetFeatureInfo"))
+        .and_then(|gfi| {
+            let formats: Vec<String> = gfi
+                .elements()
+                .filter(|e| e.name == "Format")
+                .map(|e| e.text())
+                .collect();
+            let format = [
+                "application/geo+json",
+                "application/json",
+                "application/vnd.geo+json",
+                "geojson",
+            ]
+            .into_iter()
+            .find(|f| formats.iter().any(|o| o == f))?;
+            let url = gfi
+                .descendants("Get")
+                .first()
+                .and_then(|g| href_below(g, "OnlineResource"))
+                .filter(|h| h.starts_with("http"))
+                .unwrap_or_else(|| url.to_string());
+            Some((url, format.to_string()))
+        })
+        .filter(|_| found.iter().all(|(e, _)| e.attr("queryable") == Some("1")));
     if let Some(s) = style
         && !inherited.styles.iter().any(|r| r.name == s)
     {
@@ -134,6 +164,7 @@ pub fn read(
         style: style.map(str::to_string),
         format,
         max_size: (size("MaxWidth"), size("MaxHeight")),
+        info,
         described: Described {
             title: text_of(first, "Title"),
             abstract_: text_of(first, "Abstract"),
@@ -215,6 +246,48 @@ impl WmsLayer {
         preferred
             .filter(|p| offered.contains(p))
             .or_else(|| offered.first().copied())
+    }
+
+    /// The GetFeatureInfo URL at pixel (i, j) of a map (GeoJSON, at most
+    /// `count` features); `None` when the upstream does not answer GeoJSON.
+    #[allow(clippy::too_many_arguments)]
+    pub fn getfeatureinfo(
+        &self,
+        crs: Crs,
+        bbox: &BBox,
+        width: u32,
+        height: u32,
+        (i, j): (u32, u32),
+        count: usize,
+        time: Option<&str>,
+    ) -> Option<String> {
+        let (url, format) = self.info.as_ref()?;
+        let map = self.getmap(crs, bbox, width, height, time);
+        let query = map.split_once('?').map(|(_, q)| q).unwrap_or("");
+        let (ik, jk) = match self.version {
+            Version::V130 => ("I", "J"),
+            Version::V111 => ("X", "Y"),
+        };
+        let names = self.names.join(",");
+        let (i, j, count) = (i.to_string(), j.to_string(), count.to_string());
+        let params = [
+            ("QUERY_LAYERS", names.as_str()),
+            ("INFO_FORMAT", format.as_str()),
+            (ik, i.as_str()),
+            (jk, j.as_str()),
+            ("FEATURE_COUNT", count.as_str()),
+        ];
+        let base = super::with_query(url, &[]);
+        let sep = if base.ends_with('?') || base.ends_with('&') {
+            ""
+        } else {
+            "&"
+        };
+        let gfi = format!(
+            "{base}{sep}{}",
+            query.replace("REQUEST=GetMap", "REQUEST=GetFeatureInfo")
+        );
+        Some(super::with_query(&gfi, &params))
     }
 
     /// The GetMap URL for `bbox` (x/y order) in `crs`, `width` × `height`.
