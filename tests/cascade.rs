@@ -141,7 +141,7 @@ impl Faulty {
         let (w, h) = (param("width"), param("height"));
         let good = png(w, h, [200, 40, 40, 255]);
         match mode.as_str() {
-            "ok" | "keyed" => respond(&mut stream, "200 OK", "image/png", &good),
+            "ok" | "keyed" | "twice" => respond(&mut stream, "200 OK", "image/png", &good),
             "flip" if !self.broken.load(Ordering::SeqCst) => respond(&mut stream, "200 OK", "image/png", &good),
             "flip" | "e500" => respond(&mut stream, "500 Internal Server Error", "text/plain", b"boom"),
             "e429" => respond(&mut stream, "429 Too Many Requests", "text/plain", b"slow down"),
@@ -263,6 +263,16 @@ source = {{ kind = "ogcapi-features", url = "http://127.0.0.1:{up}/collections/e
 styles = ["default"]
 crs = ["EPSG:2154", "EPSG:3857", "EPSG:4326"]
 
+[upstreams."localhost:{fp}"]
+timeout_ms = 1500
+max_rps = 2
+max_layers = 1
+
+[[layers]]
+name = "two_layers"
+source = {{ kind = "wms", url = "http://localhost:{fp}/twice/wms", layers = ["zones", "zones"] }}
+crs = ["EPSG:2154", "EPSG:3857"]
+
 [[layers]]
 name = "flip"
 source = {{ kind = "wms", url = "http://127.0.0.1:{fp}/flip/wms", layers = ["zones"] }}
@@ -315,6 +325,16 @@ fn getmap(layer: &str) -> String {
     )
 }
 
+/// The body of a GET to one of the upstreams, as bytes.
+fn fetch(url: String) -> Vec<u8> {
+    let out = std::process::Command::new("curl")
+        .args(["-s", "-m", "20", &url])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "curl {url}");
+    out.stdout
+}
+
 fn pixels(bytes: &[u8]) -> image::RgbaImage {
     image::load_from_memory(bytes).unwrap().to_rgba8()
 }
@@ -334,14 +354,9 @@ async fn a_cascaded_wmts_tile_is_the_upstream_tile_where_no_resampling_is_needed
         assert_eq!(ours.status, 200, "{tms}: {}", ours.text());
         let (status, _) = curl(&format!("http://127.0.0.1:{up}/health"));
         assert_eq!(status, 200);
-        let theirs = std::process::Command::new("curl")
-            .args(["-s", "-m", "20"])
-            .arg(format!(
-                "http://127.0.0.1:{up}/wmts/1.0.0/bdortho/default/{tms}/{z}/{row}/{col}.png"
-            ))
-            .output()
-            .unwrap()
-            .stdout;
+        let theirs = fetch(format!(
+            "http://127.0.0.1:{up}/wmts/1.0.0/bdortho/default/{tms}/{z}/{row}/{col}.png"
+        ));
         let (a, b) = (pixels(&ours.body), pixels(&theirs));
         assert_eq!(a.dimensions(), b.dimensions());
         // Real imagery, not an empty tile: the comparison means something.
@@ -363,12 +378,7 @@ async fn a_reprojected_cascade_matches_the_upstreams_own_warp() {
              &BBOX=43.605,3.87,43.615,3.885&WIDTH=300&HEIGHT=200&FORMAT=image/png";
     let ours = get(&app, &format!("/wms?{q}&LAYERS=ortho_partenaire")).await;
     assert_eq!(ours.status, 200, "{}", ours.text());
-    let theirs = std::process::Command::new("curl")
-        .args(["-s", "-m", "20"])
-        .arg(format!("http://127.0.0.1:{up}/wms?{q}&LAYERS=bdortho"))
-        .output()
-        .unwrap()
-        .stdout;
+    let theirs = fetch(format!("http://127.0.0.1:{up}/wms?{q}&LAYERS=bdortho"));
     let (a, b) = (pixels(&ours.body), pixels(&theirs));
     let mut diff = 0u64;
     for (p, q) in a.pixels().zip(b.pixels()) {
@@ -391,12 +401,7 @@ async fn a_cascaded_wms_map_is_the_upstreams_map_and_capabilities_say_cascaded()
              &BBOX=429055,5403363,431842,5406160&WIDTH=512&HEIGHT=512&FORMAT=image/png&TRANSPARENT=TRUE";
     let ours = get(&app, &format!("/wms?{q}&LAYERS=ocsol_partenaire")).await;
     assert_eq!(ours.status, 200, "{}", ours.text());
-    let theirs = std::process::Command::new("curl")
-        .args(["-s", "-m", "20"])
-        .arg(format!("http://127.0.0.1:{up}/wms?{q}&LAYERS=ocsol"))
-        .output()
-        .unwrap()
-        .stdout;
+    let theirs = fetch(format!("http://127.0.0.1:{up}/wms?{q}&LAYERS=ocsol"));
     let (a, b) = (pixels(&ours.body), pixels(&theirs));
     assert!(
         b.pixels().filter(|p| p[3] > 0).count() > 10_000,
@@ -761,14 +766,9 @@ async fn a_cascaded_layers_legend_is_its_partners() {
     )
     .await;
     assert_eq!(ours.status, 200, "{}", ours.text());
-    let theirs = std::process::Command::new("curl")
-        .args(["-s", "-m", "20"])
-        .arg(format!(
-            "http://127.0.0.1:{up}/wms?SERVICE=WMS&REQUEST=GetLegendGraphic&VERSION=1.3.0&FORMAT=image/png&LAYER=ocsol&STYLE=couverture&SLD_VERSION=1.1.0"
-        ))
-        .output()
-        .unwrap()
-        .stdout;
+    let theirs = fetch(format!(
+        "http://127.0.0.1:{up}/wms?SERVICE=WMS&REQUEST=GetLegendGraphic&VERSION=1.3.0&FORMAT=image/png&LAYER=ocsol&STYLE=couverture&SLD_VERSION=1.1.0"
+    ));
     let (a, b) = (pixels(&ours.body), pixels(&theirs));
     // The land cover legend: one swatch per class, far taller than wide.
     assert!(b.height() > 200, "{}×{}", b.width(), b.height());
@@ -900,4 +900,43 @@ async fn feature_info_on_a_cascaded_wms_layer_is_the_partners() {
     let none = get(&app, &format!("/wms?{q}&LAYERS=fault_ok&QUERY_LAYERS=fault_ok")).await;
     assert_eq!(none.status, 400, "{}", none.text());
     assert!(none.text().contains("LayerNotQueryable"), "{}", none.text());
+}
+
+#[actix_web::test]
+async fn a_host_that_takes_one_layer_and_one_request_a_second_is_asked_so() {
+    let app = app(cascading()).await;
+    let heads = || {
+        faulty()
+            .heads
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|h| h.contains("/twice/wms") && h.contains("REQUEST=GetMap"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    // The capabilities read at open took a turn: let the rate's bucket refill.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let before = heads().len();
+    let r = get(&app, &getmap("two_layers")).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.image().get_pixel(10, 10).0, [200, 40, 40, 255]);
+    // Two layers, one per request (max_layers = 1).
+    let sent = heads()[before..].to_vec();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(sent.iter().all(|h| h.contains("LAYERS=zones&")), "{sent:?}");
+    // Past the rate, requests wait their turn; a turn that would come after
+    // the deadline (1.5 s) is a 504, not a longer wait.
+    let boxes = [
+        "770000,6275000,771000,6276000",
+        "771000,6275000,772000,6276000",
+        "770000,6276000,771000,6277000",
+    ];
+    let answers = futures_util::future::join_all(boxes.iter().map(|b| {
+        let uri = getmap("two_layers").replace("770000,6275000,772000,6277000", b);
+        let app = &app;
+        async move { get(app, &uri).await.status }
+    }))
+    .await;
+    assert!(answers.contains(&504), "{answers:?}");
 }

@@ -222,7 +222,7 @@ impl Entry {
 }
 
 /// Lays `src` over `dst` (both non-premultiplied RGBA, the same size).
-fn over(dst: &mut RgbaImage, src: &RgbaImage) {
+pub(crate) fn over(dst: &mut RgbaImage, src: &RgbaImage) {
     for (d, s) in dst.data.chunks_exact_mut(4).zip(src.data.chunks_exact(4)) {
         match s[3] {
             0 => {}

@@ -418,25 +418,8 @@ impl RasterFile {
                 return image.map_err(|msg| SourceError::read(&self.path, msg));
             }
         }
-        let mut args: Vec<String> = vec![
-            "-of".into(),
-            "MEM".into(),
-            "-q".into(),
-            "-t_srs".into(),
-            crs.gdal_definition(),
-            "-te".into(),
-            format!("{:.17e}", bbox.minx),
-            format!("{:.17e}", bbox.miny),
-            format!("{:.17e}", bbox.maxx),
-            format!("{:.17e}", bbox.maxy),
-            "-ts".into(),
-            width.to_string(),
-            height.to_string(),
-            "-r".into(),
-            resampling.gdal_name().into(),
-            "-wm".into(),
-            "64".into(),
-        ];
+        let mut args = warp_args(crs, bbox, width, height, resampling);
+        args.extend(["-wm".into(), "64".into()]);
         if !self.has_alpha {
             args.push("-dstalpha".into());
         }
@@ -695,6 +678,27 @@ fn gdal_translate(ds: &Dataset, dest: &Path, args: &[String]) -> Result<gdal_sys
     }
 }
 
+/// `gdalwarp` arguments for an in-memory `width` × `height` grid over `bbox` in `crs`.
+fn warp_args(crs: Crs, bbox: &BBox, width: u32, height: u32, resampling: Resampling) -> Vec<String> {
+    vec![
+        "-of".into(),
+        "MEM".into(),
+        "-q".into(),
+        "-t_srs".into(),
+        crs.gdal_definition(),
+        "-te".into(),
+        format!("{:.17e}", bbox.minx),
+        format!("{:.17e}", bbox.miny),
+        format!("{:.17e}", bbox.maxx),
+        format!("{:.17e}", bbox.maxy),
+        "-ts".into(),
+        width.to_string(),
+        height.to_string(),
+        "-r".into(),
+        resampling.gdal_name().into(),
+    ]
+}
+
 /// Calls `GDALWarp` (the library form of `gdalwarp`) on one source dataset.
 fn gdal_warp(ds: &Dataset, args: &[String]) -> Result<gdal_sys::GDALDatasetH, SourceError> {
     warp_handles(&[ds.c_dataset()], args).map_err(|e| match e {
@@ -821,23 +825,7 @@ pub(crate) fn warp_rgba(
                 .map_err(|e| e.to_string())?;
         }
     }
-    let args: Vec<String> = vec![
-        "-of".into(),
-        "MEM".into(),
-        "-q".into(),
-        "-t_srs".into(),
-        crs.gdal_definition(),
-        "-te".into(),
-        format!("{:.17e}", bbox.minx),
-        format!("{:.17e}", bbox.miny),
-        format!("{:.17e}", bbox.maxx),
-        format!("{:.17e}", bbox.maxy),
-        "-ts".into(),
-        width.to_string(),
-        height.to_string(),
-        "-r".into(),
-        resampling.gdal_name().into(),
-    ];
+    let args = warp_args(crs, bbox, width, height, resampling);
     let out = warp_handles(&[ds.c_dataset()], &args).map_err(|e| e.unwrap_or_else(|| "cancelled".into()))?;
     let result = read_rgba(out, width, height, 4);
     // SAFETY: `out` is the MEM dataset GDALWarp returned, closed exactly once.

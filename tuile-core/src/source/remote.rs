@@ -310,9 +310,24 @@ impl RemoteSource {
             (b, (cols, rows))
         };
         let size = (size.0.min(w.max_size.0), size.1.min(w.max_size.1));
-        let url = w.getmap(ask, &area, size.0, size.1, time);
-        let got = self.host.get(&url, self.key.as_ref()).await?;
-        let image = answer::image(&got, &url, size.0, size.1)?;
+        // A host that takes only so many layers at once is asked in turns,
+        // all at the same time; the answers are drawn bottom first.
+        let per_request = match self.host.max_layers() {
+            0 => w.names.len(),
+            n => n,
+        };
+        let requests = w.names.chunks(per_request.max(1)).map(|names| {
+            let url = w.getmap_of(names, ask, &area, size.0, size.1, time);
+            async move {
+                let got = self.host.get(&url, self.key.as_ref()).await?;
+                answer::image(&got, &url, size.0, size.1)
+            }
+        });
+        let mut images = futures_util::future::try_join_all(requests).await?.into_iter();
+        let mut image = images.next().expect("a WMS source names at least one layer");
+        for above in images {
+            super::mosaic::over(&mut image, &above);
+        }
         Ok(Some(Fetched {
             crs: ask,
             bbox: area,

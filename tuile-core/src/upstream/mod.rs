@@ -44,6 +44,10 @@ pub struct HostConfig {
     /// Retries of a request that failed in a way worth retrying (connection
     /// lost, 429, 502, 503, 504), with doubling backoff.
     pub retries: u32,
+    /// Layers one WMS request may name (0: any number). The Géoplateforme
+    /// allows 2: a source naming more is asked in several requests, drawn
+    /// over each other in order.
+    pub max_layers: usize,
 }
 
 impl Default for HostConfig {
@@ -54,6 +58,7 @@ impl Default for HostConfig {
             max_concurrent: 8,
             max_rps: 0,
             retries: 2,
+            max_layers: 0,
         }
     }
 }
@@ -270,6 +275,11 @@ impl Host {
     /// Whether the host answered its last request.
     pub fn is_up(&self) -> bool {
         self.state.lock().failures_in_a_row == 0
+    }
+
+    /// Layers one WMS request may name (0: any number).
+    pub fn max_layers(&self) -> usize {
+        self.config.max_layers
     }
 
     pub fn timeout(&self) -> Duration {

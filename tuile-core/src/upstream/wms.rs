@@ -292,16 +292,29 @@ impl WmsLayer {
 
     /// The GetMap URL for `bbox` (x/y order) in `crs`, `width` × `height`.
     pub fn getmap(&self, crs: Crs, bbox: &BBox, width: u32, height: u32, time: Option<&str>) -> String {
+        self.getmap_of(&self.names, crs, bbox, width, height, time)
+    }
+
+    /// [`WmsLayer::getmap`] for some of the layers (a host that takes only so many at once).
+    pub fn getmap_of(
+        &self,
+        names: &[String],
+        crs: Crs,
+        bbox: &BBox,
+        width: u32,
+        height: u32,
+        time: Option<&str>,
+    ) -> String {
         let (v, crs_key, honour) = match self.version {
             Version::V130 => ("1.3.0", "CRS", true),
             Version::V111 => ("1.1.1", "SRS", false),
         };
         let b = crs.bbox_to_axis_order(bbox, honour);
         let bbox_text = format!("{},{},{},{}", b[0], b[1], b[2], b[3]);
-        let layers = self.names.join(",");
+        let layers = names.join(",");
         let styles = match &self.style {
-            Some(s) => vec![s.as_str(); self.names.len()].join(","),
-            None => ",".repeat(self.names.len().saturating_sub(1)),
+            Some(s) => vec![s.as_str(); names.len()].join(","),
+            None => ",".repeat(names.len().saturating_sub(1)),
         };
         let (w, h) = (width.to_string(), height.to_string());
         let crs_name = crs.identifier();
