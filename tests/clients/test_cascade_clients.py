@@ -3,6 +3,7 @@ upstream WMS and the test server as an upstream WMTS, republished by a
 second tuile; OWSLib loads the cascaded layers like local ones, and where
 no resampling is needed their pixels are the upstream's."""
 import http.server
+import json
 import os
 import pathlib
 import socket
@@ -166,3 +167,16 @@ def test_the_cascade_reports_its_upstreams(cascade, mapserver):
     assert all(u["up"] for u in hosts.values()), ready
     metrics = requests.get(cascade + "/metrics").text
     assert 'tuile_upstream{figure="up",host="' + mapserver.split("/")[2] + '"} 1' in metrics
+
+
+def test_qgis_loads_and_draws_the_cascaded_layers(cascade):
+    """QGIS 3.22's own WMS and WMTS providers, as a GIS user opens the layers."""
+    run = subprocess.run(["/usr/bin/python3", str(ROOT / "tests/clients/qgis_cascade.py"), cascade, "ortho_tuile",
+                          "769000,6278000,771000,6280000"],
+                         capture_output=True, text=True, timeout=600, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert run.returncode == 0, run.stderr[-3000:]
+    loaded = json.loads(run.stdout.strip().splitlines()[-1])
+    assert [r["kind"] for r in loaded] == ["WMS", "WMTS"]
+    for r in loaded:
+        assert r["valid"] and r["crs"] == "EPSG:2154", r
+        assert r["colours"] > 100, r  # an orthophoto, not a blank or an error image
