@@ -274,6 +274,17 @@ source = {{ kind = "wms", url = "http://localhost:{fp}/twice/wms", layers = ["zo
 crs = ["EPSG:2154", "EPSG:3857"]
 
 [[layers]]
+name = "ortho_membres"
+source = {{ kind = "wms", url = "http://localhost:{up}/wms", layers = ["bdortho"] }}
+crs = ["EPSG:2154"]
+groups = ["membres"]
+
+[[auth.keys]]
+name = "test"
+sha256 = "3fa0a75e75fad4cbef849b6821027697060c72b58da262f7aacdd781a1382f6e"
+groups = ["membres"]
+
+[[layers]]
 name = "flip"
 source = {{ kind = "wms", url = "http://127.0.0.1:{fp}/flip/wms", layers = ["zones"] }}
 crs = ["EPSG:2154", "EPSG:3857"]
@@ -939,4 +950,30 @@ async fn a_host_that_takes_one_layer_and_one_request_a_second_is_asked_so() {
     }))
     .await;
     assert!(answers.contains(&504), "{answers:?}");
+}
+
+#[actix_web::test]
+async fn a_restricted_layers_partner_is_named_to_no_one() {
+    let app = app(cascading()).await;
+    let up = upstream_tuile();
+    // The members draw it (the key is the demo one: `demo-membres`).
+    let q = "/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=ortho_membres&STYLES=&CRS=EPSG:2154\
+             &BBOX=769000,6278000,771000,6280000&WIDTH=128&HEIGHT=128&FORMAT=image/png";
+    let members = get_with(&app, q, &[("X-API-Key", "demo-membres")]).await;
+    assert_eq!(members.status, 200, "{}", members.text());
+    // To anyone else it does not exist, and neither does its partner.
+    let anonymous = get(&app, q).await;
+    assert_eq!(anonymous.exception().0, "LayerNotDefined");
+    assert!(!anonymous.text().contains("localhost"), "{}", anonymous.text());
+    let hidden = format!("localhost:{up}");
+    let ready = get(&app, "/ready").await.text();
+    assert!(
+        !ready.contains(&hidden) && ready.contains("restricted upstream"),
+        "{ready}"
+    );
+    let metrics = get(&app, "/metrics").await.text();
+    assert!(
+        !metrics.contains(&hidden) && metrics.contains("restricted upstream"),
+        "{metrics}"
+    );
 }
