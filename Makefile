@@ -30,10 +30,10 @@ run: build $(DATA)/.demo-v$(DEMO_VERSION)
 	$(BIN) serve
 
 # A second tuile cascading the first (run `make run` in another terminal):
-# examples/cascade.toml, on 127.0.0.1:8081.
+# deploy/cascade.toml, on 127.0.0.1:8081.
 run-cascade: build
-	$(BIN) check-config --config examples/cascade.toml
-	$(BIN) serve --config examples/cascade.toml
+	$(BIN) check-config --config deploy/cascade.toml
+	$(BIN) serve --config deploy/cascade.toml
 
 test: test-deps build $(TEST_DATA)/.demo-v$(DEMO_VERSION) $(VENV)/.installed $(VENV_PYCSW)/.installed tests/browser/node_modules/.installed
 	TUILE_DATA=$(TEST_DATA) $(CARGO) test --release --locked --workspace

@@ -762,7 +762,7 @@ fn walk(dir: &std::path::Path) -> Vec<String> {
 
 #[test]
 fn the_example_cascading_configuration_is_valid() {
-    let config = Config::load(&repo().join("examples/cascade.toml")).unwrap_or_else(|e| panic!("{e:?}"));
+    let config = Config::load(&repo().join("deploy/cascade.toml")).unwrap_or_else(|e| panic!("{e:?}"));
     assert!(config.layers.iter().all(|l| l.source.is_remote()));
     assert_eq!(config.upstreams["127.0.0.1:8080"].max_rps, 40);
 }
