@@ -131,7 +131,7 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         m.cache.with_label_values(&[figure]).set(value as i64);
     }
     m.upstream.reset();
-    for (name, h) in state.catalog().upstream_hosts() {
+    for (name, h, _) in state.catalog().upstream_hosts() {
         let s = h.state();
         for (figure, value) in [
             ("up", (s.failures_in_a_row == 0) as u64),

@@ -38,46 +38,27 @@ async fn ready(state: web::Data<AppState>) -> HttpResponse {
     let catalog = state.catalog();
     // A partner that fails degrades its cascaded layers only: the server
     // stays ready (every other layer serves), and says which is down.
-    let upstreams: Vec<serde_json::Value> = catalog
-        .upstream_hosts()
+    let hosts = catalog.upstream_hosts();
+    let upstreams_down = hosts.iter().any(|(_, h, _)| !h.is_up());
+    let upstreams: Vec<serde_json::Value> = hosts
         .into_iter()
-        .map(|(name, h)| {
+        .map(|(name, h, public)| {
             let s = h.state();
             serde_json::json!({
                 "host": name,
                 "up": s.failures_in_a_row == 0,
                 "failuresInARow": s.failures_in_a_row,
                 "lastSuccess": s.last_success,
-                "lastError": if name.starts_with("restricted") { None } else { s.last_error },
+                // A restricted layer's partner is named in no error either.
+                "lastError": if public { s.last_error } else { None },
             })
-        })
-        .collect();
-    let upstreams_down = upstreams.iter().any(|u| u["up"] == false);
-    // A restricted layer's trouble is told to no one here: it could name
-    // its partner (or the file) to callers who may not know it exists.
-    let restricted: Vec<&str> = catalog
-        .config
-        .layers
-        .iter()
-        .filter(|l| !l.is_public())
-        .map(|l| l.name.as_str())
-        .collect();
-    let problems: Vec<String> = catalog
-        .problems
-        .iter()
-        .map(|p| {
-            if restricted.iter().any(|name| p.starts_with(&format!("layer `{name}`:"))) {
-                "a restricted layer cannot be served (the server's log says why)".to_string()
-            } else {
-                p.clone()
-            }
         })
         .collect();
     let body = serde_json::json!({
         "status": if catalog.problems.is_empty() && !upstreams_down { "ready" } else { "degraded" },
         "layers": catalog.layers.len(),
         "configured": catalog.config.layers.len(),
-        "problems": problems,
+        "problems": catalog.public_problems(),
         "upstreams": upstreams,
         "updateSequence": catalog.update_sequence,
     });

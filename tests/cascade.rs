@@ -907,6 +907,28 @@ async fn feature_info_on_a_cascaded_wms_layer_is_the_partners() {
         .find_map(|v| v.as_str().map(str::to_string))
         .unwrap();
     assert!(html.text().contains(&first), "{}", html.text());
+    // WMTS feature info asks the partner too (the same pixel of a LAMB93 tile).
+    let m = &tuile_core::grid::tms::TileMatrixSet::get("LAMB93").unwrap().matrices[16];
+    let (col, row) = (
+        ((770000.0 - m.origin.0) / m.tile_span()) as u32,
+        ((m.origin.1 - 6279000.0) / m.tile_span()) as u32,
+    );
+    let wmts = |layer: &str, style: &str| {
+        format!(
+            "/wmts?SERVICE=WMTS&REQUEST=GetFeatureInfo&VERSION=1.0.0&LAYER={layer}&STYLE={style}\
+             &FORMAT=image/png&TILEMATRIXSET=LAMB93&TILEMATRIX=16&TILEROW={row}&TILECOL={col}\
+             &I=100&J=100&INFOFORMAT=application/geo%2Bjson"
+        )
+    };
+    let ours = get(&app, &wmts("ocsol_partenaire", "default")).await;
+    assert_eq!(ours.status, 200, "{}", ours.text());
+    let theirs = curl(&format!("http://127.0.0.1:{up}{}", wmts("ocsol", "couverture"))).1;
+    let (ours, theirs): (serde_json::Value, serde_json::Value) = (
+        serde_json::from_slice(&ours.body).unwrap(),
+        serde_json::from_str(&theirs).unwrap(),
+    );
+    assert!(!props(&theirs).is_empty(), "the partner found nothing: {theirs}");
+    assert_eq!(props(&ours), props(&theirs));
     // A layer whose upstream answers no GeoJSON is not queryable.
     let none = get(&app, &format!("/wms?{q}&LAYERS=fault_ok&QUERY_LAYERS=fault_ok")).await;
     assert_eq!(none.status, 400, "{}", none.text());

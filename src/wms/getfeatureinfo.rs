@@ -1,15 +1,12 @@
 //! WMS GetFeatureInfo: the map part of GetMap plus QUERY_LAYERS,
 //! INFO_FORMAT, I/J (X/Y in 1.1.1) and FEATURE_COUNT.
 
-use std::sync::Arc;
-
 use super::WmsVersion;
 use super::exception::{Code, WmsError};
 use super::getmap::{GetMap, parse_map};
 use crate::ows::Kvp;
 use crate::ows::feature_info::InfoFormat;
 use tuile_core::catalog::Catalog;
-use tuile_core::identify::{self, LayerAnswer};
 use tuile_core::render::DrawLayer;
 
 /// The most features one layer may return.
@@ -108,40 +105,4 @@ pub fn parse(kvp: &Kvp, catalog: &Catalog, version: WmsVersion) -> Result<InfoRe
         j,
         count,
     })
-}
-
-impl InfoRequest {
-    /// Queries every layer (CPU and I/O work: run it on the render pool);
-    /// `upstream` holds what the cascaded layers' upstreams answered
-    /// ([`identify::query_upstream`]).
-    pub fn run(
-        &self,
-        upstream: &[Option<identify::LayerInfo>],
-    ) -> Result<Vec<LayerAnswer>, tuile_core::source::SourceError> {
-        self.query
-            .iter()
-            .enumerate()
-            .map(|(k, d)| {
-                if let Some(Some(info)) = upstream.get(k) {
-                    return Ok(LayerAnswer {
-                        layer: Arc::clone(&d.layer),
-                        info: info.clone(),
-                    });
-                }
-                let info = identify::query(
-                    &d.layer,
-                    &d.style,
-                    d.time.as_deref(),
-                    &self.map.view,
-                    self.i as f64,
-                    self.j as f64,
-                    self.count,
-                )?;
-                Ok(LayerAnswer {
-                    layer: Arc::clone(&d.layer),
-                    info,
-                })
-            })
-            .collect()
-    }
 }

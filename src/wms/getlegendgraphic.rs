@@ -103,7 +103,12 @@ async fn build(kvp: &Kvp, catalog: &Arc<Catalog>, state: &AppState) -> Result<En
         let bytes = if answer.content_type.starts_with(format.mime()) {
             answer.body
         } else {
-            reencode(image, format)?
+            let job = move || {
+                let pixmap = render::pixmap_of(image)
+                    .ok_or_else(|| Error::new(tuile_core::error::ErrorKind::Upstream, "an empty legend"))?;
+                render::encode(&pixmap, format, Color::WHITE, 90).map_err(Error::from)
+            };
+            state.pool.run(job).await.map_err(Error::from).flatten()?.into()
         };
         return Ok(Encoded::new(bytes, format.mime(), layer.modified, layer.max_age));
     }
@@ -139,26 +144,4 @@ async fn build(kvp: &Kvp, catalog: &Arc<Catalog>, state: &AppState) -> Result<En
         .map_err(Error::from)
         .flatten()?;
     Ok(Encoded::new(bytes.into(), format.mime(), modified, max_age))
-}
-
-/// An upstream legend in the format asked (over white where it has no alpha).
-fn reencode(image: tuile_core::source::RgbaImage, format: ImageFormat) -> Result<bytes::Bytes, WmsError> {
-    let rgba = image::RgbaImage::from_raw(image.width, image.height, image.data)
-        .ok_or_else(|| WmsError::new(Code::Internal, "", "a legend of inconsistent size"))?;
-    let mut out = std::io::Cursor::new(Vec::new());
-    let written = match format {
-        ImageFormat::Png => rgba.write_to(&mut out, image::ImageFormat::Png),
-        ImageFormat::Jpeg => {
-            let mut flat = image::RgbImage::new(rgba.width(), rgba.height());
-            for (dst, src) in flat.pixels_mut().zip(rgba.pixels()) {
-                let a = src[3] as u32;
-                for c in 0..3 {
-                    dst[c] = ((src[c] as u32 * a + 255 * (255 - a)) / 255) as u8;
-                }
-            }
-            flat.write_to(&mut out, image::ImageFormat::Jpeg)
-        }
-    };
-    written.map_err(|e| WmsError::new(Code::Internal, "", format!("cannot encode the legend: {e}")))?;
-    Ok(out.into_inner().into())
 }

@@ -18,7 +18,6 @@ use crate::state::AppState;
 use exception::{Code, WmsError};
 use getmap::ExceptionMode;
 use tuile_core::catalog::Catalog;
-use tuile_core::error::Error;
 use tuile_core::metadata::Language;
 use tuile_core::render::{self, ImageFormat, MapView};
 use tuile_core::tiles::Encoded;
@@ -260,24 +259,16 @@ async fn get_feature_info(req: &HttpRequest, kvp: &Kvp, catalog: Arc<Catalog>, s
     };
     let schema_url = format!("{}/schemas/tuile.xsd", state.base_url(req, &catalog));
     let format = request.format;
-    let upstream = match tuile_core::identify::query_upstream(
-        &request.query,
-        &request.map.view,
+    let answered = tuile_core::identify::answer(
+        &state.pool,
+        request.query,
+        request.map.view,
         (request.i, request.j),
         request.count,
+        move |answers| crate::ows::feature_info::encode(&answers, format, &schema_url),
     )
-    .await
-    {
-        Ok(u) => u,
-        Err(e) => return WmsError::from(e).response(version),
-    };
-    let job = move || {
-        request
-            .run(&upstream)
-            .map(|answers| crate::ows::feature_info::encode(&answers, format, &schema_url))
-            .map_err(Error::from)
-    };
-    match state.pool.run(job).await.map_err(Error::from).flatten() {
+    .await;
+    match answered {
         Ok(body) => HttpResponse::Ok().content_type(format.content_type()).body(body),
         Err(e) => WmsError::from(e).response(version),
     }

@@ -16,7 +16,7 @@ use crate::state::AppState;
 use capabilities::Urls;
 use exception::WmtsError;
 use tuile_core::catalog::Catalog;
-use tuile_core::error::{Error, ErrorKind};
+use tuile_core::error::ErrorKind;
 use tuile_core::grid::tms::TILE_SIZE;
 use tuile_core::metadata::Language;
 use tuile_core::render::ImageFormat;
@@ -338,22 +338,17 @@ async fn serve_feature_info(
     format: InfoFormat,
 ) -> Result<HttpResponse, WmtsError> {
     let schema_url = format!("{}/schemas/tuile.xsd", state.base_url(req, catalog));
-    let job = move || -> Result<Vec<u8>, Error> {
-        let m = &t.tms.matrices[t.z];
-        let view = tuile_core::render::MapView {
-            crs: t.tms.crs,
-            bbox: m.tile_bbox(t.row, t.col),
-            width: TILE_SIZE,
-            height: TILE_SIZE,
-        };
-        let info = tuile_core::identify::query(&t.layer, &t.style, t.time.as_deref(), &view, i as f64, j as f64, 10)?;
-        let answer = tuile_core::identify::LayerAnswer {
-            layer: Arc::clone(&t.layer),
-            info,
-        };
-        Ok(crate::ows::feature_info::encode(&[answer], format, &schema_url))
+    let view = tuile_core::render::MapView {
+        crs: t.tms.crs,
+        bbox: t.tms.matrices[t.z].tile_bbox(t.row, t.col),
+        width: TILE_SIZE,
+        height: TILE_SIZE,
     };
-    let body = state.pool.run(job).await.map_err(Error::from).flatten()?;
+    let layers = vec![tuile_core::render::DrawLayer::new(t.layer, t.style, t.time)];
+    let body = tuile_core::identify::answer(&state.pool, layers, view, (i, j), 10, move |answers| {
+        crate::ows::feature_info::encode(&answers, format, &schema_url)
+    })
+    .await?;
     Ok(HttpResponse::Ok().content_type(format.content_type()).body(body))
 }
 

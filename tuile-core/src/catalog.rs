@@ -80,9 +80,10 @@ impl Catalog {
     }
 
     /// The partners' hosts the cascaded layers read from, each with its
-    /// name as a caller may see it: a host that only restricted layers
-    /// read from is never named to anyone (`restricted upstream N`).
-    pub fn upstream_hosts(&self) -> Vec<(String, Arc<crate::upstream::Host>)> {
+    /// name as a caller may see it and whether a public layer reads from
+    /// it: a host that only restricted layers read from is never named to
+    /// anyone (`restricted upstream N`).
+    pub fn upstream_hosts(&self) -> Vec<(String, Arc<crate::upstream::Host>, bool)> {
         let mut out: Vec<(String, Arc<crate::upstream::Host>, bool)> = Vec::new();
         for l in &self.layers {
             let Some(host) = l.config.source.url.as_deref().and_then(crate::upstream::known_host) else {
@@ -98,10 +99,33 @@ impl Catalog {
         out.into_iter()
             .map(|(name, h, public)| {
                 if public {
-                    (name, h)
+                    (name, h, true)
                 } else {
                     hidden += 1;
-                    (format!("restricted upstream {hidden}"), h)
+                    (format!("restricted upstream {hidden}"), h, false)
+                }
+            })
+            .collect()
+    }
+
+    /// The problems as anyone may read them: a restricted layer's could
+    /// name its partner (or its file) to callers who may not know it
+    /// exists, so it says only that a restricted layer cannot be served.
+    pub fn public_problems(&self) -> Vec<String> {
+        let restricted: Vec<&str> = self
+            .config
+            .layers
+            .iter()
+            .filter(|l| !l.is_public())
+            .map(|l| l.name.as_str())
+            .collect();
+        self.problems
+            .iter()
+            .map(|p| {
+                if restricted.iter().any(|name| p.starts_with(&format!("layer `{name}`:"))) {
+                    "a restricted layer cannot be served (the server's log says why)".to_string()
+                } else {
+                    p.clone()
                 }
             })
             .collect()

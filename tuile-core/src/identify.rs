@@ -45,20 +45,50 @@ pub enum LayerInfo {
     Nothing,
 }
 
+/// What every layer of `layers` has at pixel (i, j) of `view`, handed to
+/// `then` (an encoder) on the render pool: the cascaded layers' partners
+/// are asked first (async), the other layers are queried on the pool.
+pub async fn answer<T: Send + 'static>(
+    pool: &crate::pool::RenderPool,
+    layers: Vec<crate::render::DrawLayer>,
+    view: MapView,
+    (i, j): (u32, u32),
+    count: usize,
+    then: impl FnOnce(Vec<LayerAnswer>) -> T + Send + 'static,
+) -> Result<T, crate::error::Error> {
+    let upstream = query_upstream(&layers, &view, (i, j), count).await?;
+    let job = move || -> Result<T, SourceError> {
+        let answers = layers
+            .iter()
+            .zip(upstream)
+            .map(|(d, asked)| {
+                let info = match asked {
+                    Some(info) => info,
+                    None => query(&d.layer, &d.style, d.time.as_deref(), &view, i as f64, j as f64, count)?,
+                };
+                Ok(LayerAnswer {
+                    layer: Arc::clone(&d.layer),
+                    info,
+                })
+            })
+            .collect::<Result<Vec<_>, SourceError>>()?;
+        Ok(then(answers))
+    };
+    Ok(pool.run(job).await??)
+}
+
 /// What the cascaded layers among `layers` have at pixel (i, j) of `view`,
-/// asked of their upstreams (async, before the rest runs on the pool):
-/// `Some` for each cascaded layer, in order.
-pub async fn query_upstream(
+/// asked of their upstreams: `Some` for each cascaded layer, in order.
+async fn query_upstream(
     layers: &[crate::render::DrawLayer],
     view: &MapView,
     (i, j): (u32, u32),
     count: usize,
 ) -> Result<Vec<Option<LayerInfo>>, crate::error::Error> {
-    let mut out = Vec::with_capacity(layers.len());
-    for dl in layers {
+    // Every partner asked at once, as maps fetch their images.
+    let asked = layers.iter().map(|dl| async move {
         let Source::Remote(r) = &dl.layer.source else {
-            out.push(None);
-            continue;
+            return Ok(None);
         };
         let found = r
             .feature_info(
@@ -72,13 +102,13 @@ pub async fn query_upstream(
             )
             .await
             .map_err(|e| crate::error::Error::from(e).in_layer(dl.layer.name()))?;
-        out.push(Some(if found.is_empty() {
+        Ok(Some(if found.is_empty() {
             LayerInfo::Nothing
         } else {
             LayerInfo::Features(found)
-        }));
-    }
-    Ok(out)
+        }))
+    });
+    futures_util::future::try_join_all(asked).await
 }
 
 /// One layer's answer, named.

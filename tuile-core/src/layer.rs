@@ -272,19 +272,11 @@ fn open_mirror(
     use crate::upstream::{self, features};
     let url = sc.url.as_deref().unwrap_or_default();
     let fail = |msg: String| crate::source::SourceError::open(std::path::Path::new(&upstream::public_url(url)), msg);
-    let host = upstream::host_of(url).map_err(fail)?;
-    let host_config = config.upstreams.get(&host).cloned().unwrap_or_default();
-    let key = sc.key.as_ref().map(|k| k.read()).transpose().map_err(fail)?;
-    let described = features::describe(url, &host_config, key.as_ref()).map_err(|e| fail(e.to_string()))?;
+    let endpoint = upstream::Endpoint::of(config, sc).map_err(fail)?;
+    let described = features::describe(&endpoint).map_err(|e| fail(e.to_string()))?;
     let dir = std::env::temp_dir().join("tuile-mirrors");
-    let path = features::mirror(
-        url,
-        &dir,
-        sc.max_features.unwrap_or(500_000),
-        &host_config,
-        key.as_ref(),
-    )
-    .map_err(|e| fail(e.to_string()))?;
+    let path =
+        features::mirror(&endpoint, &dir, sc.max_features.unwrap_or(500_000)).map_err(|e| fail(e.to_string()))?;
     let source = crate::source::FgbSource::open_with_crs(&path, Some(Crs::CRS84))?;
     Ok((Source::Vector(source), described))
 }

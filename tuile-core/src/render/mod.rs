@@ -205,8 +205,9 @@ fn warp_raster(
         .map(Some)
 }
 
-/// Composites a non-premultiplied RGBA image over the canvas.
-fn draw_rgba(pixmap: &mut Pixmap, mut image: RgbaImage) {
+/// A non-premultiplied RGBA image as a canvas (premultiplied, as tiny-skia
+/// and the encoders hold pixels); `None` for an empty image.
+pub fn pixmap_of(mut image: RgbaImage) -> Option<Pixmap> {
     for px in image.data.chunks_exact_mut(4) {
         let a = px[3] as u16;
         if a < 255 {
@@ -215,8 +216,12 @@ fn draw_rgba(pixmap: &mut Pixmap, mut image: RgbaImage) {
             }
         }
     }
-    let size = tiny_skia::IntSize::from_wh(image.width, image.height).expect("warp output has a size");
-    let Some(src) = Pixmap::from_vec(image.data, size) else {
+    Pixmap::from_vec(image.data, tiny_skia::IntSize::from_wh(image.width, image.height)?)
+}
+
+/// Composites a non-premultiplied RGBA image over the canvas.
+fn draw_rgba(pixmap: &mut Pixmap, image: RgbaImage) {
+    let Some(src) = pixmap_of(image) else {
         return;
     };
     if pixmap.pixels().iter().all(|p| p.alpha() == 0) {

@@ -7,7 +7,6 @@
 //! map's grid: a copy when the grids agree, GDAL's warper otherwise.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::{RgbaImage, SourceError, SourceMeta, SourceVersion};
@@ -15,18 +14,15 @@ use crate::config::{Config, SourceConfig};
 use crate::grid::{BBox, Crs, Identified, transform_bbox};
 use crate::source::Resampling;
 use crate::upstream::capabilities::Described;
-use crate::upstream::{self, Credential, Host, UpstreamError, answer, wms, wmts};
+use crate::upstream::{self, Endpoint, UpstreamError, answer, wms, wmts};
 
 pub struct RemoteSource {
     meta: SourceMeta,
     pub protocol: Protocol,
-    host: Arc<Host>,
-    key: Option<Credential>,
+    endpoint: Endpoint,
     /// The CRS asked of a WMS that does not offer the map's.
     preferred: Option<Crs>,
-    /// When the capabilities were read.
-    pub read_at: SystemTime,
-    /// When they were last compared with the upstream's (`refresh_s`).
+    /// When the capabilities were last compared with the upstream's (`refresh_s`).
     checked_at: parking_lot::Mutex<SystemTime>,
     pub refresh_s: u64,
     pub stale_grace_s: u64,
@@ -49,13 +45,7 @@ impl RemoteSource {
     pub fn open(config: &Config, sc: &SourceConfig) -> Result<RemoteSource, SourceError> {
         let url = sc.url.as_deref().unwrap_or_default();
         let fail = |msg: String| SourceError::open(&PathBuf::from(upstream::public_url(url)), msg);
-        if url.is_empty() {
-            return Err(fail("a remote source needs `url`".into()));
-        }
-        let host_name = upstream::host_of(url).map_err(fail)?;
-        let host_config = config.upstreams.get(&host_name).cloned().unwrap_or_default();
-        let host = upstream::host(url, &host_config).map_err(fail)?;
-        let key = sc.key.as_ref().map(|k| k.read()).transpose().map_err(fail)?;
+        let endpoint = Endpoint::of(config, sc).map_err(fail)?;
         let preferred = sc
             .crs
             .as_deref()
@@ -66,7 +56,7 @@ impl RemoteSource {
             super::SourceKind::Wms => (wms::capabilities_url(url), "WMS"),
             _ => (wmts::capabilities_url(url), "WMTS"),
         };
-        let doc = upstream::fetch_document(&caps_url, &host_config, key.as_ref()).map_err(|e| fail(e.to_string()))?;
+        let doc = endpoint.get_blocking(&caps_url).map_err(|e| fail(e.to_string()))?;
         let root = answer::xml(&doc, &caps_url).map_err(|e| fail(e.to_string()))?;
         let read_fail = |msg: String| fail(format!("{protocol_name} capabilities: {msg}"));
         let protocol = match sc.kind {
@@ -132,10 +122,8 @@ impl RemoteSource {
         Ok(RemoteSource {
             meta,
             protocol,
-            host,
-            key,
+            endpoint,
             preferred,
-            read_at,
             checked_at: parking_lot::Mutex::new(read_at),
             refresh_s: sc.refresh_s,
             stale_grace_s: sc.stale_grace_s,
@@ -148,10 +136,6 @@ impl RemoteSource {
 
     pub fn described(&self) -> &Described {
         self.protocol.described()
-    }
-
-    pub fn host(&self) -> &Arc<Host> {
-        &self.host
     }
 
     /// Ground size of the finest pixel the upstream has, when it says (WMTS).
@@ -217,7 +201,7 @@ impl RemoteSource {
         let Some(url) = w.getfeatureinfo(crs, bbox, width, height, pixel, count, time) else {
             return Ok(Vec::new());
         };
-        let got = self.host.get(&url, self.key.as_ref()).await?;
+        let got = self.endpoint.get(&url).await?;
         if got.content_type.contains("xml") {
             // An exception report, answered as such.
             answer::xml(&got, &url)?;
@@ -264,7 +248,7 @@ impl RemoteSource {
         else {
             return Ok(None);
         };
-        let got = self.host.get(&url, self.key.as_ref()).await?;
+        let got = self.endpoint.get(&url).await?;
         let image = answer::any_image(&got, &url)?;
         Ok(Some((got, image)))
     }
@@ -312,14 +296,14 @@ impl RemoteSource {
         let size = (size.0.min(w.max_size.0), size.1.min(w.max_size.1));
         // A host that takes only so many layers at once is asked in turns,
         // all at the same time; the answers are drawn bottom first.
-        let per_request = match self.host.max_layers() {
+        let per_request = match self.endpoint.host.max_layers() {
             0 => w.names.len(),
             n => n,
         };
         let requests = w.names.chunks(per_request.max(1)).map(|names| {
             let url = w.getmap_of(names, ask, &area, size.0, size.1, time);
             async move {
-                let got = self.host.get(&url, self.key.as_ref()).await?;
+                let got = self.endpoint.get(&url).await?;
                 answer::image(&got, &url, size.0, size.1)
             }
         });
@@ -357,7 +341,7 @@ impl RemoteSource {
         let fetches = cells.iter().map(|&(row, col)| {
             let url = w.tile_url(&plan, row, col, time);
             async move {
-                match self.host.get(&url, self.key.as_ref()).await {
+                match self.endpoint.get(&url).await {
                     Ok(a) => answer::image(&a, &url, m.tile_width, m.tile_height).map(Some),
                     // A tile the upstream does not have is empty, not an error.
                     Err(UpstreamError::Status { status: 404, .. }) => Ok(None),

@@ -212,8 +212,10 @@ impl TileCache {
         for l in &catalog.layers {
             // A cascaded layer's tiles stay past their freshness for the
             // stale-if-error grace period.
-            let keep = match (l.upstream_ttl(), &l.source) {
-                (Some(ttl), crate::source::Source::Remote(r)) => Some(ttl + Duration::from_secs(r.stale_grace_s)),
+            let keep = match &l.source {
+                crate::source::Source::Remote(r) => {
+                    l.upstream_ttl().map(|ttl| ttl + Duration::from_secs(r.stale_grace_s))
+                }
                 _ => l.config.cache_ttl.map(Duration::from_secs),
             };
             if let Some(keep) = keep {
@@ -405,8 +407,6 @@ impl MetaJob {
     /// layer): fetched first, off the render pool.
     pub fn fetch(&self) -> impl Future<Output = Result<Option<Arc<Fetched>>, Error>> + Send + 'static {
         let r = &self.request;
-        let remote =
-            matches!(r.layer.source, crate::source::Source::Remote(_)) && !matches!(r.format, TileFormat::Mvt(_));
         let view = self.view();
         let mut layers = [DrawLayer::new(
             Arc::clone(&r.layer),
@@ -414,9 +414,6 @@ impl MetaJob {
             r.time.clone(),
         )];
         async move {
-            if !remote {
-                return Ok(None);
-            }
             render::fetch_upstream(&view, &mut layers).await?;
             let [layer] = layers;
             Ok(layer.fetched)

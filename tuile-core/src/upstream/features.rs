@@ -12,16 +12,16 @@ use geozero::geojson::GeoJson;
 use geozero::{ColumnValue, PropertyProcessor};
 
 use super::capabilities::Described;
-use super::{Credential, HostConfig, UpstreamError, fetch_document};
+use super::{Endpoint, UpstreamError};
 use crate::grid::BBox;
 
 /// Items asked per page.
 const PAGE: usize = 1000;
 
 /// The collection's description, from its JSON document.
-pub fn describe(url: &str, config: &HostConfig, key: Option<&Credential>) -> Result<Described, UpstreamError> {
-    let doc_url = super::with_query(url, &[("f", "json")]);
-    let answer = fetch_document(&doc_url, config, key)?;
+pub fn describe(endpoint: &Endpoint) -> Result<Described, UpstreamError> {
+    let doc_url = super::with_query(&endpoint.url, &[("f", "json")]);
+    let answer = endpoint.get_blocking(&doc_url)?;
     let v: serde_json::Value = serde_json::from_slice(&answer.body)
         .map_err(|e| UpstreamError::invalid(&doc_url, format!("not a JSON collection: {e}")))?;
     let text = |k: &str| v.get(k).and_then(|t| t.as_str()).unwrap_or("").to_string();
@@ -49,13 +49,8 @@ pub fn describe(url: &str, config: &HostConfig, key: Option<&Credential>) -> Res
 
 /// Pages through the collection's items into a FlatGeobuf file (lon/lat,
 /// CRS84) under `dir`, at most `max_features`; returns its path.
-pub fn mirror(
-    url: &str,
-    dir: &Path,
-    max_features: usize,
-    config: &HostConfig,
-    key: Option<&Credential>,
-) -> Result<PathBuf, UpstreamError> {
+pub fn mirror(endpoint: &Endpoint, dir: &Path, max_features: usize) -> Result<PathBuf, UpstreamError> {
+    let url = endpoint.url.as_str();
     let items = format!("{}/items", url.split('?').next().unwrap_or(url).trim_end_matches('/'));
     let mut next = Some(super::with_query(
         &items,
@@ -68,7 +63,7 @@ pub fn mirror(
         if !seen.insert(page_url.clone()) {
             break;
         }
-        let answer = fetch_document(&page_url, config, key)?;
+        let answer = endpoint.get_blocking(&page_url)?;
         let mut page: serde_json::Value = serde_json::from_slice(&answer.body)
             .map_err(|e| UpstreamError::invalid(&page_url, format!("not GeoJSON: {e}")))?;
         let Some(serde_json::Value::Array(got)) = page.get_mut("features").map(serde_json::Value::take) else {

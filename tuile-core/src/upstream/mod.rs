@@ -218,19 +218,56 @@ fn hosts() -> &'static Mutex<HashMap<String, Arc<Host>>> {
     HOSTS.get_or_init(Default::default)
 }
 
-/// The host serving `url`, with the settings given (kept across reloads
-/// unless the settings changed).
-pub fn host(url: &str, config: &HostConfig) -> Result<Arc<Host>, String> {
-    let name = host_of(url)?;
+/// The host named `name` (as [`host_of`] names it), with the settings
+/// given (kept across reloads unless the settings changed).
+fn host(name: &str, config: &HostConfig) -> Result<Arc<Host>, String> {
     let mut all = hosts().lock();
-    if let Some(h) = all.get(&name)
+    if let Some(h) = all.get(name)
         && h.config == *config
     {
         return Ok(Arc::clone(h));
     }
-    let h = Arc::new(Host::new(&name, config.clone())?);
-    all.insert(name, Arc::clone(&h));
+    let h = Arc::new(Host::new(name, config.clone())?);
+    all.insert(name.to_string(), Arc::clone(&h));
     Ok(h)
+}
+
+/// A partner's service as a remote source reads it: its URL, its host
+/// (limits and state, shared by every source on it) and the key it needs.
+pub struct Endpoint {
+    pub url: String,
+    pub host: Arc<Host>,
+    key: Option<Credential>,
+}
+
+impl Endpoint {
+    /// The endpoint a remote source configures: its `url` and `key`, on a
+    /// host with its `[upstreams."host"]` settings.
+    pub fn of(config: &crate::config::Config, sc: &crate::config::SourceConfig) -> Result<Endpoint, String> {
+        let url = sc
+            .url
+            .as_deref()
+            .filter(|u| !u.is_empty())
+            .ok_or("a remote source needs `url`")?;
+        let name = host_of(url)?;
+        let host_config = config.upstreams.get(&name).cloned().unwrap_or_default();
+        Ok(Endpoint {
+            url: url.to_string(),
+            host: host(&name, &host_config)?,
+            key: sc.key.as_ref().map(KeyConfig::read).transpose()?,
+        })
+    }
+
+    /// GETs `url` (on this endpoint's host, with its key).
+    pub async fn get(&self, url: &str) -> Result<Answer, UpstreamError> {
+        self.host.get(url, self.key.as_ref()).await
+    }
+
+    /// [`Endpoint::get`] from synchronous code (opening a layer).
+    pub fn get_blocking(&self, url: &str) -> Result<Answer, UpstreamError> {
+        let (host, url, key) = (Arc::clone(&self.host), url.to_string(), self.key.clone());
+        blocking(async move { host.get(&url, key.as_ref()).await })
+    }
 }
 
 /// The host serving `url`, when a layer has used it.
@@ -493,13 +530,6 @@ pub fn blocking<T: Send + 'static>(future: impl std::future::Future<Output = T> 
         let _ = tx.send(future.await);
     });
     rx.recv().expect("the upstream runtime runs every task it is given")
-}
-
-/// GETs a document from synchronous code, through the host's limits.
-pub fn fetch_document(url: &str, config: &HostConfig, key: Option<&Credential>) -> Result<Answer, UpstreamError> {
-    let h = host(url, config).map_err(|msg| UpstreamError::invalid(url, msg))?;
-    let (url, key) = (url.to_string(), key.cloned());
-    blocking(async move { h.get(&url, key.as_ref()).await })
 }
 
 /// Appends query parameters to a URL that may already have some.
