@@ -279,11 +279,6 @@ source = {{ kind = "wms", url = "http://localhost:{up}/wms", layers = ["bdortho"
 crs = ["EPSG:2154"]
 groups = ["membres"]
 
-[[auth.keys]]
-name = "test"
-sha256 = "3fa0a75e75fad4cbef849b6821027697060c72b58da262f7aacdd781a1382f6e"
-groups = ["membres"]
-
 [[layers]]
 name = "flip"
 source = {{ kind = "wms", url = "http://127.0.0.1:{fp}/flip/wms", layers = ["zones"] }}
@@ -309,6 +304,7 @@ crs = ["EPSG:2154", "EPSG:3857"]
 "#
         ));
     }
+    text.push_str(MEMBERS_KEY);
     let path = dir.join("tuile.toml");
     std::fs::write(&path, text).unwrap();
     // SAFETY: set once, before any thread reads it.
@@ -327,6 +323,14 @@ fn cascading() -> web::Data<AppState> {
         })
         .clone()
 }
+
+/// The demo key's digest (`demo-membres`), granting the `membres` group.
+const MEMBERS_KEY: &str = r#"
+[[auth.keys]]
+name = "test"
+sha256 = "3fa0a75e75fad4cbef849b6821027697060c72b58da262f7aacdd781a1382f6e"
+groups = ["membres"]
+"#;
 
 /// A GetMap of one layer over the fault server's area, in Lambert-93.
 fn getmap(layer: &str) -> String {
@@ -638,17 +642,12 @@ name = "members_only"
 source = {{ kind = "wms", url = "http://localhost:{dead}/secret/wms", layers = ["x"] }}
 crs = ["EPSG:2154"]
 groups = ["membres"]
-
-[[auth.keys]]
-name = "test"
-sha256 = "3fa0a75e75fad4cbef849b6821027697060c72b58da262f7aacdd781a1382f6e"
-groups = ["membres"]
 "#,
         repo = repo().display(),
         data = data_dir().display(),
     );
     let path = dir.join("tuile.toml");
-    std::fs::write(&path, text).unwrap();
+    std::fs::write(&path, text + MEMBERS_KEY).unwrap();
     tuile_core::source::gdal::init(128);
     let catalog = Catalog::load(Config::load(&path).unwrap()).unwrap();
     assert!(catalog.layer("erp").is_some());
