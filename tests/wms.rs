@@ -245,6 +245,40 @@ async fn land_cover_is_drawn_with_the_ocs_ge_colours() {
 }
 
 #[actix_web::test]
+async fn land_cover_outlines_show_at_large_scales_only() {
+    let app = app(state()).await;
+    // A 100 m x 50 m box whose middle is the basin's west edge, at 1:1,786
+    // (outlines drawn below 1:12,500) and at 1:17,857.
+    let bbox = format!(
+        "{},{},{},{}",
+        BASIN.0 - 50.0,
+        BASIN.1 + 25.0,
+        BASIN.0 + 50.0,
+        BASIN.1 + 75.0
+    );
+    for (w, outlined) in [(100, true), (10, false)] {
+        let q = format!(
+            "{MAP130}&LAYERS=ocsol&STYLES=couverture&CRS=EPSG:2154&BBOX={bbox}&WIDTH={}&HEIGHT={w}&FORMAT=image/png",
+            2 * w
+        );
+        let img = get(&app, &q).await.image();
+        let water = img.get_pixel(2 * w - 1, w / 2).0;
+        let land = img.get_pixel(w - 4, w / 2).0;
+        assert_eq!(water, [0, 204, 242, 255], "the basin is on the right");
+        let sum = |p: [u8; 4]| p[..3].iter().map(|&c| c as i32).sum::<i32>();
+        let darkest = (w - 3..w + 4).map(|x| sum(img.get_pixel(x, w / 2).0)).min().unwrap();
+        let fills = sum(water).min(sum(land));
+        if outlined {
+            // The grey outline darkens the edge below both of its fills...
+            assert!(darkest < fills - 20, "outline at 1:1,786: {darkest} vs {fills}");
+        } else {
+            // ...and is not drawn at 1:17,857, where the edge is a blend of the two.
+            assert!(darkest >= fills, "no outline at 1:17,857: {darkest} vs {fills}");
+        }
+    }
+}
+
+#[actix_web::test]
 async fn the_erp_landmark_is_drawn_at_its_position() {
     let app = app(state()).await;
     let q = format!(

@@ -4,6 +4,7 @@
 
 pub mod encode;
 pub mod glyphs;
+mod hairline;
 mod labels;
 mod marks;
 pub mod sprite;

@@ -7,6 +7,7 @@ use tiny_skia::{
 };
 
 use super::MapView;
+use super::hairline;
 use super::labels::Labeler;
 use super::marks::mark_path;
 use crate::feature::{Shape, ShapeKind, Value};
@@ -70,8 +71,22 @@ pub fn draw<'s>(
         let mut shape = Shape::default();
         let mut pshape = PixelShape::default();
         let mut matched: Vec<&Rule> = Vec::with_capacity(filtered.len());
+        let columns = src.columns();
         src.query_for_render(&query, time, |f| {
-            let get = |name: &str| f.property(name);
+            // The rules of a thematic style test one property in turn (the
+            // land cover's 14 rules, code_cs): read it from the feature once.
+            let last = std::cell::Cell::new(None);
+            let get = |name: &str| {
+                let col = columns.iter().position(|c| c.name == name)?;
+                if let Some((c, v)) = last.get()
+                    && c == col
+                {
+                    return Some(v);
+                }
+                let v = f.property_at(col);
+                last.set(Some((col, v)));
+                Some(v)
+            };
             matched.clear();
             matched.extend(
                 filtered
@@ -264,6 +279,18 @@ fn stroke_path(pixmap: &mut Pixmap, path: &Path, s: &Stroke) {
             tiny_skia::StrokeDash::new(d, 0.0)
         },
     };
+    // Up to a pixel wide, tiny-skia draws a hairline too, only slower.
+    if s.width <= 1.0 {
+        let drawn = match &stroke.dash {
+            Some(dash) => path
+                .dash(dash, 1.0)
+                .is_some_and(|dashed| hairline::stroke(pixmap, &dashed, s.color, s.width)),
+            None => hairline::stroke(pixmap, path, s.color, s.width),
+        };
+        if drawn {
+            return;
+        }
+    }
     pixmap.stroke_path(path, &paint(s.color), &stroke, Transform::identity(), None);
 }
 
