@@ -83,7 +83,8 @@ impl Canvas<'_> {
         } else if c0 < -1.0 || c0 > across_len as f32 + 1.0 {
             return;
         }
-        if !(lo < hi) {
+        // Also false for NaN bounds.
+        if lo.partial_cmp(&hi) != Some(std::cmp::Ordering::Less) {
             return;
         }
         for col in lo.floor() as i64..hi.ceil() as i64 {
@@ -116,8 +117,8 @@ impl Canvas<'_> {
         let keep = 256 - sa;
         let i = ((y * self.width + x) * 4) as usize;
         let px = &mut self.data[i..i + 4];
-        for c in 0..3 {
-            px[c] = ((self.rgb[c] * sa + px[c] as u32 * keep + 128) >> 8).min(255) as u8;
+        for (d, &c) in px.iter_mut().zip(&self.rgb) {
+            *d = ((c * sa + *d as u32 * keep + 128) >> 8).min(255) as u8;
         }
         px[3] = ((255 * sa + px[3] as u32 * keep + 128) >> 8).min(255) as u8;
     }
