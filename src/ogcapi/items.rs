@@ -18,6 +18,7 @@ use tuile_core::feature::Value;
 use tuile_core::geojson::{Geometry, write_feature, write_string};
 use tuile_core::grid::{BBox, Crs};
 use tuile_core::layer::Layer;
+use tuile_core::pool::RenderPool;
 use tuile_core::query::filter::{Context, Node, parse, property_equals};
 use tuile_core::query::{self, Area, Query};
 use tuile_core::source::{FgbSource, Source};
@@ -295,29 +296,25 @@ pub async fn items(req: HttpRequest, id: web::Path<String>, state: web::Data<App
     let b = super::base(&req, &state, &catalog);
     match request.format {
         Format::Html => html_items(request, b, super::html::basemap(&catalog), pairs(req.query_string())).await,
-        Format::Json => match state.pool.permit() {
-            Ok(permit) => stream_items(request, b, pairs(req.query_string()), permit).await,
-            Err(e) => Problem::from(Error::from(e)).response(),
-        },
+        Format::Json => stream_items(request, b, pairs(req.query_string()), &state.pool).await,
     }
 }
 
-async fn stream_items(
-    r: ItemsRequest,
-    b: String,
-    params: Vec<(String, String)>,
-    permit: tokio::sync::OwnedSemaphorePermit,
-) -> HttpResponse {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Bytes, Error>>(4);
+async fn stream_items(r: ItemsRequest, b: String, params: Vec<(String, String)>, pool: &RenderPool) -> HttpResponse {
+    // Unbounded: a job on the render pool never waits for a slow client (it
+    // would hold a render thread); what it buffers is bounded by the page
+    // size (`max_features`) and the number of jobs.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Result<Bytes, Error>>();
     let crs = r.crs;
     let layer = Arc::clone(&r.layer);
     let path = format!("/collections/{}/items", layer.name());
     let self_url = page_url(&b, &path, &params, &[]);
     let coll_url = format!("{b}/collections/{}", layer.name());
     let base_for_links = b.clone();
-    tokio::task::spawn_blocking(move || {
-        // Counted among the renders until the last chunk is handed over.
-        let _permit = permit;
+    let job = move || {
+        if tx.is_closed() {
+            return;
+        }
         let b = base_for_links;
         let src = source(&r.layer);
         let storage = src.meta().crs;
@@ -338,7 +335,7 @@ async fn stream_items(
             write_item(&mut buf, f, geom, storage, crs, id_col);
             if buf.len() >= CHUNK {
                 let chunk = Bytes::from(std::mem::replace(&mut buf, Vec::with_capacity(CHUNK + 4096)));
-                if tx.blocking_send(Ok(chunk)).is_err() {
+                if tx.send(Ok(chunk)).is_err() {
                     gone = true;
                     return false;
                 }
@@ -351,7 +348,7 @@ async fn stream_items(
         let page = match result {
             Ok(p) => p,
             Err(e) => {
-                let _ = tx.blocking_send(Err(e.into()));
+                let _ = tx.send(Err(e.into()));
                 return;
             }
         };
@@ -394,8 +391,14 @@ async fn stream_items(
         buf.extend_from_slice(b",\"links\":");
         buf.extend_from_slice(serde_json::to_string(&links).expect("links serialise").as_bytes());
         buf.push(b'}');
-        let _ = tx.blocking_send(Ok(Bytes::from(buf)));
-    });
+        let _ = tx.send(Ok(Bytes::from(buf)));
+    };
+    // The place among the renders is held by the response until its last
+    // chunk is taken, so it is free before the client can ask again.
+    let place = match pool.spawn(job) {
+        Ok(place) => place,
+        Err(e) => return Problem::from(Error::from(e)).response(),
+    };
     // The first chunk decides the status: a source that fails at once gets a proper 503.
     let first = match rx.recv().await {
         Some(Ok(chunk)) => chunk,
@@ -406,8 +409,10 @@ async fn stream_items(
         }
         None => return Problem::internal("the feature reader stopped").response(),
     };
-    let rest = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item.map_err(std::io::Error::other), rx))
+    let rest = futures_util::stream::unfold((rx, place), |(mut rx, place)| async move {
+        rx.recv()
+            .await
+            .map(|item| (item.map_err(std::io::Error::other), (rx, place)))
     });
     let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(first) });
     let name = layer.name().to_string();

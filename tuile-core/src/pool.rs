@@ -82,12 +82,29 @@ impl RenderPool {
         self.pool.current_num_threads()
     }
 
-    /// A place among the jobs, for work done elsewhere (streamed items);
-    /// refused when the pool is full.
-    pub fn permit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, PoolError> {
-        Arc::clone(&self.permits)
+    /// Runs `job` on a pool thread in its turn, without awaiting it: for
+    /// work that hands its results over as it goes (streamed items). Queued
+    /// with the renders, in arrival order, so that 64 item streams share the
+    /// cores with the maps instead of outnumbering them as 64 threads (whose
+    /// scheduling left some streams waiting a second under load). The place
+    /// among the jobs is returned to the caller, to hold until the results
+    /// are handed over; refused when the pool is full.
+    pub fn spawn(&self, job: impl FnOnce() + Send + 'static) -> Result<tokio::sync::OwnedSemaphorePermit, PoolError> {
+        let permit = Arc::clone(&self.permits)
             .try_acquire_owned()
-            .map_err(|_| PoolError::Busy(self.max_jobs))
+            .map_err(|_| PoolError::Busy(self.max_jobs))?;
+        let observer = self.observer.clone();
+        self.pool.spawn(move || {
+            let started = Instant::now();
+            if let Err(panic) = catch_unwind(AssertUnwindSafe(job)) {
+                let msg = crate::metrics::caught_panic(panic.as_ref());
+                tracing::error!(panic = %msg, "a streamed job panicked");
+            }
+            if let Some(observe) = &observer {
+                observe(started.elapsed());
+            }
+        });
+        Ok(permit)
     }
 
     /// Jobs running or waiting now.
@@ -154,6 +171,32 @@ mod tests {
         assert_eq!(pool.run(|| 21 * 2).await.unwrap(), 42);
         let err = pool.run(|| -> u8 { panic!("boom") }).await.unwrap_err();
         assert!(matches!(err, PoolError::Panicked(m) if m == "boom"));
+        assert_eq!(pool.run(|| 7).await.unwrap(), 7, "the worker survived");
+    }
+
+    #[tokio::test]
+    async fn spawned_jobs_run_in_arrival_order_and_hold_their_place() {
+        let pool = RenderPool::new(1, 3, Duration::from_secs(5));
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut places = Vec::new();
+        for i in 0..3 {
+            let tx = tx.clone();
+            let place = pool.spawn(move || {
+                std::thread::sleep(Duration::from_millis(20));
+                tx.send(i).unwrap();
+            });
+            places.push(place.unwrap());
+        }
+        assert!(
+            matches!(pool.spawn(|| ()), Err(PoolError::Busy(3))),
+            "three places, all taken"
+        );
+        for i in 0..3 {
+            assert_eq!(rx.recv().await, Some(i));
+        }
+        assert!(pool.spawn(|| ()).is_err(), "held by their callers until dropped");
+        places.clear();
+        drop(pool.spawn(|| panic!("boom")).unwrap());
         assert_eq!(pool.run(|| 7).await.unwrap(), 7, "the worker survived");
     }
 }
