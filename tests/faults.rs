@@ -332,7 +332,7 @@ async fn past_the_render_limit_new_renders_wait_outside_and_cached_tiles_still_s
     let cached = tile("ocsol", "couverture");
     assert_eq!(get(&app, &cached).await.status, 200);
     // Two renders in flight, held here.
-    let held = [state.pool.permit().unwrap(), state.pool.permit().unwrap()];
+    let held = [state.pool.spawn(|| ()).unwrap(), state.pool.spawn(|| ()).unwrap()];
     unavailable(&get(&app, &format!("{MAP}ocsol")).await, "busy");
     unavailable(&get(&app, &tile("erp", "default")).await, "busy");
     unavailable(&get(&app, "/collections/erp/items").await, "busy");
