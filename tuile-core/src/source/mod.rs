@@ -10,6 +10,7 @@ pub mod raster;
 pub mod remote;
 mod rtree;
 pub mod tile_index;
+mod warp;
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;

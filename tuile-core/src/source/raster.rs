@@ -418,6 +418,25 @@ impl RasterFile {
                 return image.map_err(|msg| SourceError::read(&self.path, msg));
             }
         }
+        if resampling == Resampling::Bilinear
+            && matches!(self.band_count, 1 | 3)
+            && !self.has_alpha
+            && !self.mask
+            && self.nodata.is_none()
+        {
+            let fast = self.with_dataset(|ds| {
+                let input = super::warp::Input {
+                    ds,
+                    path: &self.path,
+                    crs: self.crs,
+                    bands: self.band_count,
+                };
+                super::warp::bilinear(&input, crs, bbox, width, height)
+            })?;
+            if let Some(image) = fast {
+                return image.map_err(|msg| SourceError::read(&self.path, msg));
+            }
+        }
         let mut args = warp_args(crs, bbox, width, height, resampling);
         args.extend(["-wm".into(), "64".into()]);
         if !self.has_alpha {
@@ -636,7 +655,7 @@ fn file_list(ds: &Dataset, path: &Path) -> Vec<PathBuf> {
     files
 }
 
-fn last_gdal_error() -> String {
+pub(crate) fn last_gdal_error() -> String {
     // SAFETY: CPLGetLastErrorMsg returns a valid C string owned by GDAL.
     unsafe { CStr::from_ptr(gdal_sys::CPLGetLastErrorMsg()) }
         .to_string_lossy()
@@ -679,7 +698,7 @@ fn gdal_translate(ds: &Dataset, dest: &Path, args: &[String]) -> Result<gdal_sys
 }
 
 /// `gdalwarp` arguments for an in-memory `width` × `height` grid over `bbox` in `crs`.
-fn warp_args(crs: Crs, bbox: &BBox, width: u32, height: u32, resampling: Resampling) -> Vec<String> {
+pub(super) fn warp_args(crs: Crs, bbox: &BBox, width: u32, height: u32, resampling: Resampling) -> Vec<String> {
     vec![
         "-of".into(),
         "MEM".into(),
@@ -720,7 +739,10 @@ pub(crate) fn warp_many(sources: &[Dataset], args: &[String]) -> Result<Dataset,
 }
 
 /// GDALWarp over `sources`; `Err(None)` when the job's deadline stopped it.
-fn warp_handles(sources: &[gdal_sys::GDALDatasetH], args: &[String]) -> Result<gdal_sys::GDALDatasetH, Option<String>> {
+pub(super) fn warp_handles(
+    sources: &[gdal_sys::GDALDatasetH],
+    args: &[String],
+) -> Result<gdal_sys::GDALDatasetH, Option<String>> {
     let cargs: Vec<CString> = args
         .iter()
         .map(|a| CString::new(a.as_str()).expect("warp arguments hold no NUL"))
@@ -758,7 +780,12 @@ fn warp_handles(sources: &[gdal_sys::GDALDatasetH], args: &[String]) -> Result<g
 }
 
 /// Reads a warped dataset (gray+alpha, RGB+alpha or RGBA) as RGBA.
-fn read_rgba(ds: gdal_sys::GDALDatasetH, width: u32, height: u32, source_bands: usize) -> Result<RgbaImage, String> {
+pub(super) fn read_rgba(
+    ds: gdal_sys::GDALDatasetH,
+    width: u32,
+    height: u32,
+    source_bands: usize,
+) -> Result<RgbaImage, String> {
     let mut data = vec![0u8; width as usize * height as usize * 4];
     // Band map onto R, G, B, A: gray sources (with their alpha, or the
     // warper's) repeat band 1.
