@@ -18,7 +18,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ffi::{c_int, c_void};
 use std::path::{Path, PathBuf};
-use std::ptr::null;
+use std::ptr::{null, null_mut};
 
 use gdal::Dataset;
 use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
@@ -96,9 +96,9 @@ pub(crate) fn bilinear(
         };
         let t = reprojection.transformer(level, ovr_gt)?;
         t.set_destination(&dst_gt);
-        let (sx, sy) = t.kernel_scales(width as usize, height as usize)?;
+        let (window, scales) = t.source_window((width as usize, height as usize), (ow, oh))?;
         let coords = t.source_coordinates(width as usize, height as usize)?;
-        resample(input, level, (ow, oh), (sx, sy), &coords, width, height)
+        resample(input, level, &window, scales, &coords, width, height)
     })
 }
 
@@ -269,39 +269,65 @@ impl Transformer {
         Some(e)
     }
 
-    /// The warp kernel's scales (GDALWarpKernel::PerformWarp), from the
-    /// source window GDALWarpOperation computes; `None` near a threshold.
-    fn kernel_scales(&self, width: usize, height: usize) -> Option<(f64, f64)> {
+    /// The source window GDALWarpOperation reads for this output grid and
+    /// the warp kernel's scales (GDALWarpKernel::PerformWarp); `None` when
+    /// the window reaches the raster's edge (GDAL clips kernels there) or a
+    /// scale falls near one of GDAL's thresholds. The window matters to the
+    /// last bit: an overview read through a VRT is resampled from the files'
+    /// own overviews, and its pixels depend on the window asked for.
+    fn source_window(&self, (width, height): (usize, usize), (ow, oh): (usize, usize)) -> Option<(Window, (f64, f64))> {
         let (mut xs, mut ys) = edge_samples(width as f64, height as f64);
         let [minx, miny, maxx, maxy] = self.to_source(&mut xs, &mut ys)?;
-        let scale = |dst: usize, extent: f64| -> Option<f64> {
-            if extent <= 0.0 {
+        // One axis: (offset, size, kernel scale).
+        let axis = |dst: usize, min: f64, max: f64, size: usize| -> Option<(i64, usize, f64)> {
+            let raw = max - min;
+            if raw <= 0.0 || min < 0.0 || max.ceil() > size as f64 {
                 return None;
             }
-            let mut s = dst as f64 / extent;
-            // Within a pixel of 1:1 (the window's padding): 1.
-            if extent <= dst as f64 && dst as f64 <= extent + 2.0 {
+            let window_scale = dst as f64 / raw;
+            let r = if window_scale < 0.95 {
+                (1.0 / window_scale).ceil() as i64
+            } else {
+                1
+            };
+            let (lo, hi) = (min as i64, max.ceil() as i64);
+            if lo - r < 0 || hi + r > size as i64 {
+                return None;
+            }
+            let (off, len) = (lo - r, (hi + r - (lo - r)) as usize);
+            let extra = len as f64 - raw;
+            let mut s = dst as f64 / (len as f64 - extra);
+            if len >= dst && len as f64 <= dst as f64 + extra {
                 s = 1.0;
             }
             if s < 1.0 {
                 let inv = 1.0 / s;
-                let n = (inv + 0.5).floor();
+                let n = (inv + 0.5) as i64 as f64;
                 let d = (inv - n).abs();
-                if (d - 0.05).abs() < 0.005 {
+                if (d - 0.05).abs() < 1e-6 {
                     return None;
                 }
                 if d < 0.05 {
                     s = 1.0 / n;
                 }
             }
-            Some(s)
+            // The four-sample formula starts at 0.95.
+            if (s - 0.95).abs() < 1e-9 {
+                return None;
+            }
+            Some((off, len, s))
         };
-        let (sx, sy) = (scale(width, maxx - minx)?, scale(height, maxy - miny)?);
-        // The four-sample formula starts at 0.95.
-        if (sx - 0.95).abs() < 0.002 || (sy - 0.95).abs() < 0.002 {
-            return None;
-        }
-        Some((sx, sy))
+        let (x0, w, sx) = axis(width, minx, maxx, ow)?;
+        let (y0, h, sy) = axis(height, miny, maxy, oh)?;
+        Some((
+            Window {
+                x0,
+                y0,
+                width: w,
+                height: h,
+            },
+            (sx, sy),
+        ))
     }
 
     /// The source pixel of every output pixel centre, row by row through the
@@ -367,43 +393,87 @@ fn weight(x: f64) -> f64 {
     if a <= 1.0 { 1.0 - a } else { 0.0 }
 }
 
-/// Reads the window the kernels reach at `level` and samples it for each
-/// output pixel; `None` when a kernel would reach past the raster.
+/// `v.floor()` without a libm call (no SSE4.1 in the baseline target).
+fn floor(v: f64) -> i64 {
+    let t = v as i64;
+    if (t as f64) > v { t - 1 } else { t }
+}
+
+/// The kernel GDAL's warper applies: four samples from 0.95 of full scale
+/// up, otherwise a bilinear kernel widened to `r` taps each side.
+struct Kernel {
+    four: bool,
+    rx: i64,
+    ry: i64,
+    kx: f64,
+    ky: f64,
+}
+
+impl Kernel {
+    fn new((sx, sy): (f64, f64)) -> Kernel {
+        let four = sx >= 0.95 && sy >= 0.95;
+        let radius = |s: f64| if four || s >= 1.0 { 1 } else { (1.0 / s).ceil() as i64 };
+        Kernel {
+            four,
+            rx: radius(sx),
+            ry: radius(sy),
+            kx: sx.min(1.0),
+            ky: sy.min(1.0),
+        }
+    }
+}
+
+/// Reads `window` at `level` and samples it for each output pixel; `None`
+/// when a kernel would reach past the window (GDAL clips it there).
 fn resample(
     input: &Input,
     level: Option<usize>,
-    (ow, oh): (usize, usize),
-    (sx, sy): (f64, f64),
+    window: &Window,
+    scales: (f64, f64),
     coords: &[(f64, f64)],
     width: u32,
     height: u32,
 ) -> Option<Result<RgbaImage, String>> {
-    let (ds, bands) = (input.ds, input.bands);
-    let four = sx >= 0.95 && sy >= 0.95;
-    let (rx, ry) = if four {
-        (1, 1)
-    } else {
-        (
-            if sx < 1.0 { (1.0 / sx).ceil() as i64 } else { 1 },
-            if sy < 1.0 { (1.0 / sy).ceil() as i64 } else { 1 },
-        )
-    };
-    let (kx, ky) = (sx.min(1.0), sy.min(1.0));
-    // The window: every tap of every pixel, or GDAL's (clamped) window decides.
-    let (mut x0, mut y0, mut x1, mut y1) = (i64::MAX, i64::MAX, i64::MIN, i64::MIN);
+    let k = Kernel::new(scales);
     for &(x, y) in coords {
-        let (ix, iy) = ((x - 0.5).floor() as i64, (y - 0.5).floor() as i64);
-        x0 = x0.min(ix + 1 - rx);
-        y0 = y0.min(iy + 1 - ry);
-        x1 = x1.max(ix + rx + 1);
-        y1 = y1.max(iy + ry + 1);
+        let (ix, iy) = (floor(x - 0.5) - window.x0, floor(y - 0.5) - window.y0);
+        if ix + 1 - k.rx < 0
+            || iy + 1 - k.ry < 0
+            || ix + k.rx > window.width as i64 - 1
+            || iy + k.ry > window.height as i64 - 1
+        {
+            return None;
+        }
     }
-    if x0 < 1 || y0 < 1 || x1 >= ow as i64 || y1 >= oh as i64 {
-        return None;
-    }
-    let (ww, wh) = ((x1 - x0) as usize, (y1 - y0) as usize);
-    let mut planes = vec![0u8; ww * wh * bands];
-    for b in 0..bands {
+    let result = match input.bands {
+        1 => sample::<1>(input.ds, level, window, &k, coords, width, height),
+        3 => sample::<3>(input.ds, level, window, &k, coords, width, height),
+        _ => return None,
+    };
+    Some(result)
+}
+
+/// The part of the source (at the chosen level) the kernels read.
+struct Window {
+    x0: i64,
+    y0: i64,
+    width: usize,
+    height: usize,
+}
+
+/// Reads `window` pixel-interleaved, `B` bands, and applies the kernel.
+fn sample<const B: usize>(
+    ds: &Dataset,
+    level: Option<usize>,
+    window: &Window,
+    k: &Kernel,
+    coords: &[(f64, f64)],
+    width: u32,
+    height: u32,
+) -> Result<RgbaImage, String> {
+    let ww = window.width;
+    let mut pixels = vec![0u8; ww * window.height * B];
+    for b in 0..B {
         // SAFETY: band b+1 exists; its overview `level` exists (counted).
         let band = unsafe {
             let full = gdal_sys::GDALGetRasterBand(ds.c_dataset(), b as c_int + 1);
@@ -412,91 +482,98 @@ fn resample(
                 Some(i) => gdal_sys::GDALGetOverview(full, i as c_int),
             }
         };
-        let plane = &mut planes[b * ww * wh..(b + 1) * ww * wh];
-        // SAFETY: the window is inside the band (checked above); the buffer
-        // holds ww × wh bytes.
+        // SAFETY: the window is inside the band (checked by the caller); band
+        // b goes to byte b of each B-byte pixel of the ww × height buffer.
         let rc = unsafe {
-            gdal_sys::GDALRasterIO(
+            gdal_sys::GDALRasterIOEx(
                 band,
                 GDALRWFlag::GF_Read,
-                x0 as c_int,
-                y0 as c_int,
+                window.x0 as c_int,
+                window.y0 as c_int,
                 ww as c_int,
-                wh as c_int,
-                plane.as_mut_ptr().cast(),
+                window.height as c_int,
+                pixels.as_mut_ptr().add(b).cast(),
                 ww as c_int,
-                wh as c_int,
+                window.height as c_int,
                 GDALDataType::GDT_Byte,
-                0,
-                0,
+                B as i64,
+                (B * ww) as i64,
+                null_mut(),
             )
         };
         if rc != CPLErr::CE_None {
-            return Some(Err(super::raster::last_gdal_error()));
+            return Err(super::raster::last_gdal_error());
         }
     }
     let mut data = vec![0u8; width as usize * height as usize * 4];
-    let mut wxs = vec![0.0f64; 2 * rx as usize];
-    let mut wys = vec![0.0f64; 2 * ry as usize];
+    let (tx, ty) = (2 * k.rx as usize, 2 * k.ry as usize);
+    let mut wxs = vec![0.0f32; tx];
+    let mut wys = vec![0.0f32; ty];
+    let line = ww * B;
     for (px, &(x, y)) in data.chunks_exact_mut(4).zip(coords) {
-        let (x, y) = (x - x0 as f64, y - y0 as f64);
-        let (ix, iy) = ((x - 0.5).floor() as i64, (y - 0.5).floor() as i64);
-        let mut value = [0.0f64; 3];
-        if four {
+        let (x, y) = (x - window.x0 as f64, y - window.y0 as f64);
+        let (ix, iy) = (floor(x - 0.5), floor(y - 0.5));
+        let mut value = [0.0f64; B];
+        if k.four {
             // GWKBilinearResampleNoMasks4SampleT.
             let (fx, fy) = (1.5 - (x - ix as f64), 1.5 - (y - iy as f64));
-            let o = iy as usize * ww + ix as usize;
-            for (b, v) in value.iter_mut().enumerate().take(bands) {
-                let p = &planes[b * ww * wh..];
-                *v = (p[o] as f64 * fx + p[o + 1] as f64 * (1.0 - fx)) * fy
-                    + (p[o + ww] as f64 * fx + p[o + ww + 1] as f64 * (1.0 - fx)) * (1.0 - fy);
+            let o = iy as usize * line + ix as usize * B;
+            for (c, v) in value.iter_mut().enumerate() {
+                let at = |i: usize| pixels[o + i + c] as f64;
+                *v = (at(0) * fx + at(B) * (1.0 - fx)) * fy + (at(line) * fx + at(line + B) * (1.0 - fx)) * (1.0 - fy);
             }
-            for (b, v) in value.iter().enumerate().take(bands) {
-                px[b] = (v + 0.5) as u8;
+            for (d, v) in px.iter_mut().zip(value) {
+                *d = (v + 0.5) as u8;
             }
         } else {
             // GWKResampleNoMasks_SSE2_T: a separable kernel over taps
             // 1-r..=r around the pixel, normalised by its weights' sums.
             let (dx, dy) = (x - 0.5 - ix as f64, y - 0.5 - iy as f64);
             let mut sum_x = 0.0;
-            for (k, wx) in wxs.iter_mut().enumerate() {
-                *wx = weight((k as f64 + 1.0 - rx as f64 - dx) * kx);
-                sum_x += *wx;
+            for (i, w) in wxs.iter_mut().enumerate() {
+                let wx = weight((i as f64 + 1.0 - k.rx as f64 - dx) * k.kx);
+                sum_x += wx;
+                *w = wx as f32;
             }
             let mut sum_y = 0.0;
-            for (k, wy) in wys.iter_mut().enumerate() {
-                *wy = weight((k as f64 + 1.0 - ry as f64 - dy) * ky);
-                sum_y += *wy;
+            for (j, w) in wys.iter_mut().enumerate() {
+                let wy = weight((j as f64 + 1.0 - k.ry as f64 - dy) * k.ky);
+                sum_y += wy;
+                *w = wy as f32;
             }
-            let left = (ix + 1 - rx) as usize;
-            let top = (iy + 1 - ry) as usize;
-            for (b, v) in value.iter_mut().enumerate().take(bands) {
-                let p = &planes[b * ww * wh..(b + 1) * ww * wh];
-                let mut acc = 0.0;
-                for (j, wy) in wys.iter().enumerate() {
-                    let row = &p[(top + j) * ww + left..][..wxs.len()];
-                    let line: f64 = row.iter().zip(&wxs).map(|(&s, w)| s as f64 * w).sum();
-                    acc += wy * line;
+            let start = (iy + 1 - k.ry) as usize * line + (ix + 1 - k.rx) as usize * B;
+            let mut acc = [0.0f32; B];
+            for (j, wy) in wys.iter().enumerate() {
+                let row = &pixels[start + j * line..][..tx * B];
+                let mut across = [0.0f32; B];
+                for (taps, wx) in row.chunks_exact(B).zip(&wxs) {
+                    for c in 0..B {
+                        across[c] += taps[c] as f32 * wx;
+                    }
                 }
-                *v = acc / (sum_x * sum_y);
+                for c in 0..B {
+                    acc[c] += wy * across[c];
+                }
             }
-            for (b, v) in value.iter().enumerate().take(bands) {
-                px[b] = if *v < 0.0 {
+            let norm = sum_x * sum_y;
+            for (d, a) in px.iter_mut().zip(acc) {
+                let v = a as f64 / norm;
+                *d = if v < 0.0 {
                     0
-                } else if *v > 255.0 {
+                } else if v > 255.0 {
                     255
                 } else {
                     (v + 0.5) as u8
                 };
             }
         }
-        if bands == 1 {
+        if B == 1 {
             px[1] = px[0];
             px[2] = px[0];
         }
         px[3] = 255;
     }
-    Some(Ok(RgbaImage { width, height, data }))
+    Ok(RgbaImage { width, height, data })
 }
 
 #[cfg(test)]
