@@ -331,8 +331,11 @@ pub fn gdalwarp_rgba(source: &Path, crs: &str, bbox: [f64; 4], w: u32, h: u32) -
 
 /// [`gdalwarp_rgba`], with `gdalwarp` in every CRS unless `translate`.
 pub fn gdal_rgba(source: &Path, crs: &str, bbox: [f64; 4], w: u32, h: u32, translate: bool) -> Vec<u8> {
+    // Tests run at once: a file of their own for each call.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let out = std::env::temp_dir().join(format!(
-        "tuile-gdalwarp-{}-{}.bin",
+        "tuile-gdalwarp-{}-{call}-{}.bin",
         std::process::id(),
         crs.replace(':', "")
     ));
