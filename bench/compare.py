@@ -26,6 +26,7 @@ import pathlib
 import platform
 import random
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -455,8 +456,11 @@ def write_report(rows, problems, args, started):
         "`cache_ttl = 0`, MapProxy `disable_storage`), S8 from each one's cache, warmed with every tile of "
         "the list first. CPU is the cascading server's; the partner's (tuile-cached, serving cached tiles) "
         "is the same for both.",
-        "- wrk shares the 2 cores with the servers: at tens of thousands of req/s (S4) its Lua replay is the "
-        "limit, for tuile as for the bare actix handler; `bench/tiles.py` measures that path with plain wrk.",
+        "- S4's bare-actix is the ceiling: a bare actix-web handler (`bench/bare_handler.rs`) answering each "
+        "path with the same tile bytes tuile has cached and the same headers, from a HashMap. wrk shares the "
+        "2 cores with the servers: at tens of thousands of req/s it takes about half of them (its Lua replay "
+        "and the kernel's receive side), for tuile as for the bare handler; `bench/tiles.py` measures one "
+        "tile with plain wrk.",
         "- Versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()),
         "",
         "Ratio = tuile's requests/s ÷ the peer's, at the same connection count. CPU ms/req: user + system "
@@ -533,16 +537,18 @@ def main():
             cw, cs, ce, cn = lists["s4_bbox"]
             subprocess.run([str(ROOT / "bench/peers/seed.sh"), f"{cw},{cs},{ce},{cn}", "16", "18", "EPSG:4326"],
                            check=True)
-            # tuile's cache gets the same tiles, and the bare handler one of them.
-            for path in lists[4]["tuile-cached"]:
-                fetch(base("tuile-cached") + path)
-            tile = OUT / "tile.png"
-            OUT.mkdir(parents=True, exist_ok=True)
-            tile.write_bytes(fetch(base("tuile-cached") + lists[4]["tuile-cached"][0])[2])
-            bare = subprocess.Popen([str(ROOT / "target/release/examples/bare-handler"), str(tile),
+            # tuile's cache gets the same tiles, and the bare handler all of
+            # them too, each at its own path: the same working set.
+            tiles = OUT / "bare-tiles"
+            shutil.rmtree(tiles, ignore_errors=True)
+            for path, bare_path in zip(lists[4]["tuile-cached"], lists[4]["bare-actix"]):
+                out = tiles / bare_path.lstrip("/")
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_bytes(fetch(base("tuile-cached") + path)[2])
+            bare = subprocess.Popen([str(ROOT / "target/release/examples/bare-handler"), str(tiles),
                                      f"127.0.0.1:{PORTS['bare-actix']}", "2"])
             servers["bare-actix"] = Server("bare-actix", [bare])
-            wait_for(base("bare-actix") + "/")
+            wait_for(base("bare-actix") + lists[4]["bare-actix"][0])
 
         if {7, 8} & set(args.scenarios):
             servers.update(start_cascades(data, lists))
