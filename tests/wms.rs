@@ -461,21 +461,50 @@ async fn exponent_bbox_renders_byte_identical() {
     assert_eq!(plain.body, expo.body);
 }
 
+/// The orthophoto over `b` (x/y order, in `crs`, named `name`) as tuile
+/// draws it and as gdalwarp warps it, both RGBA.
+async fn ortho_and_gdalwarp<S>(
+    app: &S,
+    name: &str,
+    crs: tuile_core::grid::Crs,
+    b: &tuile_core::grid::BBox,
+    w: u32,
+    h: u32,
+) -> (Vec<u8>, Vec<u8>)
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse,
+            Error = actix_web::Error,
+        >,
+{
+    let v = crs.bbox_to_axis_order(b, true);
+    let q = format!(
+        "{MAP130}&LAYERS=bdortho&STYLES=&CRS={name}&BBOX={},{},{},{}&WIDTH={w}&HEIGHT={h}&FORMAT=image/png&TRANSPARENT=TRUE",
+        v[0], v[1], v[2], v[3]
+    );
+    let ours = get(app, &q).await.image().into_raw();
+    let theirs = gdalwarp_rgba(
+        &data_dir().join("bdortho/bdortho.vrt"),
+        name,
+        [b.minx, b.miny, b.maxx, b.maxy],
+        w,
+        h,
+    );
+    (ours, theirs)
+}
+
 #[actix_web::test]
 async fn reprojected_ortho_matches_gdalwarp() {
     let app = app(state()).await;
     let l93 = [769_950.0, 6_279_050.0, 770_450.0, 6_279_350.0];
     let cases = [
-        ("EPSG:3857", "EPSG:3857", tuile_core::grid::Crs::web_mercator()),
-        ("EPSG:4326", "EPSG:4326", tuile_core::grid::Crs::wgs84()),
-        ("EPSG:2154", "EPSG:2154", tuile_core::grid::Crs::lambert93()),
-        (
-            "EPSG:3944",
-            "EPSG:3944",
-            tuile_core::grid::Crs::parse("EPSG:3944").unwrap(),
-        ),
+        ("EPSG:3857", tuile_core::grid::Crs::web_mercator()),
+        ("EPSG:4326", tuile_core::grid::Crs::wgs84()),
+        ("EPSG:2154", tuile_core::grid::Crs::lambert93()),
+        ("EPSG:3944", tuile_core::grid::Crs::parse("EPSG:3944").unwrap()),
     ];
-    for (name, gdal_name, crs) in cases {
+    for (name, crs) in cases {
         let b = tuile_core::grid::transform_bbox(
             &tuile_core::grid::BBox::new(l93[0], l93[1], l93[2], l93[3]),
             tuile_core::grid::Crs::lambert93(),
@@ -483,19 +512,7 @@ async fn reprojected_ortho_matches_gdalwarp() {
         )
         .unwrap();
         let (w, h) = (300, 200);
-        let v = crs.bbox_to_axis_order(&b, true);
-        let q = format!(
-            "{MAP130}&LAYERS=bdortho&STYLES=&CRS={name}&BBOX={},{},{},{}&WIDTH={w}&HEIGHT={h}&FORMAT=image/png&TRANSPARENT=TRUE",
-            v[0], v[1], v[2], v[3]
-        );
-        let ours = get(&app, &q).await.image().into_raw();
-        let theirs = gdalwarp_rgba(
-            &data_dir().join("bdortho/bdortho.vrt"),
-            gdal_name,
-            [b.minx, b.miny, b.maxx, b.maxy],
-            w,
-            h,
-        );
+        let (ours, theirs) = ortho_and_gdalwarp(&app, name, crs, &b, w, h).await;
         let mut worst = 0i32;
         for (a, g) in ours.chunks_exact(4).zip(theirs.chunks_exact(4)) {
             if g[3] == 255 && a[3] == 255 {
@@ -536,19 +553,7 @@ async fn reprojected_ortho_inside_the_data_matches_gdalwarp_at_every_scale() {
             crs,
         )
         .unwrap();
-        let v = crs.bbox_to_axis_order(&b, true);
-        let q = format!(
-            "{MAP130}&LAYERS=bdortho&STYLES=&CRS={name}&BBOX={},{},{},{}&WIDTH={w}&HEIGHT={h}&FORMAT=image/png&TRANSPARENT=TRUE",
-            v[0], v[1], v[2], v[3]
-        );
-        let ours = get(&app, &q).await.image().into_raw();
-        let theirs = gdalwarp_rgba(
-            &data_dir().join("bdortho/bdortho.vrt"),
-            name,
-            [b.minx, b.miny, b.maxx, b.maxy],
-            w,
-            h,
-        );
+        let (ours, theirs) = ortho_and_gdalwarp(&app, name, crs, &b, w, h).await;
         assert!(
             theirs.chunks_exact(4).all(|p| p[3] == 255),
             "{name} {metres} m: inside the data"

@@ -241,22 +241,7 @@ impl Transformer {
     /// Transforms the points exactly from destination to source pixels;
     /// their extent, `None` if one fails.
     fn to_source(&self, xs: &mut [f64], ys: &mut [f64]) -> Option<[f64; 4]> {
-        let n = xs.len();
-        let mut zs = vec![0.0; n];
-        let mut ok = vec![0 as c_int; n];
-        // SAFETY: four arrays of n elements.
-        let all = unsafe {
-            gdal_sys::GDALGenImgProjTransform(
-                self.exact,
-                1,
-                n as c_int,
-                xs.as_mut_ptr(),
-                ys.as_mut_ptr(),
-                zs.as_mut_ptr(),
-                ok.as_mut_ptr(),
-            )
-        };
-        if all == 0 || ok.contains(&0) {
+        if !transform(gdal_sys::GDALGenImgProjTransform, self.exact, xs, ys) {
             return None;
         }
         let mut e = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
@@ -334,33 +319,43 @@ impl Transformer {
     /// approximate transformer, as the warp kernel asks for them.
     fn source_coordinates(&self, width: usize, height: usize) -> Option<Vec<(f64, f64)>> {
         let mut out = Vec::with_capacity(width * height);
-        let (mut xs, mut ys, mut zs) = (vec![0.0; width], vec![0.0; width], vec![0.0; width]);
-        let mut ok = vec![0 as c_int; width];
+        let (mut xs, mut ys) = (vec![0.0; width], vec![0.0; width]);
         for row in 0..height {
             for (i, (x, y)) in xs.iter_mut().zip(ys.iter_mut()).enumerate() {
                 *x = i as f64 + 0.5;
                 *y = row as f64 + 0.5;
             }
-            zs.fill(0.0);
-            // SAFETY: four arrays of `width` elements.
-            let all = unsafe {
-                gdal_sys::GDALApproxTransform(
-                    self.approx,
-                    1,
-                    width as c_int,
-                    xs.as_mut_ptr(),
-                    ys.as_mut_ptr(),
-                    zs.as_mut_ptr(),
-                    ok.as_mut_ptr(),
-                )
-            };
-            if all == 0 || ok.contains(&0) {
+            if !transform(gdal_sys::GDALApproxTransform, self.approx, &mut xs, &mut ys) {
                 return None;
             }
             out.extend(xs.iter().copied().zip(ys.iter().copied()));
         }
         Some(out)
     }
+}
+
+/// A GDAL transformer function (exact or approximate).
+type TransformFn = unsafe extern "C" fn(*mut c_void, c_int, c_int, *mut f64, *mut f64, *mut f64, *mut c_int) -> c_int;
+
+/// Moves the points from destination to source pixels through `func`;
+/// false when one fails.
+fn transform(func: TransformFn, arg: *mut c_void, xs: &mut [f64], ys: &mut [f64]) -> bool {
+    let n = xs.len().min(ys.len());
+    let mut zs = vec![0.0; n];
+    let mut ok = vec![0 as c_int; n];
+    // SAFETY: `arg` is the transformer `func` expects; four arrays of n elements.
+    let all = unsafe {
+        func(
+            arg,
+            1,
+            n as c_int,
+            xs.as_mut_ptr(),
+            ys.as_mut_ptr(),
+            zs.as_mut_ptr(),
+            ok.as_mut_ptr(),
+        )
+    };
+    all != 0 && !ok.contains(&0)
 }
 
 impl Drop for Transformer {
