@@ -81,9 +81,9 @@ fn encode_png(pixmap: &Pixmap) -> Result<Vec<u8>, EncodeError> {
     let opaque = pixmap.pixels().iter().all(|p| p.alpha() == 255);
     let (w, h) = (pixmap.width(), pixmap.height());
     let (data, color) = if opaque {
-        let mut rgb = Vec::with_capacity((w * h * 3) as usize);
-        for p in pixmap.pixels() {
-            rgb.extend_from_slice(&[p.red(), p.green(), p.blue()]);
+        let mut rgb = vec![0u8; (w * h * 3) as usize];
+        for (out, p) in rgb.chunks_exact_mut(3).zip(pixmap.data().chunks_exact(4)) {
+            out.copy_from_slice(&p[..3]);
         }
         (rgb, png::ColorType::Rgb)
     } else {
@@ -127,16 +127,18 @@ fn encode_jpeg(pixmap: &Pixmap, matte: Color, quality: u8) -> Result<Vec<u8>, En
     if w > u16::MAX as u32 || h > u16::MAX as u32 {
         return Err(EncodeError("JPEG images are at most 65535 pixels wide".into()));
     }
-    let mut rgb = Vec::with_capacity((w * h * 3) as usize);
-    for p in pixmap.pixels() {
+    let mut rgb = vec![0u8; (w * h * 3) as usize];
+    let m = [matte.r, matte.g, matte.b];
+    for (out, p) in rgb.chunks_exact_mut(3).zip(pixmap.data().chunks_exact(4)) {
+        if p[3] == 255 {
+            out.copy_from_slice(&p[..3]);
+            continue;
+        }
         // Premultiplied colour over an opaque matte: c + m * (1 - a).
-        let inv = 255 - p.alpha() as u16;
-        let over = |c: u8, m: u8| (c as u16 + (m as u16 * inv + 127) / 255).min(255) as u8;
-        rgb.extend_from_slice(&[
-            over(p.red(), matte.r),
-            over(p.green(), matte.g),
-            over(p.blue(), matte.b),
-        ]);
+        let inv = 255 - p[3] as u16;
+        for ((o, &c), &m) in out.iter_mut().zip(&p[..3]).zip(&m) {
+            *o = (c as u16 + (m as u16 * inv + 127) / 255).min(255) as u8;
+        }
     }
     let mut out = Vec::with_capacity(rgb.len() / 8);
     let enc = jpeg_encoder::Encoder::new(&mut out, quality);

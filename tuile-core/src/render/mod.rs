@@ -222,11 +222,13 @@ pub fn pixmap_of(mut image: RgbaImage) -> Option<Pixmap> {
 
 /// Composites a non-premultiplied RGBA image over the canvas.
 fn draw_rgba(pixmap: &mut Pixmap, image: RgbaImage) {
+    let opaque = image.data.chunks_exact(4).all(|p| p[3] == 255);
     let Some(src) = pixmap_of(image) else {
         return;
     };
-    if pixmap.pixels().iter().all(|p| p.alpha() == 0) {
-        // Bottom layer on an empty canvas: a copy, not a blend.
+    if opaque || pixmap.pixels().iter().all(|p| p.alpha() == 0) {
+        // An opaque image (an orthophoto inside its extent), or the bottom
+        // layer on an empty canvas: source-over is a copy.
         pixmap.data_mut().copy_from_slice(src.data());
     } else {
         pixmap.draw_pixmap(0, 0, src.as_ref(), &PixmapPaint::default(), Transform::identity(), None);
