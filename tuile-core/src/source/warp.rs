@@ -70,7 +70,7 @@ pub(crate) fn bilinear(
             if cache.len() >= MAX_CACHED {
                 cache.clear();
             }
-            let reprojection = Reprojection::new(src, dst)?;
+            let reprojection = Reprojection::new(ds, src, dst)?;
             cache.insert(key.clone(), reprojection);
         }
         let reprojection = cache.get_mut(&key)?;
@@ -115,16 +115,19 @@ struct Reprojection {
 }
 
 impl Reprojection {
-    fn new(src: Crs, dst: Crs) -> Option<Reprojection> {
-        // x = easting or longitude, as gdalwarp reads them.
-        let srs = |c: Crs| {
-            let mut srs = SpatialRef::from_definition(&c.gdal_definition()).ok()?;
-            srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
-            Some(srs)
+    /// The file's own SRS when it has one (as GDALWarp reads it), else `src`.
+    fn new(ds: &Dataset, src: Crs, dst: Crs) -> Option<Reprojection> {
+        let mut src_srs = match ds.spatial_ref() {
+            Ok(srs) => srs,
+            Err(_) => SpatialRef::from_definition(&src.gdal_definition()).ok()?,
         };
+        let mut dst_srs = SpatialRef::from_definition(&dst.gdal_definition()).ok()?;
+        // x = easting or longitude, as gdalwarp reads them.
+        src_srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+        dst_srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
         Some(Reprojection {
-            src_srs: srs(src)?,
-            dst_srs: srs(dst)?,
+            src_srs,
+            dst_srs,
             levels: Vec::new(),
         })
     }
