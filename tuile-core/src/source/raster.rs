@@ -443,10 +443,7 @@ impl RasterFile {
             args.push("-dstalpha".into());
         }
         let out = self.with_dataset(|ds| gdal_warp(ds, &args))??;
-        let result = read_rgba(out, width, height, self.band_count);
-        // SAFETY: `out` is the MEM dataset GDALWarp returned, closed exactly once.
-        unsafe { gdal_sys::GDALClose(out) };
-        result.map_err(|msg| SourceError::read(&self.path, msg))
+        take_rgba(out, width, height, self.band_count).map_err(|msg| SourceError::read(&self.path, msg))
     }
 }
 
@@ -779,8 +776,9 @@ pub(super) fn warp_handles(
     }
 }
 
-/// Reads a warped dataset (gray+alpha, RGB+alpha or RGBA) as RGBA.
-pub(super) fn read_rgba(
+/// Reads the MEM dataset GDALWarp returned (gray+alpha, RGB+alpha or RGBA)
+/// as RGBA, and closes it.
+pub(super) fn take_rgba(
     ds: gdal_sys::GDALDatasetH,
     width: u32,
     height: u32,
@@ -810,10 +808,14 @@ pub(super) fn read_rgba(
             1,
         )
     };
-    if rc != CPLErr::CE_None {
-        return Err(last_gdal_error());
-    }
-    Ok(RgbaImage { width, height, data })
+    let result = if rc != CPLErr::CE_None {
+        Err(last_gdal_error())
+    } else {
+        Ok(RgbaImage { width, height, data })
+    };
+    // SAFETY: `ds` is the MEM dataset GDALWarp returned, closed exactly once, here.
+    unsafe { gdal_sys::GDALClose(ds) };
+    result
 }
 
 /// Warps an RGBA image placed at `image.bbox` in `image.crs` onto a
@@ -854,8 +856,5 @@ pub(crate) fn warp_rgba(
     }
     let args = warp_args(crs, bbox, width, height, resampling);
     let out = warp_handles(&[ds.c_dataset()], &args).map_err(|e| e.unwrap_or_else(|| "cancelled".into()))?;
-    let result = read_rgba(out, width, height, 4);
-    // SAFETY: `out` is the MEM dataset GDALWarp returned, closed exactly once.
-    unsafe { gdal_sys::GDALClose(out) };
-    result
+    take_rgba(out, width, height, 4)
 }

@@ -578,7 +578,7 @@ fn sample<const B: usize>(
 mod tests {
     use super::*;
     use crate::grid::transform_bbox;
-    use crate::source::raster::{read_rgba, warp_args, warp_handles};
+    use crate::source::raster::{take_rgba, warp_args, warp_handles};
     use gdal::DriverManager;
 
     /// An RGB Lambert-93 raster of 0.2 m pixels with sharp patterns (the
@@ -610,10 +610,7 @@ mod tests {
         let mut args = warp_args(crs, bbox, w, h, super::super::raster::Resampling::Bilinear);
         args.push("-dstalpha".into());
         let out = warp_handles(&[ds.c_dataset()], &args).unwrap();
-        let image = read_rgba(out, w, h, 3).unwrap();
-        // SAFETY: the MEM dataset GDALWarp returned, closed once.
-        unsafe { gdal_sys::GDALClose(out) };
-        image
+        take_rgba(out, w, h, 3).unwrap()
     }
 
     #[test]
